@@ -1,0 +1,89 @@
+from django import forms
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+from django_prose_editor.fields import ProseEditorFormField
+from reversion.models import Version
+
+from articles.models import Article
+from articles.sanitizing import sanitize_html
+
+# What the editor offers matches what sanitize_html keeps.
+BODY_EDITOR_EXTENSIONS = {
+    "Bold": True,
+    "Italic": True,
+    "Subscript": True,
+    "Superscript": True,
+    "Heading": {"levels": [2, 3, 4]},
+    "BulletList": True,
+    "OrderedList": True,
+    "ListItem": True,
+    "Blockquote": True,
+    "HorizontalRule": True,
+    "HardBreak": True,
+    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+    "Figure": True,
+    "Caption": True,
+    "Image": True,
+    "SpecialCharacters": True,
+}
+
+
+class ArticleAdminForm(forms.ModelForm):
+    body = ProseEditorFormField(
+        label=_("body"),
+        required=False,
+        extensions=BODY_EDITOR_EXTENSIONS,
+        sanitize=sanitize_html,
+    )
+    # The version of the article the editor started from, to refuse silent overwrites.
+    edited_version = forms.CharField(widget=forms.HiddenInput, required=False)
+    check_conflicts = True
+
+    class Meta:
+        model = Article
+        fields = "__all__"
+        widgets = {
+            "lead": forms.Textarea(attrs={"rows": 3}),
+            "meta_description": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["edited_version"].initial = self.instance.updated_at.isoformat()
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.instance.pk and self.check_conflicts:
+            self._check_for_concurrent_edit(cleaned_data.get("edited_version"))
+        return cleaned_data
+
+    def _check_for_concurrent_edit(self, edited_version):
+        # select_for_update holds the row until the admin's transaction commits this save.
+        current = (
+            Article.objects.select_for_update()
+            .filter(pk=self.instance.pk)
+            .values_list("updated_at", flat=True)
+            .first()
+        )
+        if current is None or edited_version == current.isoformat():
+            return
+        # Keep everything the editor typed, but let a second save knowingly replace the other
+        # version: the form now carries the version that is in the database.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("edited_version")] = current.isoformat()
+        latest = Version.objects.get_for_object(self.instance).select_related("revision__user")
+        latest = latest.first()
+        who = latest.revision.user if latest and latest.revision.user else None
+        when = formats.date_format(timezone.localtime(current), "DATETIME_FORMAT")
+        if who:
+            message = _(
+                "%(user)s saved this article on %(when)s, after you opened it. Your text is "
+                "kept below: check the history, then save again to replace their version."
+            ) % {"user": who.get_full_name() or who.get_username(), "when": when}
+        else:
+            message = _(
+                "Someone saved this article on %(when)s, after you opened it. Your text is "
+                "kept below: check the history, then save again to replace their version."
+            ) % {"when": when}
+        raise forms.ValidationError(message, code="edit_conflict")

@@ -1,0 +1,496 @@
+import math
+
+import reversion
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+from articles import images
+from articles.sanitizing import sanitize_html
+
+# Section slugs live at the root of the site; these paths belong to other pages.
+RESERVED_SLUGS = {
+    "admin", "apercu", "auteurs", "auteur", "tags", "tag", "recherche", "newsletter",
+    "abonnement", "compte", "flux", "rss", "sitemap", "static", "media", "robots",
+}  # fmt: skip
+WORDS_PER_MINUTE = 230
+
+
+def unique_slug(instance, value, max_length):
+    """Slugify ``value`` (accents folded, apostrophes dropped) and make it unique for the model."""
+    base = slugify(value)[:max_length].strip("-") or "sans-titre"
+    candidate, n = base, 2
+    others = type(instance)._default_manager.exclude(pk=instance.pk)
+    while others.filter(slug=candidate).exists():
+        suffix = f"-{n}"
+        candidate = f"{base[: max_length - len(suffix)].rstrip('-')}{suffix}"
+        n += 1
+    return candidate
+
+
+class Image(models.Model):
+    file = models.ImageField(
+        _("file"),
+        upload_to="images/%Y/%m/",
+        width_field="width",
+        height_field="height",
+        validators=[images.validate_image_file],
+        help_text=_("JPEG, PNG, WebP or GIF. Smaller copies are made automatically."),
+    )
+    alt_text = models.CharField(
+        _("alternative text"),
+        max_length=250,
+        help_text=_("Describe the image for readers who cannot see it."),
+    )
+    caption = models.CharField(_("caption"), max_length=300, blank=True)
+    credit = models.CharField(_("credit"), max_length=150, blank=True)
+    width = models.PositiveIntegerField(_("width"), editable=False, default=0)
+    height = models.PositiveIntegerField(_("height"), editable=False, default=0)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("image")
+        verbose_name_plural = _("images")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.caption or self.alt_text
+
+    _stored_file_name = None  # the file name as loaded from the database
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._stored_file_name = str(instance.__dict__.get("file") or "")
+        return instance
+
+    def save(self, *args, **kwargs):
+        file_changed = bool(self.file) and self._stored_file_name != self.file.name
+        if file_changed:
+            self.width, self.height = self.file.width, self.file.height
+        super().save(*args, **kwargs)
+        # Renditions are made once per original, not at each page view.
+        if file_changed:
+            images.generate_renditions(self.file)
+            self._stored_file_name = self.file.name
+
+    def rendition_url(self, width, extension=None):
+        extension = extension or images.original_extension(self.file.name)
+        return self.file.storage.url(images.rendition_name(self.file.name, width, extension))
+
+    def srcset(self, extension=None):
+        return ", ".join(
+            f"{self.rendition_url(w, extension)} {w}w" for w in images.rendition_widths(self.width)
+        )
+
+    @property
+    def srcset_webp(self):
+        return self.srcset("webp")
+
+    def thumbnail_url(self):
+        return self.rendition_url(images.rendition_widths(self.width)[0])
+
+
+class Author(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    bio = models.TextField(_("biography"), blank=True)
+    photo = models.ForeignKey(
+        Image, verbose_name=_("photo"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author_profile",
+        help_text=_("The account this journalist signs in with, if any."),
+    )
+
+    class Meta:
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+
+class Category(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(
+        _("slug"), max_length=100, unique=True, help_text=_("The section's address: /slug/.")
+    )
+    description = models.TextField(_("description"), blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent section"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text=_("Leave empty for a main section."),
+    )
+    menu_order = models.PositiveSmallIntegerField(_("menu order"), default=0)
+
+    class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        ordering = ["menu_order", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("id")), name="category_not_its_own_parent"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:category", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if self.slug in RESERVED_SLUGS:
+            raise ValidationError({"slug": _("This address is reserved by the site.")})
+        ancestor = self.parent
+        while ancestor is not None:
+            if ancestor.pk == self.pk:
+                raise ValidationError({"parent": _("A section cannot be inside itself.")})
+            ancestor = ancestor.parent
+
+    def breadcrumb(self):
+        """The sections from the top of the site down to this one."""
+        trail, node = [], self
+        while node is not None:
+            trail.append(node)
+            node = node.parent
+        return trail[::-1]
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """What readers may see: published, and the publication time has come."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def scheduled(self):
+        return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+
+    def for_cards(self):
+        """What a list of article cards shows, without a query per card."""
+        return self.select_related("category", "featured_image").prefetch_related(
+            Prefetch(
+                "bylines",
+                queryset=ArticleAuthor.objects.select_related("author").order_by("position"),
+            )
+        )
+
+    def for_page(self):
+        """Everything the article page shows about the article itself."""
+        return self.select_related(
+            "category__parent__parent", "featured_image"
+        ).prefetch_related(
+            Prefetch(
+                "bylines",
+                queryset=ArticleAuthor.objects.select_related("author").order_by("position"),
+            ),
+            "tags",
+            Prefetch(
+                "read_more_links",
+                queryset=ReadMoreLink.objects.select_related(
+                    "target_article__category"
+                ).order_by("position"),
+            ),
+        )
+
+
+class TaggedArticle(TaggedItemBase):
+    content_object = models.ForeignKey(
+        "Article", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+    class Meta:
+        verbose_name = _("article tag")
+        verbose_name_plural = _("article tags")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="unique_tag_per_article"
+            ),
+        ]
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        REVIEW = "review", _("In review")
+        PUBLISHED = "published", _("Published")
+
+    class Access(models.TextChoices):
+        FREE = "free", _("Free")
+        SUBSCRIBERS = "subscribers", _("Subscribers only")
+
+    kicker = models.CharField(
+        _("kicker"), max_length=80, blank=True, help_text=_("A few words above the title.")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=120,
+        unique=True,
+        help_text=_("Part of the article's address. Changing it keeps the old address working."),
+    )
+    lead = models.TextField(_("lead"), help_text=_("The standfirst shown under the title."))
+    body = models.TextField(_("body"), blank=True)
+    category = models.ForeignKey(
+        Category, verbose_name=_("section"), on_delete=models.PROTECT, related_name="articles"
+    )
+    authors = models.ManyToManyField(
+        Author, verbose_name=_("authors"), through="ArticleAuthor", related_name="articles"
+    )
+    tags = TaggableManager(_("tags"), through=TaggedArticle, blank=True)
+    featured_image = models.ForeignKey(
+        Image,
+        verbose_name=_("featured image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    published_at = models.DateTimeField(
+        _("publication date"),
+        null=True,
+        blank=True,
+        help_text=_("Leave a future date to schedule the publication."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    access = models.CharField(
+        _("access"), max_length=12, choices=Access.choices, default=Access.FREE
+    )
+    featured = models.BooleanField(
+        _("front page"), default=False, help_text=_("Show as the top story on the home page.")
+    )
+    seo_title = models.CharField(
+        _("SEO title"), max_length=70, blank=True, help_text=_("Defaults to the title.")
+    )
+    meta_description = models.CharField(
+        _("meta description"), max_length=160, blank=True, help_text=_("Defaults to the lead.")
+    )
+    noindex = models.BooleanField(
+        _("hide from search engines"), default=False, help_text=_("Adds robots noindex.")
+    )
+    word_count = models.PositiveIntegerField(_("word count"), default=0, editable=False)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        ordering = ["-published_at", "-id"]
+        get_latest_by = "published_at"
+        permissions = [("publish_article", _("Can publish, schedule and unpublish articles"))]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_status_pub_idx"),
+            models.Index(
+                fields=["category", "status", "-published_at"], name="article_section_pub_idx"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="published_article_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse(
+            "articles:detail",
+            kwargs={"category": self.category.slug, "slug": self.slug, "pk": self.pk},
+        )
+
+    def get_preview_url(self):
+        return reverse("articles:preview", kwargs={"pk": self.pk})
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, self.title, self._meta.get_field("slug").max_length)
+        self.body = sanitize_html(self.body)
+        self.word_count = len(strip_tags(self.body).split())
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    @property
+    def is_visible(self):
+        """Whether readers can see this article right now (same rule as ``published()``)."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self):
+        return self.status == self.Status.PUBLISHED and self.published_at > timezone.now()
+
+    @property
+    def reading_time(self):
+        """Minutes of reading, rounded up."""
+        return max(1, math.ceil(self.word_count / WORDS_PER_MINUTE))
+
+    @property
+    def byline_authors(self):
+        return [byline.author for byline in self.bylines.all()]
+
+    def is_editable_by(self, user):
+        """Editors edit anything; authors only their own articles until they are published."""
+        if user.has_perm("articles.publish_article"):
+            return True
+        if self.status == self.Status.PUBLISHED:
+            return False
+        return self.created_by_id == user.pk or self.bylines.filter(author__user=user).exists()
+
+    def visible_read_more_links(self):
+        """The editor's read-more links that readers may follow (no draft targets)."""
+        return [link for link in self.read_more_links.all() if link.is_visible]
+
+    def related_articles(self, limit=3, exclude=()):
+        """The editor's picks first, then articles sharing tags or the section, newest first."""
+        excluded = {self.pk, *exclude}
+        picks = [
+            link.target_article
+            for link in self.read_more_links.all()
+            if link.target_article_id and link.target_article_id not in excluded and link.is_visible
+        ][:limit]
+        excluded.update(article.pk for article in picks)
+        missing = limit - len(picks)
+        if missing <= 0:
+            return picks
+        tag_ids = [tag.pk for tag in self.tags.all()]
+        fallback = (
+            Article.objects.published()
+            .exclude(pk__in=excluded)
+            .filter(Q(tagged_items__tag_id__in=tag_ids) | Q(category_id=self.category_id))
+            .annotate(
+                shared_tags=Count(
+                    "tagged_items", filter=Q(tagged_items__tag_id__in=tag_ids), distinct=True
+                )
+            )
+            .order_by("-shared_tags", "-published_at", "-id")
+            .select_related("category", "featured_image")[:missing]
+        )
+        return picks + list(fallback)
+
+
+class ArticleAuthor(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    author = models.ForeignKey(
+        Author, verbose_name=_("author"), on_delete=models.PROTECT, related_name="bylines"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("byline")
+        verbose_name_plural = _("bylines")
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "author"], name="unique_author_per_article"),
+        ]
+
+    def __str__(self):
+        return str(self.author)
+
+
+class ReadMoreLink(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="read_more_links")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    target_article = models.ForeignKey(
+        Article,
+        verbose_name=_("article of the site"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    url = models.URLField(
+        _("external address"), blank=True, help_text=_("For a link outside this site.")
+    )
+    label = models.CharField(
+        _("label"),
+        max_length=200,
+        blank=True,
+        help_text=_("Defaults to the linked article's title. Required for an external link."),
+    )
+
+    class Meta:
+        verbose_name = _("read-more link")
+        verbose_name_plural = _("read-more links")
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(target_article__isnull=False) & Q(url=""))
+                | (Q(target_article__isnull=True) & ~Q(url="") & ~Q(label="")),
+                name="read_more_link_has_one_target",
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_label
+
+    def clean(self):
+        if bool(self.target_article_id) == bool(self.url):
+            raise ValidationError(
+                _("Choose either an article of the site or an external address, not both.")
+            )
+        if self.url and not self.label:
+            raise ValidationError({"label": _("An external link needs a label.")})
+        if self.target_article_id and self.target_article_id == self.article_id:
+            raise ValidationError({"target_article": _("An article cannot link to itself.")})
+
+    @property
+    def is_visible(self):
+        return bool(self.url) or (self.target_article is not None and self.target_article.is_visible)
+
+    @property
+    def display_label(self):
+        if self.label:
+            return self.label
+        return self.target_article.title if self.target_article_id else self.url
+
+    @property
+    def href(self):
+        return self.url or self.target_article.get_absolute_url()
+
+
+# Every admin save of an article keeps a version of it with its bylines, links and tags.
+reversion.register(ArticleAuthor)
+reversion.register(ReadMoreLink)
+reversion.register(TaggedArticle)
+reversion.register(Article, follow=("bylines", "read_more_links", "tagged_items"))

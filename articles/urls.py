@@ -1,0 +1,14 @@
+from django.urls import path
+
+from articles import views
+
+app_name = "articles"
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("apercu/<int:pk>/", views.article_preview, name="preview"),
+    path("auteurs/<slug:slug>/", views.AuthorView.as_view(), name="author"),
+    path("tags/<slug:slug>/", views.TagView.as_view(), name="tag"),
+    path("<slug:category>/<slug:slug>-<int:pk>/", views.article_detail, name="detail"),
+    path("<slug:slug>/", views.CategoryView.as_view(), name="category"),
+]
