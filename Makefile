@@ -43,8 +43,8 @@ format: install
 
 ## messages: refresh the French catalogue after changing interface strings
 messages: install
-	$(BIN)/python manage.py makemessages --locale fr --no-obsolete --add-location file
-	$(BIN)/python manage.py compilemessages --locale fr
+	$(BIN)/python manage.py makemessages --locale fr --no-obsolete --add-location file --ignore tests
+	$(BIN)/python manage.py compilemessages --locale fr --ignore .venv
 
 ## clean: remove the virtual environment, the local database and uploaded media
 clean:

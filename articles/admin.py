@@ -101,11 +101,15 @@ class ArticleAdmin(VersionAdmin):
             _("Publication"),
             {
                 "fields": [
-                    "publication_state", "status", "published_at", "access", "featured",
+                    "publication_state",
+                    "status",
+                    "published_at",
+                    "access",
+                    "featured",
                     "edited_version",
                 ]
             },
-        ),  # fmt: skip
+        ),
         (
             _("Search engines and sharing"),
             {"fields": ["seo_title", "meta_description", "noindex"], "classes": ["collapse"]},
@@ -162,9 +166,9 @@ class ArticleAdmin(VersionAdmin):
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
         author = getattr(request.user, "author_profile", None)
-        if isinstance(inline, BylineInline) and obj.pk is None and request.method == "GET":
-            if author is not None:
-                kwargs["initial"] = [{"author": author}]
+        is_new = obj.pk is None and request.method == "GET"
+        if isinstance(inline, BylineInline) and is_new and author is not None:
+            kwargs["initial"] = [{"author": author}]
         return kwargs
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
@@ -194,7 +198,7 @@ class ArticleAdmin(VersionAdmin):
     def author_names(self, article):
         return ", ".join(byline.author.name for byline in article.bylines.all())
 
-    @admin.display(description=_("status"), ordering="status")
+    @admin.display(description=_("state"), ordering="status")
     def publication_state(self, article):
         if article.pk is None:
             return "—"

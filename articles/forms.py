@@ -30,7 +30,7 @@ BODY_EDITOR_EXTENSIONS = {
 
 class ArticleAdminForm(forms.ModelForm):
     body = ProseEditorFormField(
-        label=_("body"),
+        label=_("Body"),
         required=False,
         extensions=BODY_EDITOR_EXTENSIONS,
         sanitize=sanitize_html,
@@ -41,7 +41,11 @@ class ArticleAdminForm(forms.ModelForm):
 
     class Meta:
         model = Article
-        fields = "__all__"
+        fields = [
+            "kicker", "title", "slug", "lead", "body", "category", "tags", "featured_image",
+            "status", "published_at", "access", "featured", "seo_title", "meta_description",
+            "noindex",
+        ]  # fmt: skip
         widgets = {
             "lead": forms.Textarea(attrs={"rows": 3}),
             "meta_description": forms.Textarea(attrs={"rows": 2}),

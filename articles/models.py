@@ -56,6 +56,8 @@ class Image(models.Model):
     height = models.PositiveIntegerField(_("height"), editable=False, default=0)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
+    _stored_file_name = None  # the file name as loaded from the database, to spot a new upload
+
     class Meta:
         verbose_name = _("image")
         verbose_name_plural = _("images")
@@ -63,14 +65,6 @@ class Image(models.Model):
 
     def __str__(self):
         return self.caption or self.alt_text
-
-    _stored_file_name = None  # the file name as loaded from the database
-
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._stored_file_name = str(instance.__dict__.get("file") or "")
-        return instance
 
     def save(self, *args, **kwargs):
         file_changed = bool(self.file) and self._stored_file_name != self.file.name
@@ -81,6 +75,12 @@ class Image(models.Model):
         if file_changed:
             images.generate_renditions(self.file)
             self._stored_file_name = self.file.name
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._stored_file_name = str(instance.__dict__.get("file") or "")
+        return instance
 
     def rendition_url(self, width, extension=None):
         extension = extension or images.original_extension(self.file.name)
@@ -199,9 +199,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_page(self):
         """Everything the article page shows about the article itself."""
-        return self.select_related(
-            "category__parent__parent", "featured_image"
-        ).prefetch_related(
+        return self.select_related("category__parent__parent", "featured_image").prefetch_related(
             Prefetch(
                 "bylines",
                 queryset=ArticleAuthor.objects.select_related("author").order_by("position"),
@@ -209,9 +207,9 @@ class ArticleQuerySet(models.QuerySet):
             "tags",
             Prefetch(
                 "read_more_links",
-                queryset=ReadMoreLink.objects.select_related(
-                    "target_article__category"
-                ).order_by("position"),
+                queryset=ReadMoreLink.objects.select_related("target_article__category").order_by(
+                    "position"
+                ),
             ),
         )
 
@@ -329,15 +327,6 @@ class Article(models.Model):
     def __str__(self):
         return self.title
 
-    def get_absolute_url(self):
-        return reverse(
-            "articles:detail",
-            kwargs={"category": self.category.slug, "slug": self.slug, "pk": self.pk},
-        )
-
-    def get_preview_url(self):
-        return reverse("articles:preview", kwargs={"pk": self.pk})
-
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(self, self.title, self._meta.get_field("slug").max_length)
@@ -346,6 +335,15 @@ class Article(models.Model):
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse(
+            "articles:detail",
+            kwargs={"category": self.category.slug, "slug": self.slug, "pk": self.pk},
+        )
+
+    def get_preview_url(self):
+        return reverse("articles:preview", kwargs={"pk": self.pk})
 
     @property
     def is_visible(self):
@@ -476,7 +474,9 @@ class ReadMoreLink(models.Model):
 
     @property
     def is_visible(self):
-        return bool(self.url) or (self.target_article is not None and self.target_article.is_visible)
+        return bool(self.url) or (
+            self.target_article is not None and self.target_article.is_visible
+        )
 
     @property
     def display_label(self):

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -144,7 +145,8 @@ NEWSROOM_SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'"],
+        # A nonce is added only on pages that ask for one (the admin's rich-text editor).
+        "script-src": ["'self'", NONCE],
         # The admin's rich-text editor sets inline styles on its widgets.
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:", *env.list("CSP_IMG_SRC", default=[])],
