@@ -83,11 +83,12 @@ class ArticleAdmin(VersionAdmin):
     form = ArticleAdminForm
     inlines = [BylineInline, ReadMoreLinkInline]
     list_display = [
-        "title", "publication_state", "category", "author_names", "published_at", "access",
-        "featured",
+        "thumbnail", "title", "publication_state", "category", "author_names", "published_at",
+        "access", "featured",
     ]  # fmt: skip
     list_filter = ["status", "category", "bylines__author", "access", "featured", "published_at"]
-    list_select_related = ["category"]
+    list_select_related = ["category", "featured_image"]
+    list_display_links = ["thumbnail", "title"]
     search_fields = ["title", "kicker", "lead", "slug"]
     date_hierarchy = "published_at"
     autocomplete_fields = ["featured_image", "category"]
@@ -193,6 +194,15 @@ class ArticleAdmin(VersionAdmin):
         if obj is None:
             return None
         return obj.get_absolute_url() if obj.is_visible else obj.get_preview_url()
+
+    @admin.display(description=_("image"))
+    def thumbnail(self, article):
+        if article.featured_image is None:
+            return ""
+        return format_html(
+            '<img src="{}" alt="" width="64" style="height:auto">',
+            article.featured_image.thumbnail_url(),
+        )
 
     @admin.display(description=_("authors"))
     def author_names(self, article):

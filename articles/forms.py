@@ -1,8 +1,10 @@
 from django import forms
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorFormField
 from reversion.models import Version
+from taggit.forms import TagWidget
 
 from articles.models import Article
 from articles.sanitizing import sanitize_html
@@ -28,6 +30,23 @@ BODY_EDITOR_EXTENSIONS = {
 }
 
 
+class TagSuggestionsInput(TagWidget):
+    """taggit's comma-separated input, with suggestions of existing tags as one types."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"size": 60, **(attrs or {})})
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"]["data-tag-suggestions"] = (
+            reverse("admin:autocomplete") + "?app_label=articles&model_name=article&field_name=tags"
+        )
+        return context
+
+    class Media:
+        js = ["js/tag-suggestions.js"]
+
+
 class ArticleAdminForm(forms.ModelForm):
     body = ProseEditorFormField(
         label=_("Body"),
@@ -47,6 +66,7 @@ class ArticleAdminForm(forms.ModelForm):
             "noindex",
         ]  # fmt: skip
         widgets = {
+            "tags": TagSuggestionsInput,
             "lead": forms.Textarea(attrs={"rows": 3}),
             "meta_description": forms.Textarea(attrs={"rows": 2}),
         }

@@ -1,4 +1,5 @@
 import math
+from datetime import timedelta
 
 import reversion
 from django.conf import settings
@@ -22,6 +23,8 @@ RESERVED_SLUGS = {
     "abonnement", "compte", "flux", "rss", "sitemap", "static", "media", "robots",
 }  # fmt: skip
 WORDS_PER_MINUTE = 230
+# Edits this soon after publication (typos, a caption) don't earn a "Mis à jour le".
+UPDATE_GRACE = timedelta(minutes=5)
 
 
 def unique_slug(instance, value, max_length):
@@ -357,6 +360,11 @@ class Article(models.Model):
     @property
     def is_scheduled(self):
         return self.status == self.Status.PUBLISHED and self.published_at > timezone.now()
+
+    @property
+    def was_updated(self):
+        """Whether readers should see "updated on": edited well after publication."""
+        return bool(self.published_at) and self.updated_at > self.published_at + UPDATE_GRACE
 
     @property
     def reading_time(self):

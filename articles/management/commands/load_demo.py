@@ -108,6 +108,10 @@ class Command(BaseCommand):
                         credit=story["image"]["credit"],
                     ),
                 )
+                # Demo stories were written when they were published, not edited since.
+                Article.objects.filter(pk=article.pk).update(
+                    created_at=article.published_at, updated_at=article.published_at
+                )
                 article.tags.set(story["tags"])
                 for position, slug in enumerate(story["authors"]):
                     ArticleAuthor.objects.create(
