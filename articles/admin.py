@@ -1,5 +1,6 @@
 import reversion
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Prefetch
 from django.utils import formats, timezone
 from django.utils.html import format_html
@@ -9,7 +10,16 @@ from js_asset import Media
 from reversion.admin import VersionAdmin
 
 from articles.forms import ArticleAdminForm
-from articles.models import Article, ArticleAuthor, Author, Category, Image, ReadMoreLink
+from articles.models import (
+    Article,
+    ArticleAuthor,
+    Author,
+    Category,
+    Correction,
+    HouseAd,
+    Image,
+    ReadMoreLink,
+)
 
 admin.site.site_header = _("Newsroom — editorial office")
 admin.site.site_title = _("Newsroom")
@@ -69,8 +79,13 @@ class BylineInline(admin.TabularInline):
     verbose_name_plural = _("authors (in byline order)")
 
 
+# An address typed without its scheme is taken as https (Django 6's default).
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+
+
 class ReadMoreLinkInline(admin.TabularInline):
     model = ReadMoreLink
+    formfield_overrides = HTTPS_URLS
     fk_name = "article"
     autocomplete_fields = ["target_article"]
     extra = 0
@@ -78,10 +93,28 @@ class ReadMoreLinkInline(admin.TabularInline):
     verbose_name_plural = _("“Read also” links (in order)")
 
 
+class CorrectionInline(admin.StackedInline):
+    """Dated corrections shown at the foot of a published article (editors only)."""
+
+    model = Correction
+    extra = 0
+    verbose_name_plural = _("corrections (shown at the foot of the article)")
+
+
+@admin.register(HouseAd)
+class HouseAdAdmin(admin.ModelAdmin):
+    list_display = ["name", "slot", "is_active", "link", "updated_at"]
+    list_editable = ["is_active"]
+    list_filter = ["slot", "is_active"]
+    search_fields = ["name", "link", "alt_text"]
+    autocomplete_fields = ["image"]
+    formfield_overrides = HTTPS_URLS
+
+
 @admin.register(Article)
 class ArticleAdmin(VersionAdmin):
     form = ArticleAdminForm
-    inlines = [BylineInline, ReadMoreLinkInline]
+    inlines = [BylineInline, ReadMoreLinkInline, CorrectionInline]
     list_display = [
         "thumbnail", "title", "publication_state", "category", "author_names", "published_at",
         "access", "featured",

@@ -5,3 +5,21 @@ from django.utils.translation import gettext_lazy as _
 class ArticlesConfig(AppConfig):
     name = "articles"
     verbose_name = _("Editorial content")
+
+    def ready(self):
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+        from taggit.models import Tag
+
+        from articles import caching, models
+
+        # Anything a reader can see changing starts a new version of the page cache.
+        for model in (
+            models.Article, models.ArticleAuthor, models.Author, models.Category,
+            models.Correction, models.HouseAd, models.Image, models.ReadMoreLink,
+            models.TaggedArticle, Tag,
+        ):  # fmt: skip
+            post_save.connect(caching.content_changed, sender=model, dispatch_uid=f"cache-{model}")
+            post_delete.connect(
+                caching.content_changed, sender=model, dispatch_uid=f"cache-d{model}"
+            )
+        m2m_changed.connect(caching.content_changed, sender=models.Article.tags.through)

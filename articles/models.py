@@ -1,4 +1,6 @@
+import html
 import math
+import re
 from datetime import timedelta
 
 import reversion
@@ -8,7 +10,6 @@ from django.db import models
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import strip_tags
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
@@ -98,6 +99,12 @@ class Image(models.Model):
     def srcset_webp(self):
         return self.srcset("webp")
 
+    @property
+    def fallback_url(self):
+        """For browsers without srcset: a mid-sized copy."""
+        widths = images.rendition_widths(self.width)
+        return self.rendition_url(widths[min(1, len(widths) - 1)])
+
     def thumbnail_url(self):
         return self.rendition_url(images.rendition_widths(self.width)[0])
 
@@ -168,11 +175,11 @@ class Category(models.Model):
     def clean(self):
         if self.slug in RESERVED_SLUGS:
             raise ValidationError({"slug": _("This address is reserved by the site.")})
-        ancestor = self.parent
-        while ancestor is not None:
-            if ancestor.pk == self.pk:
-                raise ValidationError({"parent": _("A section cannot be inside itself.")})
-            ancestor = ancestor.parent
+        if self.parent is not None and (
+            self.parent.parent_id is not None or self.parent.pk == self.pk
+        ):
+            # Two levels only: sections and their sub-sections.
+            raise ValidationError({"parent": _("Choose a main section as the parent.")})
 
     def breadcrumb(self):
         """The sections from the top of the site down to this one."""
@@ -193,7 +200,10 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_cards(self):
         """What a list of article cards shows, without a query per card."""
-        return self.select_related("category", "featured_image").prefetch_related(
+        return self.select_related("category", "featured_image")
+
+    def with_bylines(self):
+        return self.prefetch_related(
             Prefetch(
                 "bylines",
                 queryset=ArticleAuthor.objects.select_related("author").order_by("position"),
@@ -201,8 +211,8 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def for_page(self):
-        """Everything the article page shows about the article itself."""
-        return self.select_related("category__parent__parent", "featured_image").prefetch_related(
+        """Everything the article page shows about the article itself, in five queries."""
+        return self.select_related("category__parent", "featured_image").prefetch_related(
             Prefetch(
                 "bylines",
                 queryset=ArticleAuthor.objects.select_related("author").order_by("position"),
@@ -210,10 +220,11 @@ class ArticleQuerySet(models.QuerySet):
             "tags",
             Prefetch(
                 "read_more_links",
-                queryset=ReadMoreLink.objects.select_related("target_article__category").order_by(
-                    "position"
-                ),
+                queryset=ReadMoreLink.objects.select_related(
+                    "target_article__category", "target_article__featured_image"
+                ).order_by("position"),
             ),
+            "corrections",
         )
 
 
@@ -334,7 +345,8 @@ class Article(models.Model):
         if not self.slug:
             self.slug = unique_slug(self, self.title, self._meta.get_field("slug").max_length)
         self.body = sanitize_html(self.body)
-        self.word_count = len(strip_tags(self.body).split())
+        # Tags separate words ("<p>fin</p><p>début</p>" is two words), entities are one letter.
+        self.word_count = len(html.unescape(re.sub(r"<[^>]+>", " ", self.body)).split())
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         super().save(*args, **kwargs)
@@ -347,6 +359,11 @@ class Article(models.Model):
 
     def get_preview_url(self):
         return reverse("articles:preview", kwargs={"pk": self.pk})
+
+    def clean(self):
+        # "Published" with no date means "now"; fill it before the constraint is checked.
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
 
     @property
     def is_visible(self):
@@ -362,9 +379,19 @@ class Article(models.Model):
         return self.status == self.Status.PUBLISHED and self.published_at > timezone.now()
 
     @property
+    def last_modified(self):
+        """When the text readers see last changed: publication, a later edit or a correction."""
+        if self.published_at is None:
+            return self.updated_at
+        dates = [self.published_at, *(c.published_at for c in self.corrections.all())]
+        if self.updated_at > self.published_at + UPDATE_GRACE:
+            dates.append(self.updated_at)
+        return max(dates)
+
+    @property
     def was_updated(self):
-        """Whether readers should see "updated on": edited well after publication."""
-        return bool(self.published_at) and self.updated_at > self.published_at + UPDATE_GRACE
+        """Whether readers see "Mis à jour le": edited or corrected after publication."""
+        return self.published_at is not None and self.last_modified > self.published_at
 
     @property
     def reading_time(self):
@@ -497,8 +524,58 @@ class ReadMoreLink(models.Model):
         return self.url or self.target_article.get_absolute_url()
 
 
+class Correction(models.Model):
+    """A dated note at the foot of a published article, telling readers what was fixed."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    published_at = models.DateTimeField(_("date"), default=timezone.now)
+    text = models.TextField(
+        _("correction"), help_text=_("What was wrong and what the article now says.")
+    )
+
+    class Meta:
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+        ordering = ["published_at", "id"]
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class HouseAd(models.Model):
+    """The newsroom's own advertisement for a slot of the page: an image and a link, no script."""
+
+    class Slot(models.TextChoices):
+        ARTICLE = "article", _("Article page, after the text")
+        HOME = "home", _("Home page, between the sections")
+
+    name = models.CharField(_("name"), max_length=100, help_text=_("For the newsroom only."))
+    slot = models.CharField(_("slot"), max_length=20, choices=Slot.choices)
+    image = models.ForeignKey(Image, verbose_name=_("image"), on_delete=models.PROTECT)
+    link = models.URLField(_("link"))
+    alt_text = models.CharField(
+        _("alternative text"),
+        max_length=200,
+        help_text=_("What the ad says, for readers who cannot see it."),
+    )
+    is_active = models.BooleanField(
+        _("shown"), default=True, help_text=_("The newest shown ad of a slot is displayed.")
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("house ad")
+        verbose_name_plural = _("house ads")
+        ordering = ["slot", "-updated_at"]
+        indexes = [models.Index(fields=["slot", "is_active"], name="housead_slot_idx")]
+
+    def __str__(self):
+        return self.name
+
+
 # Every admin save of an article keeps a version of it with its bylines, links and tags.
 reversion.register(ArticleAuthor)
 reversion.register(ReadMoreLink)
 reversion.register(TaggedArticle)
-reversion.register(Article, follow=("bylines", "read_more_links", "tagged_items"))
+reversion.register(Correction)
+reversion.register(Article, follow=("bylines", "read_more_links", "tagged_items", "corrections"))

@@ -20,7 +20,8 @@ def _filter_attribute(tag, attribute, value):
     # Images in the body come from the newsroom's own media library, never from elsewhere.
     if tag == "img" and attribute == "src":
         parts = urlsplit(value)
-        return value if parts.path.startswith(settings.MEDIA_URL) and not parts.scheme else None
+        is_local = not parts.scheme and not parts.netloc
+        return value if is_local and parts.path.startswith(settings.MEDIA_URL) else None
     return value
 
 

@@ -5,7 +5,8 @@ from articles import views
 app_name = "articles"
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
+    path("", views.home, name="home"),
+    path("recherche/", views.search_view, name="search"),
     path("apercu/<int:pk>/", views.article_preview, name="preview"),
     path("auteurs/<slug:slug>/", views.AuthorView.as_view(), name="author"),
     path("tags/<slug:slug>/", views.TagView.as_view(), name="tag"),

@@ -1,26 +1,80 @@
+from django.core.paginator import Paginator
+from django.db.models import F, Q, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import ListView
 from taggit.models import Tag
 
-from articles.models import Article, Author, Category
+from articles import search, seo
+from articles.caching import cached_by_version, reader_page
+from articles.context_processors import main_sections
+from articles.models import Article, Author, Category, HouseAd
+
+MORE_TO_READ = 6
+SECTION_BLOCK_SIZE = 4
+PAGE_SIZE = 20
+
+
+def house_ad(slot):
+    """The newest shown house ad of ``slot``, or None; looked up once per content version."""
+    ads = cached_by_version(
+        "house-ads",
+        lambda: {
+            ad.slot: ad
+            for ad in HouseAd.objects.filter(is_active=True)
+            .select_related("image")
+            .order_by("slot", "updated_at")
+        },
+    )
+    return ads.get(slot)
+
+
+def latest_articles(exclude, limit=MORE_TO_READ):
+    return list(Article.objects.published().exclude(pk__in=exclude).for_cards()[:limit])
 
 
 def article_page(request, article, *, preview=False):
+    related = article.related_articles()
+    shown = {article.pk, *(a.pk for a in related)}
+    share_image = None
+    if article.featured_image:
+        share_image = seo.share_image(article.featured_image)
+        share_image["url"] = request.build_absolute_uri(share_image["url"])
+    trail = [
+        (section.name, section.get_absolute_url()) for section in article.category.breadcrumb()
+    ]
     return render(
         request,
         "articles/article_detail.html",
         {
             "article": article,
-            "category": article.category,
+            "current_section": article.category.breadcrumb()[0],
+            "canonical_url": request.build_absolute_uri(article.get_absolute_url()),
+            "share_image": share_image,
+            "structured_data": seo.news_article(request, article),
+            "breadcrumb_data": seo.breadcrumb_list(
+                request,
+                [
+                    (_("Home"), reverse("articles:home")),
+                    *trail,
+                    (article.title, article.get_absolute_url()),
+                ],
+            ),
             "read_more_links": article.visible_read_more_links(),
-            "related_articles": article.related_articles(),
+            "related_articles": related,
+            "more_articles": latest_articles(shown),
+            "ad": house_ad(HouseAd.Slot.ARTICLE),
             "preview": preview,
         },
     )
 
 
+@reader_page
 def article_detail(request, category, slug, pk):
     article = get_object_or_404(Article.objects.published().for_page(), pk=pk)
     # An old slug or section keeps working: send readers and search engines to the current URL.
@@ -41,34 +95,77 @@ def article_preview(request, pk):
     return response
 
 
-class HomeView(ListView):
-    template_name = "articles/home.html"
+@reader_page
+def home(request):
+    published = Article.objects.published().for_cards()
+    latest = list(published.with_bylines()[:7])
+    top = published.with_bylines().filter(featured=True).first() or next(iter(latest), None)
+    shown = {top.pk} if top else set()
+    latest = [a for a in latest if a.pk not in shown][:6]
+    shown.update(a.pk for a in latest)
+
+    # The newest articles of every main section (sub-sections included), in one query.
+    section_id = Coalesce(F("category__parent_id"), F("category_id"))
+    candidates = (
+        published.exclude(pk__in=shown)
+        .annotate(
+            section_id=section_id,
+            position=Window(
+                RowNumber(), partition_by=section_id, order_by=F("published_at").desc()
+            ),
+        )
+        .filter(position__lte=SECTION_BLOCK_SIZE)
+    )
+    by_section = {}
+    for article in candidates:
+        by_section.setdefault(article.section_id, []).append(article)
+    sections = [
+        (section, by_section[section.pk]) for section in main_sections() if section.pk in by_section
+    ]
+    for _section, articles in sections:
+        shown.update(a.pk for a in articles)
+    return render(
+        request,
+        "articles/home.html",
+        {
+            "top_story": top,
+            "latest": latest,
+            "sections": sections,
+            "more_articles": latest_articles(shown),
+            "ad": house_ad(HouseAd.Slot.HOME),
+        },
+    )
+
+
+@method_decorator(reader_page, name="dispatch")
+class ArticleListView(ListView):
+    """A paginated list of published articles, with page numbers."""
+
     context_object_name = "articles"
-    paginate_by = 20
-
-    def get_queryset(self):
-        return Article.objects.published().for_cards()
+    paginate_by = PAGE_SIZE
 
 
-class CategoryView(ListView):
+class CategoryView(ArticleListView):
     template_name = "articles/category_detail.html"
-    context_object_name = "articles"
-    paginate_by = 20
 
     def get_queryset(self):
         self.category = get_object_or_404(
-            Category.objects.select_related("parent__parent"), slug=self.kwargs["slug"]
+            Category.objects.select_related("parent"), slug=self.kwargs["slug"]
         )
-        return Article.objects.published().filter(category=self.category).for_cards()
+        return (
+            Article.objects.published()
+            .filter(Q(category=self.category) | Q(category__parent=self.category))
+            .for_cards()
+        )
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(category=self.category, **kwargs)
+        return super().get_context_data(
+            category=self.category, subsections=list(self.category.children.all()), **kwargs
+        )
 
 
-class AuthorView(ListView):
+class AuthorView(ArticleListView):
     template_name = "articles/author_detail.html"
-    context_object_name = "articles"
-    paginate_by = 20
 
     def get_queryset(self):
         self.author = get_object_or_404(
@@ -80,10 +177,8 @@ class AuthorView(ListView):
         return super().get_context_data(author=self.author, **kwargs)
 
 
-class TagView(ListView):
+class TagView(ArticleListView):
     template_name = "articles/tag_detail.html"
-    context_object_name = "articles"
-    paginate_by = 20
 
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
@@ -91,3 +186,19 @@ class TagView(ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)
+
+
+@reader_page
+def search_view(request):
+    query = search.clean_query(request.GET.get("q", ""))
+    page = None
+    if query:
+        paginator = Paginator(search.search_articles(query), PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
+        for article in page.object_list:
+            article.snippet = search.snippet(article, query)
+    return render(
+        request,
+        "articles/search.html",
+        {"query": query, "page_obj": page, "articles": page.object_list if page else []},
+    )

@@ -1,0 +1,114 @@
+"""The full-page cache for anonymous readers, and why it is never stale.
+
+Every cached page is stored under the current *content version*. Any change to what readers
+can see (an article saved, published, unpublished, a section, author, image or ad edited)
+starts a new version once its transaction commits, so every page is rebuilt at its next
+request. A scheduled article needs no save to appear: the version also records when the next
+scheduled publication falls due, and the first request after that moment starts a new version.
+"""
+
+import functools
+import time
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+from django.utils.cache import patch_cache_control
+from django.utils.http import http_date
+
+VERSION_KEY = "newsroom:content-version"
+
+
+def content_version():
+    """The current version: a dict with its ``key``, ``since`` and ``until`` timestamps."""
+    version = cache.get(VERSION_KEY)
+    if version is None or (version["until"] is not None and time.time() >= version["until"]):
+        version = new_content_version()
+    return version
+
+
+def new_content_version():
+    from articles.models import Article
+
+    next_scheduled = (
+        Article.objects.scheduled().order_by("published_at").values_list("published_at", flat=True)
+    ).first()
+    version = {
+        "key": uuid.uuid4().hex[:12],
+        "since": time.time(),
+        "until": next_scheduled.timestamp() if next_scheduled else None,
+    }
+    cache.set(VERSION_KEY, version, timeout=None)
+    return version
+
+
+def content_changed(**kwargs):
+    """Signal receiver: start a new version when the transaction that changed content commits."""
+    transaction.on_commit(new_content_version)
+
+
+def cached_by_version(name, build):
+    """A value derived from content (the menu, the ads), rebuilt once per content version."""
+    key = f"newsroom:{name}:{content_version()['key']}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, timeout=settings.PAGE_CACHE_TIMEOUT)
+    return value
+
+
+def _is_anonymous_reader(request):
+    # A session cookie means a signed-in reader or staff: they always get a fresh page.
+    return request.method in ("GET", "HEAD") and settings.SESSION_COOKIE_NAME not in request.COOKIES
+
+
+def reader_page(view):
+    """Cache a reader page for anonymous visitors and make it cacheable by browsers and CDNs."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not _is_anonymous_reader(request):
+            response = view(request, *args, **kwargs)
+            patch_cache_control(response, private=True, no_cache=True)
+            return response
+
+        version = content_version()
+        key = f"newsroom:page:{version['key']}:{request.get_host()}:{request.get_full_path()}"
+        cached = cache.get(key)
+        if cached is not None:
+            status, content_type, content = cached
+            response = HttpResponse(content, status=status, content_type=content_type)
+        else:
+            response = view(request, *args, **kwargs)
+            session = getattr(request, "session", None)
+            # A page that set a cookie, used a CSRF token or read the session is personal.
+            cacheable = (
+                response.status_code == 200
+                and not response.streaming
+                and not response.cookies
+                and not response.has_header("Vary")
+                and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+                and not (session is not None and session.accessed)
+            )
+            if hasattr(response, "render"):
+                response.render()
+            if cacheable:
+                cache.set(
+                    key,
+                    (response.status_code, response["Content-Type"], response.content),
+                    timeout=settings.PAGE_CACHE_TIMEOUT,
+                )
+        if response.status_code == 200:
+            response["Last-Modified"] = http_date(version["since"])
+            patch_cache_control(
+                response,
+                public=True,
+                max_age=0,
+                s_maxage=settings.PAGE_CACHE_SHARED_MAX_AGE,
+                stale_while_revalidate=30,
+            )
+        return response
+
+    return wrapper

@@ -1,0 +1,28 @@
+"""Editors (Éditeurs) manage corrections and house ads; authors don't."""
+
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+EDITORS_GROUP = "Éditeurs"
+MODELS = ["correction", "housead"]
+
+
+def grant(apps, schema_editor):
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    editors, _ = Group.objects.get_or_create(name=EDITORS_GROUP)
+    editors.permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="articles", content_type__model__in=MODELS
+        )
+    )
+
+
+class Migration(migrations.Migration):
+    dependencies = [("articles", "0004_search_vector")]
+
+    operations = [migrations.RunPython(grant, migrations.RunPython.noop)]

@@ -1,0 +1,97 @@
+"""Full-text search of published articles.
+
+On PostgreSQL: a stored ``search_vector`` column (title weighted above lead above body, French
+stemming, accents folded; see migration 0004) behind a GIN index, ranked, with a highlighted
+snippet of the text. On SQLite: a plain substring match, so local use still works.
+"""
+
+import html
+import re
+import unicodedata
+
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVectorField,
+)
+from django.db import connection
+from django.db.models import F, Q, Value
+from django.db.models.expressions import RawSQL
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import mark_safe
+
+from articles.models import Article
+
+MAX_QUERY_LENGTH = 200
+SEARCH_CONFIG = "public.french_unaccent"
+# Control characters (NUL above all) cannot reach the database.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# ts_headline's markers; control characters never occur in stored text.
+_START, _STOP = "\x02", "\x03"
+
+
+def clean_query(raw):
+    """The reader's query, trimmed to something safe and reasonable to search for."""
+    return " ".join(_CONTROL.sub(" ", raw or "").split())[:MAX_QUERY_LENGTH]
+
+
+def search_articles(query):
+    """Published articles matching ``query``, best first."""
+    articles = Article.objects.published().for_cards()
+    if connection.vendor == "postgresql":
+        vector = RawSQL(f'"{Article._meta.db_table}"."search_vector"', [], SearchVectorField())
+        search_query = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
+        return (
+            articles.annotate(search=vector)
+            .filter(search=search_query)
+            .annotate(
+                rank=SearchRank(vector, search_query),
+                headline=SearchHeadline(
+                    F("body"),
+                    search_query,
+                    config=SEARCH_CONFIG,
+                    start_sel=_START,
+                    stop_sel=_STOP,
+                    max_words=35,
+                    min_words=15,
+                    max_fragments=2,
+                    fragment_delimiter=" … ",
+                ),
+            )
+            .order_by("-rank", "-published_at", "-id")
+        )
+    for word in query.split():
+        articles = articles.filter(
+            Q(title__icontains=word) | Q(lead__icontains=word) | Q(body__icontains=word)
+        )
+    return articles.annotate(rank=Value(0.0), headline=Value("")).order_by("-published_at", "-id")
+
+
+def snippet(article, query):
+    """A short excerpt for the result list, the query's words in <mark>, everything escaped."""
+    if article.headline:
+        text = escape(html.unescape(strip_tags(article.headline)))
+        if _START in text:
+            return mark_safe(text.replace(_START, "<mark>").replace(_STOP, "</mark>"))
+    return highlight(article.lead, query)
+
+
+def _fold(text):
+    # One character out for each character in, so match positions hold in the original.
+    return "".join(unicodedata.normalize("NFKD", ch)[:1].lower() or ch for ch in text)
+
+
+def highlight(text, query):
+    """``text`` escaped, with words starting like the query's words (accents aside) marked."""
+    words = {_fold(w) for w in re.findall(r"\w{2,}", query)}
+    if not words:
+        return escape(text)
+    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\w*")
+    parts, position = [], 0
+    for match in pattern.finditer(_fold(text)):
+        parts.append(escape(text[position : match.start()]))
+        parts.append(f"<mark>{escape(text[match.start() : match.end()])}</mark>")
+        position = match.end()
+    parts.append(escape(text[position:]))
+    return mark_safe("".join(parts))

@@ -1,0 +1,86 @@
+"""Structured data (schema.org JSON-LD) for search engines, built from the models."""
+
+from django.conf import settings
+from django.templatetags.static import static
+from django.urls import reverse
+
+from articles.images import rendition_widths
+
+
+def share_image(image):
+    """The rendition used for social cards and structured data: the widest one made."""
+    width = max(rendition_widths(image.width))
+    return {
+        "url": image.rendition_url(width),
+        "width": width,
+        "height": round(image.height * width / image.width),
+    }
+
+
+def publisher(request):
+    return {
+        "@type": "NewsMediaOrganization",
+        "name": settings.NEWSROOM_SITE_NAME,
+        "url": request.build_absolute_uri(reverse("articles:home")),
+        "logo": {
+            "@type": "ImageObject",
+            "url": request.build_absolute_uri(static("img/logo.png")),
+            "width": 600,
+            "height": 60,
+        },
+    }
+
+
+def breadcrumb_list(request, trail):
+    """``trail``: (name, path) pairs from the home page down to the current page."""
+    return {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {
+                "@type": "ListItem",
+                "position": position,
+                "name": name,
+                "item": request.build_absolute_uri(path),
+            }
+            for position, (name, path) in enumerate(trail, start=1)
+        ],
+    }
+
+
+def news_article(request, article, *, paywalled_selector=None):
+    url = request.build_absolute_uri(article.get_absolute_url())
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title[:110],
+        "description": article.meta_description or article.lead,
+        "datePublished": article.published_at.isoformat() if article.published_at else None,
+        "dateModified": article.last_modified.isoformat(),
+        "author": [
+            {
+                "@type": "Person",
+                "name": author.name,
+                "url": request.build_absolute_uri(author.get_absolute_url()),
+            }
+            for author in article.byline_authors
+        ],
+        "publisher": publisher(request),
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "url": url,
+        "articleSection": article.category.name,
+        "keywords": [tag.name for tag in article.tags.all()],
+        "wordCount": article.word_count,
+        "inLanguage": "fr",
+        "isAccessibleForFree": article.access == article.Access.FREE,
+    }
+    if article.featured_image:
+        image = share_image(article.featured_image)
+        data["image"] = [request.build_absolute_uri(image["url"])]
+    if paywalled_selector:
+        data["hasPart"] = {
+            "@type": "WebPageElement",
+            "isAccessibleForFree": False,
+            "cssSelector": paywalled_selector,
+        }
+    return {key: value for key, value in data.items() if value is not None}
