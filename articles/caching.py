@@ -44,9 +44,18 @@ def new_content_version():
     return version
 
 
+def forget_content_version():
+    cache.delete(VERSION_KEY)
+
+
 def content_changed(**kwargs):
-    """Signal receiver: start a new version when the transaction that changed content commits."""
-    transaction.on_commit(new_content_version)
+    """Signal receiver: the next request starts a new version.
+
+    Once now, and again when the transaction commits: a page rendered in between, from data
+    the transaction had not yet committed, is then never served.
+    """
+    forget_content_version()
+    transaction.on_commit(forget_content_version)
 
 
 def cached_by_version(name, build):

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "taggit",
     "reversion",
     "django_prose_editor",
@@ -42,6 +43,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # ETag on every page and 304 answers to conditional requests.
+    "django.middleware.http.ConditionalGetMiddleware",
     # WhiteNoise serves static files before any other work is done for them.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -80,6 +83,10 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://newsroom")}
+# Pages are cached per content version (articles/caching.py), so a long timeout is safe.
+PAGE_CACHE_TIMEOUT = env.int("PAGE_CACHE_TIMEOUT", default=600)
+# How long a CDN may keep a page without asking again (browsers always revalidate).
+PAGE_CACHE_SHARED_MAX_AGE = env.int("PAGE_CACHE_SHARED_MAX_AGE", default=60)
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
@@ -140,6 +147,14 @@ LOGIN_URL = "admin:login"
 # The newsroom's identity, shown on every page.
 NEWSROOM_SITE_NAME = env.str("SITE_NAME", default="Le Quotidien")
 NEWSROOM_SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+NEWSROOM_SITE_DESCRIPTION = env.str(
+    "SITE_DESCRIPTION", default="L’actualité en France, en Europe et dans le monde."
+)
+# The site's colours: ink (text, rules) and accent (kickers, links); both must keep AA contrast.
+NEWSROOM_COLOURS = {
+    "ink": env.str("SITE_INK_COLOUR", default="#1a1a1a"),
+    "accent": env.str("SITE_ACCENT_COLOUR", default="#9b1c1c"),
+}
 
 # Content-Security-Policy: no inline script anywhere; images from our media storage.
 CONTENT_SECURITY_POLICY = {

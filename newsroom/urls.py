@@ -1,12 +1,53 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
-from django.views.generic import RedirectView
+from django.views.generic import RedirectView, TemplateView
+
+from articles.caching import reader_page
+from articles.feeds import AuthorFeed, CategoryFeed, LatestArticlesFeed
+from articles.sitemaps import SITEMAPS
+
+feed_patterns = [
+    path("", reader_page(LatestArticlesFeed()), name="latest"),
+    path("auteurs/<slug:slug>/", reader_page(AuthorFeed()), name="author"),
+    path("<slug:slug>/", reader_page(CategoryFeed()), name="category"),
+]
+
+sitemap_patterns = [
+    path(
+        "sitemap.xml",
+        reader_page(sitemap_views.index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemaps:section"},
+        name="index",
+    ),
+    # Before the generic pattern: the index's link to the "news" section is served here, with
+    # Google News tags.
+    path(
+        "sitemap-news.xml",
+        reader_page(sitemap_views.sitemap),
+        {"sitemaps": SITEMAPS, "section": "news", "template_name": "sitemaps/news.xml"},
+        name="news",
+    ),
+    path(
+        "sitemap-<str:section>.xml",
+        reader_page(sitemap_views.sitemap),
+        {"sitemaps": SITEMAPS},
+        name="section",
+    ),
+]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico on every page, the admin's included.
     path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}favicon.svg")),
+    path(
+        "robots.txt",
+        TemplateView.as_view(template_name="robots.txt", content_type="text/plain; charset=utf-8"),
+    ),
+    path("rss/", include((feed_patterns, "feeds"))),
+    path("", include((sitemap_patterns, "sitemaps"))),
+    # Last: its section pattern (/<slug>/) would take any other one-segment path.
     path("", include("articles.urls")),
 ]
 
