@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.images import rendition_widths
 
@@ -15,6 +16,10 @@ def share_image(image):
         "width": width,
         "height": round(image.height * width / image.width),
     }
+
+
+def _iso(moment):
+    return timezone.localtime(moment).replace(microsecond=0).isoformat() if moment else None
 
 
 def publisher(request):
@@ -55,8 +60,8 @@ def news_article(request, article, *, paywalled_selector=None):
         "@type": "NewsArticle",
         "headline": article.title[:110],
         "description": article.meta_description or article.lead,
-        "datePublished": article.published_at.isoformat() if article.published_at else None,
-        "dateModified": article.last_modified.isoformat(),
+        "datePublished": _iso(article.published_at),
+        "dateModified": _iso(article.last_modified),
         "author": [
             {
                 "@type": "Person",

@@ -1,0 +1,321 @@
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article, ArticleAuthor
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    CategoryFactory,
+    ImageFactory,
+    ReadMoreLinkFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def _hours_ago(hours):
+    return timezone.now() - timedelta(hours=hours)
+
+
+# The article page
+
+
+def test_article_page_shows_kicker_title_lead_byline_and_tags(client):
+    first = AuthorFactory(name="Anne Martin", slug="anne-martin")
+    second = AuthorFactory(name="Hugo Bernard", slug="hugo-bernard")
+    article = ArticleFactory(
+        kicker="Défense",
+        title="L’Otan craint que la Russie teste sa cohésion",
+        lead="Les alliés se réunissent à Bruxelles.",
+        authors=[first, second],
+        tags=["Otan", "Russie"],
+    )
+
+    response = client.get(article.get_absolute_url())
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert '<p class="kicker">Défense</p>' in content
+    assert "<h1>L’Otan craint que la Russie teste sa cohésion</h1>" in content
+    assert "Les alliés se réunissent à Bruxelles." in content
+    assert f'<a href="{first.get_absolute_url()}" rel="author">Anne Martin</a>' in content
+    assert f'<a href="{second.get_absolute_url()}" rel="author">Hugo Bernard</a>' in content
+    assert content.index("Anne Martin") < content.index("Hugo Bernard")
+    assert f'href="{reverse("articles:tag", args=["otan"])}">Otan</a>' in content
+    assert f'href="{reverse("articles:tag", args=["russie"])}">Russie</a>' in content
+
+
+def test_article_page_shows_the_byline_in_the_order_of_the_editor(client):
+    article = ArticleFactory(authors=[])
+    late = AuthorFactory(name="Zoé Dernière")
+    early = AuthorFactory(name="Adam Premier")
+    ArticleAuthor.objects.create(article=article, author=late, position=1)
+    ArticleAuthor.objects.create(article=article, author=early, position=0)
+
+    content = client.get(article.get_absolute_url()).content.decode()
+
+    assert content.index("Adam Premier") < content.index("Zoé Dernière")
+
+
+def test_article_page_shows_the_publication_date_in_french(client):
+    article = ArticleFactory(published_at=datetime(2022, 3, 15, 18, 4, tzinfo=PARIS))
+
+    content = client.get(article.get_absolute_url()).content.decode()
+
+    assert "Publié le 15 mars 2022 à 18 h 04" in content
+
+
+def test_article_page_shows_read_more_links_but_hides_those_to_unpublished_articles(client):
+    article = ArticleFactory()
+    visible = ArticleFactory(title="Le budget est adopté")
+    draft = ArticleFactory(title="Brouillon à ne pas montrer", draft=True)
+    scheduled = ArticleFactory(title="Article programmé pour demain", scheduled=True)
+    ReadMoreLinkFactory(article=article, target_article=visible, position=0)
+    ReadMoreLinkFactory(article=article, target_article=draft, position=1)
+    ReadMoreLinkFactory(article=article, target_article=scheduled, position=2)
+    ReadMoreLinkFactory(
+        article=article,
+        external=True,
+        url="https://www.european-times.example/otan",
+        label="Lire aussi The European Times",
+        position=3,
+    )
+
+    response = client.get(article.get_absolute_url())
+
+    content = response.content.decode()
+    assert "Lire aussi" in content
+    assert f'<a href="{visible.get_absolute_url()}">Le budget est adopté</a>' in content
+    assert (
+        '<a href="https://www.european-times.example/otan">Lire aussi The European Times</a>'
+        in content
+    )
+    assert "Brouillon à ne pas montrer" not in content
+    assert draft.get_absolute_url() not in content
+    assert "Article programmé pour demain" not in content
+    assert scheduled.get_absolute_url() not in content
+
+
+def test_article_page_shows_related_articles_and_no_draft(client):
+    article = ArticleFactory(tags=["Climat"])
+    related = ArticleFactory(title="La COP s’achève sans accord", tags=["Climat"])
+    ArticleFactory(title="Brouillon sur le climat", tags=["Climat"], draft=True)
+
+    response = client.get(article.get_absolute_url())
+
+    content = response.content.decode()
+    assert "Lire la suite" in content
+    assert response.context["related_articles"] == [related]
+    assert f'<a href="{related.get_absolute_url()}">La COP s’achève sans accord</a>' in content
+    assert "Brouillon sur le climat" not in content
+
+
+def test_draft_article_is_not_found_by_readers(client):
+    article = ArticleFactory(draft=True)
+
+    assert client.get(article.get_absolute_url()).status_code == 404
+
+
+def test_article_in_review_is_not_found_by_readers(client):
+    article = ArticleFactory(status=Article.Status.REVIEW, published_at=_hours_ago(2))
+
+    assert client.get(article.get_absolute_url()).status_code == 404
+
+
+def test_scheduled_article_is_not_found_by_readers(client):
+    article = ArticleFactory(scheduled=True)
+
+    assert client.get(article.get_absolute_url()).status_code == 404
+
+
+def test_old_slug_redirects_permanently_to_the_new_address(client):
+    article = ArticleFactory(title="Premier titre")
+    old_url = article.get_absolute_url()
+    article.slug = "titre-corrige"
+    article.save()
+
+    response = client.get(old_url)
+
+    assert response.status_code == 301
+    assert response["Location"] == article.get_absolute_url()
+    assert "titre-corrige" in response["Location"]
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_wrong_section_in_the_address_redirects_permanently_to_the_article(client):
+    article = ArticleFactory()
+    other_section = CategoryFactory()
+    wrong_url = reverse(
+        "articles:detail",
+        kwargs={"category": other_section.slug, "slug": article.slug, "pk": article.pk},
+    )
+
+    response = client.get(wrong_url)
+
+    assert response.status_code == 301
+    assert response["Location"] == article.get_absolute_url()
+
+
+def test_old_slug_of_a_draft_does_not_redirect(client):
+    article = ArticleFactory(draft=True)
+    wrong_url = reverse(
+        "articles:detail",
+        kwargs={"category": article.category.slug, "slug": "ancien", "pk": article.pk},
+    )
+
+    assert client.get(wrong_url).status_code == 404
+
+
+# Preview
+
+
+def test_preview_is_not_found_by_anonymous_readers(client):
+    article = ArticleFactory(draft=True)
+
+    assert client.get(article.get_preview_url()).status_code == 404
+
+
+def test_preview_is_not_found_by_a_logged_in_reader_who_is_not_staff(client):
+    article = ArticleFactory(draft=True)
+    client.force_login(UserFactory(is_staff=False))
+
+    assert client.get(article.get_preview_url()).status_code == 404
+
+
+def test_preview_shows_a_draft_to_staff_without_indexing(editor_client):
+    article = ArticleFactory(title="Brouillon en cours", draft=True)
+
+    response = editor_client.get(article.get_preview_url())
+
+    assert response.status_code == 200
+    assert "Brouillon en cours" in response.content.decode()
+    assert '<meta name="robots" content="noindex' in response.content.decode()
+    assert "noindex" in response["X-Robots-Tag"]
+    assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+
+
+def test_preview_shows_a_scheduled_article_to_an_author(author_client):
+    article = ArticleFactory(title="Programmé pour demain", scheduled=True)
+
+    response = author_client.get(article.get_preview_url())
+
+    assert response.status_code == 200
+    assert "Programmé pour demain" in response.content.decode()
+
+
+# Lists
+
+
+@pytest.fixture
+def three_articles_of_one_section_author_and_tag():
+    section = CategoryFactory(name="Économie", slug="economie")
+    author = AuthorFactory(name="Inès Leroy", slug="ines-leroy")
+    common = {"category": section, "authors": [author], "tags": ["Inflation"]}
+    ArticleFactory(title="Les prix ralentissent enfin", **common)
+    ArticleFactory(title="Brouillon secret sur les prix", draft=True, **common)
+    ArticleFactory(title="Programmé pour demain matin", scheduled=True, **common)
+    return section, author
+
+
+@pytest.mark.parametrize(
+    ("view", "args"),
+    [("home", []), ("category", ["economie"]), ("author", ["ines-leroy"]), ("tag", ["inflation"])],
+)
+def test_list_pages_show_published_articles_only(
+    client, view, args, three_articles_of_one_section_author_and_tag
+):
+    response = client.get(reverse(f"articles:{view}", args=args))
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Les prix ralentissent enfin" in content
+    assert "Brouillon secret sur les prix" not in content
+    assert "Programmé pour demain matin" not in content
+
+
+def test_unknown_section_is_not_found(client):
+    assert client.get(reverse("articles:category", args=["nulle-part"])).status_code == 404
+
+
+# Queries
+
+
+def _page_queries(url):
+    """Queries of the first anonymous request for ``url``: the page itself is not cached yet,
+    the site-wide lookups (content version, menu, house ads) are, as on a running site."""
+    cache.clear()
+    # Another address than ``url``, so that only the shared lookups are cached.
+    assert Client().get(reverse("articles:home"), {"warm-up": "1"}).status_code == 200
+    client = Client()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_article_page_query_count_does_not_grow_with_authors_tags_and_links(
+    django_assert_max_num_queries,
+):
+    section = CategoryFactory(parent=CategoryFactory())
+    image = ImageFactory()
+    article = ArticleFactory(
+        category=section, featured_image=image, authors=[AuthorFactory()], tags=["Otan"]
+    )
+    # Enough articles of the section for three related cards whatever the links.
+    for hours in (2, 3, 4):
+        ArticleFactory(category=section, featured_image=image, published_at=_hours_ago(hours))
+    ReadMoreLinkFactory(
+        article=article, position=0, target_article=ArticleFactory(featured_image=image)
+    )
+    url = article.get_absolute_url()
+    small = _page_queries(url)
+
+    for position, author in enumerate(AuthorFactory.create_batch(5), start=1):
+        ArticleAuthor.objects.create(article=article, author=author, position=position)
+    article.tags.add(*(f"Mot-clé {n}" for n in range(8)))
+    # One more link to an article (two editor's picks, each a card with its image) and four
+    # external links: the related block still needs its fallback query, as with one link, so
+    # both pages run the same queries unless something is fetched per author, tag or link.
+    ReadMoreLinkFactory(
+        article=article, position=1, target_article=ArticleFactory(featured_image=image)
+    )
+    for position in range(2, 6):
+        ReadMoreLinkFactory(
+            article=article, position=position, external=True, url=f"https://ex.example/{position}"
+        )
+    large = _page_queries(url)
+
+    assert article.read_more_links.count() == 6
+    assert large == small
+    cache.clear()
+    with django_assert_max_num_queries(10):
+        assert Client().get(url).status_code == 200
+
+
+@pytest.mark.parametrize("view", ["home", "category", "author", "tag"])
+def test_list_page_query_count_does_not_grow_with_the_number_of_articles(view):
+    section = CategoryFactory(slug="monde")
+    author = AuthorFactory(slug="lea-roux")
+    image = ImageFactory()
+    common = {"category": section, "featured_image": image, "tags": ["Diplomatie"]}
+    ArticleFactory(authors=[author], **common)
+    args = {"home": [], "category": ["monde"], "author": ["lea-roux"], "tag": ["diplomatie"]}
+    url = reverse(f"articles:{view}", args=args[view])
+    few = _page_queries(url)
+
+    for _ in range(6):
+        ArticleFactory(authors=[author, AuthorFactory()], **common)
+    many = _page_queries(url)
+
+    assert many == few

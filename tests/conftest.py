@@ -1,0 +1,57 @@
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from tests.factories import AuthorFactory, UserFactory
+
+EDITORS_GROUP = "Éditeurs"
+AUTHORS_GROUP = "Rédacteurs"
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Every uploaded file and rendition goes to a temporary directory, never to ./media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """No page, menu or content version cached by one test is served to the next."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def editor(db):
+    """A staff member of the "Éditeurs" group: publishes, schedules, unpublishes."""
+    user = UserFactory(
+        username="editrice", first_name="Claire", is_staff=True, groups=[EDITORS_GROUP]
+    )
+    AuthorFactory(name="Claire Éditrice", slug="claire-editrice", user=user)
+    return user
+
+
+@pytest.fixture
+def author_user(db):
+    """A staff member of the "Rédacteurs" group who signs articles as an Author."""
+    user = UserFactory(
+        username="redacteur", first_name="Paul", is_staff=True, groups=[AUTHORS_GROUP]
+    )
+    AuthorFactory(name="Paul Rédacteur", slug="paul-redacteur", user=user)
+    return user
+
+
+@pytest.fixture
+def editor_client(editor):
+    client = Client()
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def author_client(author_user):
+    client = Client()
+    client.force_login(author_user)
+    return client
