@@ -11,6 +11,7 @@ from io import BytesIO
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.template.defaultfilters import filesizeformat, floatformat
 from django.utils.translation import gettext as _
 from PIL import Image as PILImage
 from PIL import ImageOps
@@ -24,8 +25,8 @@ def validate_image_file(uploaded):
     """Refuse files that are not complete, reasonably sized images in a web format."""
     if uploaded.size > settings.IMAGE_MAX_UPLOAD_BYTES:
         raise ValidationError(
-            _("This file is too large (%(size)d MB at most).")
-            % {"size": settings.IMAGE_MAX_UPLOAD_BYTES // (1024 * 1024)},
+            _("This file is too large (%(size)s at most).")
+            % {"size": filesizeformat(settings.IMAGE_MAX_UPLOAD_BYTES)},
             code="file_too_large",
         )
     uploaded.seek(0)
@@ -41,8 +42,8 @@ def validate_image_file(uploaded):
                     )
                 if image.width * image.height > settings.IMAGE_MAX_PIXELS:
                     raise ValidationError(
-                        _("This image is too large (%(mp)d megapixels at most).")
-                        % {"mp": settings.IMAGE_MAX_PIXELS // 1_000_000},
+                        _("This image is too large (%(mp)s megapixels at most).")
+                        % {"mp": _megapixels()},
                         code="too_many_pixels",
                     )
                 # Decoding every pixel is the only way to catch a truncated file.
@@ -51,8 +52,7 @@ def validate_image_file(uploaded):
         raise
     except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning):
         raise ValidationError(
-            _("This image is too large (%(mp)d megapixels at most).")
-            % {"mp": settings.IMAGE_MAX_PIXELS // 1_000_000},
+            _("This image is too large (%(mp)s megapixels at most).") % {"mp": _megapixels()},
             code="too_many_pixels",
         ) from None
     except Exception:
@@ -61,6 +61,10 @@ def validate_image_file(uploaded):
         ) from None
     finally:
         uploaded.seek(0)
+
+
+def _megapixels():
+    return floatformat(settings.IMAGE_MAX_PIXELS / 1_000_000, -1)
 
 
 def rendition_name(original_name, width, extension):
