@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class ArticlesConfig(AppConfig):
     name = "articles"
     verbose_name = _("Editorial content")
+    lookup_receivers = []
 
     def ready(self):
         from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -23,3 +24,12 @@ class ArticlesConfig(AppConfig):
                 caching.content_changed, sender=model, dispatch_uid=f"cache-d{model}"
             )
         m2m_changed.connect(caching.content_changed, sender=models.Article.tags.through)
+        for name, senders in (
+            ("main-sections", [models.Category]),
+            ("house-ads", [models.HouseAd, models.Image]),
+        ):
+            receiver = caching.forget_lookup(name)
+            self.lookup_receivers.append(receiver)  # signals keep weak references
+            for model in senders:
+                post_save.connect(receiver, sender=model)
+                post_delete.connect(receiver, sender=model)

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 
 VERSION_KEY = "newsroom:content-version"
@@ -58,14 +58,37 @@ def content_changed(**kwargs):
     transaction.on_commit(forget_content_version)
 
 
-def cached_by_version(name, build):
-    """A value derived from content (the menu, the ads), rebuilt once per content version."""
-    key = f"newsroom:{name}:{content_version()['key']}"
+def cached_lookup(name, build):
+    """Site furniture (the menu, the ads, the paywall settings), kept until its models change.
+
+    Unlike pages, these survive article edits, so a page rebuilt after a publication only
+    queries for its own content. ``forget_lookup`` is connected to the models each depends on.
+    """
+    key = f"newsroom:lookup:{name}"
     value = cache.get(key)
     if value is None:
         value = build()
-        cache.set(key, value, timeout=settings.PAGE_CACHE_TIMEOUT)
+        cache.set(key, value, timeout=None)
     return value
+
+
+def forget_lookup(name):
+    """A signal receiver factory: drop the lookup ``name`` once the change commits."""
+
+    def receiver(**kwargs):
+        cache.delete(f"newsroom:lookup:{name}")
+        transaction.on_commit(lambda: cache.delete(f"newsroom:lookup:{name}"))
+
+    return receiver
+
+
+def get_by_version(name):
+    """A value derived from content, stored for the current content version, or None."""
+    return cache.get(f"newsroom:{name}:{content_version()['key']}")
+
+
+def store_by_version(name, value):
+    cache.set(f"newsroom:{name}:{content_version()['key']}", value, settings.PAGE_CACHE_TIMEOUT)
 
 
 def _is_anonymous_reader(request):
@@ -73,51 +96,66 @@ def _is_anonymous_reader(request):
     return request.method in ("GET", "HEAD") and settings.SESSION_COOKIE_NAME not in request.COOKIES
 
 
+def cached_response(request, build, variant=""):
+    """The page ``build()`` makes, from the cache for anonymous visitors.
+
+    ``variant`` names what else the page depends on (the paywall's decision), so that each
+    version of a page is cached apart and none is ever served to the wrong reader.
+    """
+    if not _is_anonymous_reader(request):
+        response = build()
+        patch_cache_control(response, private=True, no_cache=True)
+        return response
+
+    version = content_version()
+    path = request.get_full_path()
+    key = f"newsroom:page:{version['key']}:{variant}:{request.get_host()}:{path}"
+    cached = cache.get(key)
+    if cached is not None:
+        status, content_type, content = cached
+        response = HttpResponse(content, status=status, content_type=content_type)
+    else:
+        response = build()
+        if hasattr(response, "render"):
+            response.render()
+        if _is_cacheable(request, response):
+            cache.set(
+                key,
+                (response.status_code, response["Content-Type"], response.content),
+                timeout=settings.PAGE_CACHE_TIMEOUT,
+            )
+    if response.status_code == 200:
+        response["Last-Modified"] = http_date(version["since"])
+        patch_cache_control(
+            response,
+            public=True,
+            max_age=0,
+            s_maxage=settings.PAGE_CACHE_SHARED_MAX_AGE,
+            stale_while_revalidate=30,
+        )
+    # A shared cache must keep visitors with cookies (signed-in readers) apart.
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+def _is_cacheable(request, response):
+    session = getattr(request, "session", None)
+    # A page that set a cookie, used a CSRF token or read the session is personal.
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not response.has_header("Vary")
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not (session is not None and session.accessed)
+    )
+
+
 def reader_page(view):
     """Cache a reader page for anonymous visitors and make it cacheable by browsers and CDNs."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not _is_anonymous_reader(request):
-            response = view(request, *args, **kwargs)
-            patch_cache_control(response, private=True, no_cache=True)
-            return response
-
-        version = content_version()
-        key = f"newsroom:page:{version['key']}:{request.get_host()}:{request.get_full_path()}"
-        cached = cache.get(key)
-        if cached is not None:
-            status, content_type, content = cached
-            response = HttpResponse(content, status=status, content_type=content_type)
-        else:
-            response = view(request, *args, **kwargs)
-            session = getattr(request, "session", None)
-            # A page that set a cookie, used a CSRF token or read the session is personal.
-            cacheable = (
-                response.status_code == 200
-                and not response.streaming
-                and not response.cookies
-                and not response.has_header("Vary")
-                and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-                and not (session is not None and session.accessed)
-            )
-            if hasattr(response, "render"):
-                response.render()
-            if cacheable:
-                cache.set(
-                    key,
-                    (response.status_code, response["Content-Type"], response.content),
-                    timeout=settings.PAGE_CACHE_TIMEOUT,
-                )
-        if response.status_code == 200:
-            response["Last-Modified"] = http_date(version["since"])
-            patch_cache_control(
-                response,
-                public=True,
-                max_age=0,
-                s_maxage=settings.PAGE_CACHE_SHARED_MAX_AGE,
-                stale_while_revalidate=30,
-            )
-        return response
+        return cached_response(request, lambda: view(request, *args, **kwargs))
 
     return wrapper

@@ -1,12 +1,12 @@
 from django.conf import settings
 
-from articles.caching import cached_by_version
+from articles.caching import cached_lookup
 from articles.models import Category
 
 
 def main_sections():
-    """The sections of the site's menu, looked up once per content version."""
-    return cached_by_version(
+    """The sections of the site's menu, kept in the cache until a section changes."""
+    return cached_lookup(
         "main-sections", lambda: list(Category.objects.filter(parent__isnull=True))
     )
 

@@ -4,6 +4,7 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -11,9 +12,17 @@ from django.views.generic import ListView
 from taggit.models import Tag
 
 from articles import search, seo
-from articles.caching import cached_by_version, reader_page
+from articles.caching import (
+    cached_lookup,
+    cached_response,
+    get_by_version,
+    reader_page,
+    store_by_version,
+)
 from articles.context_processors import main_sections
 from articles.models import Article, Author, Category, HouseAd
+from articles.sanitizing import leading_blocks
+from subscriptions import paywall
 
 MORE_TO_READ = 6
 SECTION_BLOCK_SIZE = 4
@@ -21,8 +30,8 @@ PAGE_SIZE = 20
 
 
 def house_ad(slot):
-    """The newest shown house ad of ``slot``, or None; looked up once per content version."""
-    ads = cached_by_version(
+    """The newest shown house ad of ``slot``, or None; kept in the cache until ads change."""
+    ads = cached_lookup(
         "house-ads",
         lambda: {
             ad.slot: ad
@@ -38,33 +47,39 @@ def latest_articles(exclude, limit=MORE_TO_READ):
     return list(Article.objects.published().exclude(pk__in=exclude).for_cards()[:limit])
 
 
-def article_page(request, article, *, preview=False):
+def article_page(request, article, decision, *, preview=False):
     related = article.related_articles()
     shown = {article.pk, *(a.pk for a in related)}
     share_image = None
     if article.featured_image:
         share_image = seo.share_image(article.featured_image)
         share_image["url"] = request.build_absolute_uri(share_image["url"])
+    sections = article.category.breadcrumb()
     trail = [
-        (section.name, section.get_absolute_url()) for section in article.category.breadcrumb()
+        (_("Home"), reverse("articles:home")),
+        *((section.name, section.get_absolute_url()) for section in sections),
+        (article.title, article.get_absolute_url()),
     ]
+    paywalled = paywall.is_paywalled(article.access)
+    if decision.full_text:
+        body = article.body
+    else:
+        # The rest of the text is never sent: not hidden, absent.
+        body = leading_blocks(article.body, paywall.settings().preview_paragraphs)
     return render(
         request,
         "articles/article_detail.html",
         {
             "article": article,
-            "current_section": article.category.breadcrumb()[0],
+            "body": body,
+            "decision": decision,
+            "current_section": sections[0],
             "canonical_url": request.build_absolute_uri(article.get_absolute_url()),
             "share_image": share_image,
-            "structured_data": seo.news_article(request, article),
-            "breadcrumb_data": seo.breadcrumb_list(
-                request,
-                [
-                    (_("Home"), reverse("articles:home")),
-                    *trail,
-                    (article.title, article.get_absolute_url()),
-                ],
+            "structured_data": seo.news_article(
+                request, article, paywalled_selector=".article__body" if paywalled else None
             ),
+            "breadcrumb_data": seo.breadcrumb_list(request, trail),
             "read_more_links": article.visible_read_more_links(),
             "related_articles": related,
             "more_articles": latest_articles(shown),
@@ -74,13 +89,37 @@ def article_page(request, article, *, preview=False):
     )
 
 
-@reader_page
+def _summary(article):
+    return {"url": article.get_absolute_url(), "access": article.access}
+
+
 def article_detail(request, category, slug, pk):
-    article = get_object_or_404(Article.objects.published().for_page(), pk=pk)
+    # What the cache needs to know first (the address, the access level) is cached per content
+    # version; when it is not, the article itself is fetched once and serves both purposes.
+    summary_key = f"article-summary:{pk}"
+    article = None
+    summary = get_by_version(summary_key)
+    if summary is None:
+        article = Article.objects.published().for_page().filter(pk=pk).first()
+        if article is None:
+            raise Http404
+        summary = _summary(article)
+        store_by_version(summary_key, summary)
     # An old slug or section keeps working: send readers and search engines to the current URL.
-    if slug != article.slug or category != article.category.slug:
-        return redirect(article, permanent=True)
-    return article_page(request, article)
+    if request.path != summary["url"]:
+        return redirect(summary["url"], permanent=True)
+    meter = paywall.Meter.from_request(request)
+    decision = paywall.decide(paywall.reader_of(request), summary["access"], pk, meter)
+
+    def build():
+        page_article = article or get_object_or_404(Article.objects.published().for_page(), pk=pk)
+        return article_page(request, page_article, decision)
+
+    response = cached_response(request, build, variant=decision.variant)
+    if decision.metered and response.status_code == 200:
+        meter.record(pk, response)
+        patch_cache_control(response, private=True)
+    return response
 
 
 @never_cache
@@ -90,7 +129,8 @@ def article_preview(request, pk):
     if not (user.is_active and user.is_staff and user.has_perm("articles.view_article")):
         raise Http404
     article = get_object_or_404(Article.objects.for_page(), pk=pk)
-    response = article_page(request, article, preview=True)
+    decision = paywall.decide(user, article.access)
+    response = article_page(request, article, decision, preview=True)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "reversion",
     "django_prose_editor",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "articles",
     "subscriptions",
 ]
@@ -142,7 +144,27 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Newsroom <redaction@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-LOGIN_URL = "admin:login"
+# Readers sign in with a one-time link sent by e-mail; staff use the admin's sign-in page.
+LOGIN_URL = "subscriptions:login"
+
+# Background work (newsletter sending) in a database-backed queue: `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+NEWSLETTER = {
+    # Signed links in confirmation e-mails stay valid this long.
+    "CONFIRMATION_MAX_AGE": env.int("NEWSLETTER_CONFIRMATION_MAX_AGE", default=3 * 24 * 3600),
+    # A known address gets at most one confirmation e-mail per period.
+    "RESEND_PERIOD": env.int("NEWSLETTER_RESEND_PERIOD", default=3600),
+    # Signups allowed per IP address and per e-mail address in RATE_PERIOD seconds.
+    "RATE_PER_IP": env.int("NEWSLETTER_RATE_PER_IP", default=10),
+    "RATE_PER_ADDRESS": env.int("NEWSLETTER_RATE_PER_ADDRESS", default=3),
+    "RATE_PERIOD": env.int("NEWSLETTER_RATE_PERIOD", default=3600),
+    # Messages sent over one SMTP connection before it is renewed, and retries per delivery.
+    "BATCH_SIZE": env.int("NEWSLETTER_BATCH_SIZE", default=200),
+    "MAX_ATTEMPTS": env.int("NEWSLETTER_MAX_ATTEMPTS", default=3),
+}
+# One-time sign-in links for readers expire after this many seconds.
+LOGIN_LINK_MAX_AGE = env.int("LOGIN_LINK_MAX_AGE", default=30 * 60)
 
 # The newsroom's identity, shown on every page.
 NEWSROOM_SITE_NAME = env.str("SITE_NAME", default="Le Quotidien")

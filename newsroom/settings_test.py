@@ -23,3 +23,5 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 # Tests run without collectstatic: WhiteNoise serves from the finders.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Background tasks run at once, inside the test.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -1,3 +1,5 @@
+import os
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
@@ -47,6 +49,7 @@ urlpatterns = [
     ),
     path("rss/", include((feed_patterns, "feeds"))),
     path("", include((sitemap_patterns, "sitemaps"))),
+    path("", include("subscriptions.urls")),
     # Last: its section pattern (/<slug>/) would take any other one-segment path.
     path("", include("articles.urls")),
 ]
@@ -55,3 +58,10 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# The benchmark's ceiling page (articles/benchmark.py): routed only when `manage.py bench` runs
+# the site, never in normal production.
+if os.environ.get("NEWSROOM_BENCHMARK") == "1":
+    from articles.benchmark import ceiling
+
+    urlpatterns.append(path("bench/plafond/", ceiling, name="bench-ceiling"))

@@ -1,0 +1,106 @@
+"""Newsletter signup with double opt-in: requests, confirmation links, unsubscribe links."""
+
+import contextlib
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from subscriptions import mailing
+from subscriptions.models import Subscriber
+
+CONFIRM_SALT = "subscriptions.newsletter.confirm"
+UNSUBSCRIBE_SALT = "subscriptions.newsletter.unsubscribe"
+
+
+def normalise_email(address):
+    """Trim, lowercase the domain and write an internationalised domain in ASCII (IDNA)."""
+    local, _, domain = address.strip().rpartition("@")
+    domain = domain.strip().lower().rstrip(".")
+    # Left as typed when IDNA refuses it; the e-mail validator then refuses it too.
+    with contextlib.suppress(UnicodeError):
+        domain = domain.encode("idna").decode("ascii")
+    return f"{local}@{domain}"
+
+
+def request_subscription(*, email, sections, consent_text, source_page, request):
+    """Record a signup and send the confirmation e-mail, if one is due.
+
+    The caller shows the same answer whatever happens here, so that nobody can learn whether
+    an address is already known. A known address gets at most one e-mail per RESEND_PERIOD.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        subscriber = Subscriber.objects.select_for_update().filter(email__iexact=email).first()
+        if subscriber is None:
+            try:
+                with transaction.atomic():
+                    subscriber = Subscriber.objects.create(
+                        email=email,
+                        consent_text=consent_text,
+                        consent_at=now,
+                        source_page=source_page[:500],
+                    )
+            except IntegrityError:
+                # A concurrent signup of the same address won the race; that row is ours too.
+                subscriber = Subscriber.objects.select_for_update().get(email__iexact=email)
+        if subscriber.status == Subscriber.Status.CONFIRMED:
+            return subscriber
+        if subscriber.status == Subscriber.Status.UNSUBSCRIBED:
+            subscriber.status = Subscriber.Status.PENDING
+        subscriber.consent_text, subscriber.consent_at = consent_text, now
+        subscriber.source_page = source_page[:500]
+        due = _take_email_slot(subscriber, now)
+        subscriber.save()
+        subscriber.sections.set(sections)
+    if due:
+        mailing.send_confirmation(subscriber, request)
+    return subscriber
+
+
+def _take_email_slot(subscriber, now):
+    """Whether a confirmation e-mail may go to this address now; if so, note that it does."""
+    resend_after = timedelta(seconds=settings.NEWSLETTER["RESEND_PERIOD"])
+    if subscriber.last_email_at is not None and subscriber.last_email_at + resend_after > now:
+        return False
+    subscriber.last_email_at = now
+    return True
+
+
+def resend_confirmation(subscriber, request):
+    """A new confirmation link, for a reader whose link expired (once per period)."""
+    with transaction.atomic():
+        subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+        due = _take_email_slot(subscriber, timezone.now())
+        subscriber.save(update_fields=["last_email_at"])
+    if due:
+        mailing.send_confirmation(subscriber, request)
+
+
+def confirmation_token(subscriber):
+    return signing.dumps({"id": subscriber.pk, "email": subscriber.email}, salt=CONFIRM_SALT)
+
+
+def subscriber_from_confirmation(token, *, check_age=True):
+    """The subscriber a confirmation link names; raises signing.BadSignature (or Expired)."""
+    data = signing.loads(
+        token,
+        salt=CONFIRM_SALT,
+        max_age=settings.NEWSLETTER["CONFIRMATION_MAX_AGE"] if check_age else None,
+    )
+    return Subscriber.objects.filter(pk=data["id"], email=data["email"]).first()
+
+
+def unsubscribe_token(subscriber):
+    return signing.dumps({"id": subscriber.pk, "email": subscriber.email}, salt=UNSUBSCRIBE_SALT)
+
+
+def subscriber_from_unsubscribe(token):
+    """The subscriber an unsubscribe link names, or None. These links never expire."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    return Subscriber.objects.filter(pk=data["id"], email=data["email"]).first()
