@@ -3,13 +3,19 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install lint format migrations messages demo clean
+.PHONY: run test install lint format messages worker bench clean
 
 ## run: install, migrate, load the demo newsroom and serve it on http://127.0.0.1:8000/
+##      (with the background worker that sends newsletters, stopped with the server)
 run: install .env
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	trap 'kill 0' EXIT; $(BIN)/python manage.py db_worker & \
+		$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## worker: run the background worker alone (newsletter sending)
+worker: install
+	$(BIN)/python manage.py db_worker
 
 ## test: run the whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL)
 test: install

@@ -23,6 +23,17 @@ DEMO_ACCOUNTS = [
     ("redacteur", "Paul", "Demo", "Rédacteurs", None),
 ]
 
+DEMO_PLANS = [
+    ("numerique", "Numérique", "9.99", "month", "Tous les articles sur le site, sans limite."),
+    (
+        "integrale",
+        "Intégrale",
+        "99.00",
+        "year",
+        "Un an d’accès à tout, et la newsletter des abonnés.",
+    ),
+]
+
 
 class Command(BaseCommand):
     help = "Load the demo newsroom: sections, authors, stories, images and two demo accounts."
@@ -42,6 +53,7 @@ class Command(BaseCommand):
             authors = self._authors()
             created = self._stories(categories, authors)
             credentials = self._accounts(authors)
+            self._plans()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo content ready: {Article.objects.count()} articles "
@@ -156,6 +168,22 @@ class Command(BaseCommand):
                 author.save(update_fields=["user"])
             credentials.append((username, password, group_name))
         return credentials
+
+    def _plans(self):
+        # The announced subscription: plans shown as "Bientôt" on /abonnement/.
+        from subscriptions.models import Plan
+
+        for position, (slug, name, price, period, description) in enumerate(DEMO_PLANS):
+            Plan.objects.get_or_create(
+                slug=slug,
+                defaults={
+                    "name": name,
+                    "price": price,
+                    "period": period,
+                    "description": description,
+                    "position": position,
+                },
+            )
 
 
 def _publication_time(now, days_ago):
