@@ -117,3 +117,27 @@ class ReadMoreLinkFactory(DjangoModelFactory):
             url="https://www.european-times.example/otan",
             label="Lire aussi The European Times",
         )
+
+
+class CorrectionFactory(DjangoModelFactory):
+    """A dated correction note at the foot of a published article."""
+
+    class Meta:
+        model = "articles.Correction"
+
+    article = factory.SubFactory(ArticleFactory)
+    text = "Une version précédente de cet article donnait une date erronée pour le vote."
+
+
+class HouseAdFactory(DjangoModelFactory):
+    """A shown house ad (image and link, no script) for the article page's slot."""
+
+    class Meta:
+        model = "articles.HouseAd"
+
+    name = factory.Sequence(lambda n: f"Campagne {n}")
+    slot = "article"
+    image = factory.SubFactory(ImageFactory)
+    link = "https://abonnement.example.fr/offre"
+    alt_text = "Abonnez-vous au Quotidien pour 1 € le premier mois"
+    is_active = True
