@@ -35,8 +35,8 @@ class ImageAdmin(admin.ModelAdmin):
     list_display = ["thumbnail", "alt_text", "caption", "credit", "dimensions", "created_at"]
     search_fields = ["alt_text", "caption", "credit"]
     date_hierarchy = "created_at"
-    fields = ["file", "thumbnail", "alt_text", "caption", "credit"]
-    readonly_fields = ["thumbnail"]
+    fields = ["file", "thumbnail", "alt_text", "caption", "credit", "body_address"]
+    readonly_fields = ["thumbnail", "body_address"]
 
     @admin.display(description=_("preview"))
     def thumbnail(self, image):
@@ -45,6 +45,13 @@ class ImageAdmin(admin.ModelAdmin):
         return format_html(
             '<img src="{}" alt="" width="96" style="height:auto">', image.thumbnail_url()
         )
+
+    @admin.display(description=_("address for the article text"))
+    def body_address(self, image):
+        # The body's editor inserts images by address; library images are the only ones kept.
+        if not image.pk or not image.file:
+            return "—"
+        return format_html("<code>{}</code>", image.fallback_url)
 
     @admin.display(description=_("size"))
     def dimensions(self, image):

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 import nh3
 from django.conf import settings
+from django.core.files.storage import default_storage
 
 TAGS = {
     "p", "br", "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "strong", "em", "b", "i",
@@ -17,12 +18,19 @@ ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
+def _is_library_image(src):
+    """Whether ``src`` points into the newsroom's media storage (local or object storage)."""
+    parts = urlsplit(src)
+    if not parts.scheme and not parts.netloc:
+        return parts.path.startswith(settings.MEDIA_URL)
+    media_base = default_storage.url("")
+    return urlsplit(media_base).netloc != "" and src.startswith(media_base)
+
+
 def _filter_attribute(tag, attribute, value):
     # Images in the body come from the newsroom's own media library, never from elsewhere.
     if tag == "img" and attribute == "src":
-        parts = urlsplit(value)
-        is_local = not parts.scheme and not parts.netloc
-        return value if is_local and parts.path.startswith(settings.MEDIA_URL) else None
+        return value if _is_library_image(value) else None
     return value
 
 
