@@ -8,6 +8,7 @@ scheduled publication falls due, and the first request after that moment starts 
 """
 
 import functools
+import hashlib
 import time
 import uuid
 
@@ -108,8 +109,10 @@ def cached_response(request, build, variant=""):
         return response
 
     version = content_version()
-    path = request.get_full_path()
-    key = f"newsroom:page:{version['key']}:{variant}:{request.get_host()}:{path}"
+    # Hashed: a long query string must not make an over-long (invalid) cache key. The scheme
+    # counts, since pages carry absolute URLs.
+    address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+    key = f"newsroom:page:{version['key']}:{variant}:{address}"
     cached = cache.get(key)
     if cached is not None:
         status, content_type, content = cached

@@ -211,7 +211,7 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def for_page(self):
-        """Everything the article page shows about the article itself, in five queries."""
+        """Everything the article page shows about the article itself, in four queries."""
         return self.select_related("category__parent", "featured_image").prefetch_related(
             Prefetch(
                 "bylines",
@@ -224,7 +224,6 @@ class ArticleQuerySet(models.QuerySet):
                     "target_article__category", "target_article__featured_image"
                 ).order_by("position"),
             ),
-            "corrections",
         )
 
 
@@ -316,6 +315,14 @@ class Article(models.Model):
         _("hide from search engines"), default=False, help_text=_("Adds robots noindex.")
     )
     word_count = models.PositiveIntegerField(_("word count"), default=0, editable=False)
+    # "Mis à jour le": set when the text readers see changes after publication, not when an
+    # editor only moves the article to the front page or changes its SEO settings.
+    text_updated_at = models.DateTimeField(
+        _("text updated at"), null=True, blank=True, editable=False
+    )
+    corrected_at = models.DateTimeField(
+        _("last corrected at"), null=True, blank=True, editable=False
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -349,7 +356,19 @@ class Article(models.Model):
         self.word_count = len(html.unescape(re.sub(r"<[^>]+>", " ", self.body)).split())
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+        now = timezone.now()
+        text_changed = self._text_fingerprint() != getattr(self, "_loaded_text", None)
+        if (
+            text_changed
+            and self.pk
+            and self.published_at
+            and self.published_at + UPDATE_GRACE < now
+        ):
+            self.text_updated_at = now
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "text_updated_at"}
         super().save(*args, **kwargs)
+        self._loaded_text = self._text_fingerprint()
 
     def get_absolute_url(self):
         return reverse(
@@ -359,6 +378,16 @@ class Article(models.Model):
 
     def get_preview_url(self):
         return reverse("articles:preview", kwargs={"pk": self.pk})
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_text = instance._text_fingerprint()
+        return instance
+
+    def _text_fingerprint(self):
+        fields = ("kicker", "title", "lead", "body")
+        return tuple(self.__dict__.get(name) for name in fields)
 
     def clean(self):
         # "Published" with no date means "now"; fill it before the constraint is checked.
@@ -381,12 +410,8 @@ class Article(models.Model):
     @property
     def last_modified(self):
         """When the text readers see last changed: publication, a later edit or a correction."""
-        if self.published_at is None:
-            return self.updated_at
-        dates = [self.published_at, *(c.published_at for c in self.corrections.all())]
-        if self.updated_at > self.published_at + UPDATE_GRACE:
-            dates.append(self.updated_at)
-        return max(dates)
+        dates = [d for d in (self.published_at, self.text_updated_at, self.corrected_at) if d]
+        return max(dates, default=self.updated_at)
 
     @property
     def was_updated(self):
@@ -401,6 +426,12 @@ class Article(models.Model):
     @property
     def byline_authors(self):
         return [byline.author for byline in self.bylines.all()]
+
+    def note_corrections(self):
+        """Keep ``corrected_at`` (the latest correction's date) in step with the corrections."""
+        latest = self.corrections.aggregate(latest=models.Max("published_at"))["latest"]
+        Article.objects.filter(pk=self.pk).update(corrected_at=latest)
+        self.corrected_at = latest
 
     def is_editable_by(self, user):
         """Editors edit anything; authors only their own articles until they are published."""
@@ -540,6 +571,15 @@ class Correction(models.Model):
 
     def __str__(self):
         return self.text[:80]
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self.article.note_corrections()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self.article.note_corrections()
+        return result
 
 
 class HouseAd(models.Model):

@@ -48,8 +48,11 @@ def latest_articles(exclude, limit=MORE_TO_READ):
 
 
 def article_page(request, article, decision, *, preview=False):
-    related = article.related_articles()
-    shown = {article.pk, *(a.pk for a in related)}
+    read_more_links = article.visible_read_more_links()
+    # "Lire la suite" skips the stories already offered under "Lire aussi" just above it.
+    linked = {link.target_article_id for link in read_more_links if link.target_article_id}
+    related = article.related_articles(exclude=linked)
+    shown = {article.pk, *linked, *(a.pk for a in related)}
     share_image = None
     if article.featured_image:
         share_image = seo.share_image(article.featured_image)
@@ -80,7 +83,9 @@ def article_page(request, article, decision, *, preview=False):
                 request, article, paywalled_selector=".article__body" if paywalled else None
             ),
             "breadcrumb_data": seo.breadcrumb_list(request, trail),
-            "read_more_links": article.visible_read_more_links(),
+            "read_more_links": read_more_links,
+            # Corrections are fetched only for the articles that have some.
+            "corrections": list(article.corrections.all()) if article.corrected_at else [],
             "related_articles": related,
             "more_articles": latest_articles(shown),
             "ad": house_ad(HouseAd.Slot.ARTICLE),

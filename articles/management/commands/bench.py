@@ -1,0 +1,586 @@
+"""Serve the site with gunicorn over generated articles and measure it against the ceiling.
+
+See docs/PERFORMANCE.md for what is measured, how, and the figures of the last run.
+"""
+
+import contextlib
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import django
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.core.paginator import Paginator
+from django.db import OperationalError, connection
+from django.utils import timezone
+
+from articles import benchmark, search
+from articles.models import Article
+
+# The words of the rotating search scenario: topics, places and a very common word.
+SEARCH_SCENARIO_WORDS = [
+    "retraites", "climat", "Marseille", "nucléaire", "logement", "Bruxelles", "syndicats",
+    "intelligence artificielle",
+]  # fmt: skip
+# Search latency is measured over three kinds of query, reported apart: a tag's topic, place or
+# organisation (each in about 1 % of articles, like most readers' queries), words of the
+# newsroom's everyday vocabulary (in 10 to 60 % of articles), and two-word queries.
+SEARCH_WORDS = {
+    "topic": [
+        "retraites", "inflation", "logement", "climat", "nucléaire", "éolien", "chômage",
+        "immigration", "cybersécurité", "cinéma", "rugby", "cyclisme", "biodiversité",
+        "sécheresse", "vaccins", "laïcité", "grèves", "urbanisme", "archéologie", "tourisme",
+        "Marseille", "Bretagne", "Bruxelles", "Kyiv", "Dakar", "Strasbourg", "SNCF", "Insee",
+        "Medef", "Unesco",
+    ],
+    "common": [
+        "gouvernement", "ministre", "syndicats", "réforme", "budget", "rapport", "emplois",
+        "négociations", "critiques", "habitants",
+    ],
+    "two words": [
+        "réforme retraites", "budget logement", "syndicats SNCF", "ministre climat",
+        "intelligence artificielle",
+    ],
+}  # fmt: skip
+PAGES = ("article", "home", "section", "search")
+MODES = ("cached", "uncached")
+# The page cache serves anonymous readers only: a session cookie sends a request to the view.
+SESSION_COOKIE = {"Cookie": f"{settings.SESSION_COOKIE_NAME}=bench"}
+
+
+class Command(BaseCommand):
+    help = (
+        "Benchmark the reader's pages with gunicorn and wrk against a no-work ceiling page, "
+        "on PostgreSQL (DATABASE_URL), and print a Markdown table."
+    )
+
+    def add_arguments(self, parser):
+        add = parser.add_argument
+        add("--count", type=int, default=10_000, help="Generated articles to serve (10 000).")
+        add("--reuse", action="store_true", help="Keep the generated articles if --count match.")
+        add("--duration", type=int, default=15, help="Seconds of each measured run (15).")
+        add("--warmup", type=int, default=3, help="Seconds of warm-up before each run (3).")
+        add("--connections", type=int, default=8, help="Concurrent connections (8).")
+        add("--workers", type=int, default=2, help="gunicorn workers (2).")
+        add("--threads", type=int, default=4, help="Threads per gthread worker (4).")
+        add("--worker-class", default="gthread", choices=["gthread", "sync"])
+        add("--article-urls", type=int, default=500, help="Article URLs to rotate over (500).")
+        add("--redis-url", default="redis://127.0.0.1:6379/15", help="A Redis db of its own.")
+        add("--no-redis", action="store_true", help="Use the local-memory cache.")
+        add("--load-tool", default="auto", choices=["auto", "wrk", "python"])
+        add("--allow-sqlite", action="store_true", help="Run on SQLite anyway (not comparable).")
+        add("--search-count", type=int, default=0, help="Also time search on this many articles.")
+        add("--search-only", action="store_true", help="Only the search latency measure.")
+        add("--search-rounds", type=int, default=5, help="Times each search word is timed (5).")
+        add("--profile", metavar="DIR", help="Write pyinstrument and py-spy profiles of the page.")
+        add("--output", metavar="FILE", help="Also write the report (Markdown) to FILE.")
+
+    def handle(self, *args, **options):
+        self.options = options
+        self.lines = []  # the report, printed and written at the end
+        self._check_database()
+        if options["load_tool"] == "wrk" and not benchmark.wrk_available():
+            raise CommandError("wrk is not installed (apt-get install -y wrk).")
+        self.use_wrk = options["load_tool"] != "python" and benchmark.wrk_available()
+        self.env = self._server_env()
+        previous = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+        try:
+            self._run()
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+        report = "\n".join(self.lines) + "\n"
+        self.stdout.write("\n" + report)
+        if options["output"]:
+            Path(options["output"]).write_text(report, encoding="utf-8")
+
+    # Set-up
+
+    def _check_database(self):
+        if connection.vendor != "postgresql" and not self.options["allow_sqlite"]:
+            raise CommandError(
+                "The benchmark runs on PostgreSQL: set DATABASE_URL, e.g. "
+                "DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsroom_bench "
+                "(SQLite serialises writers and is not what production runs; "
+                "--allow-sqlite runs it anyway)."
+            )
+        try:
+            connection.ensure_connection()
+        except OperationalError as error:
+            if connection.vendor != "postgresql" or "does not exist" not in str(error):
+                raise
+            self._create_postgresql_database()
+        self._say("Migrating the benchmark database…")
+        call_command("migrate", interactive=False, verbosity=0)
+
+    def _create_postgresql_database(self):
+        import psycopg
+        from psycopg import sql
+
+        params = connection.get_connection_params()
+        name = params.pop("dbname")
+        params.pop("cursor_factory", None)
+        params.pop("context", None)
+        with psycopg.connect(**{**params, "dbname": "postgres"}, autocommit=True) as admin:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        self._say(f"Created the database {name}.")
+
+    def _server_env(self):
+        """The environment of gunicorn and of the helper commands: production settings, local."""
+        env = {
+            **os.environ,
+            "DEBUG": "false",
+            "SECRET_KEY": secrets.token_urlsafe(50),  # throwaway, for this run only
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "false",
+            "NEWSROOM_BENCHMARK": "1",
+            "LOG_LEVEL": "WARNING",
+            "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+        }
+        self.cache_label = "local memory (one cache per worker)"
+        env["CACHE_URL"] = "locmemcache://bench"
+        if not self.options["no_redis"]:
+            reason = self._redis_unusable(self.options["redis_url"])
+            if reason:
+                self.cache_label += f"; Redis not used: {reason}"
+            else:
+                env["CACHE_URL"] = self.options["redis_url"]
+                self.cache_label = f"Redis ({self.options['redis_url']})"
+        return env
+
+    @staticmethod
+    def _redis_unusable(url):
+        parts = urlsplit(url)
+        if parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+            return "the benchmark only talks to this machine"
+        try:
+            import redis
+        except ImportError:
+            return 'the redis package is missing (pip install ".[bench]")'
+        try:
+            redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+        except redis.RedisError as error:
+            return f"unreachable ({error})"
+        return None
+
+    def _flush_cache(self):
+        """Start from an empty page cache (the benchmark's Redis db is its own)."""
+        if self.env["CACHE_URL"].startswith("redis"):
+            import redis
+
+            redis.Redis.from_url(self.env["CACHE_URL"]).flushdb()
+
+    def _manage(self, *args, timeout):
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=settings.BASE_DIR,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if done.returncode:
+            raise CommandError(f"manage.py {args[0]} failed:\n{done.stderr[-3000:]}")
+        return done.stdout
+
+    def _generate(self, count, *, clear):
+        """Run generate_articles as a reader would; returns its own timing line."""
+        args = ["generate_articles", f"--count={count}"] + (["--clear"] if clear else [])
+        started = time.perf_counter()
+        output = self._manage(*args, timeout=3600)
+        wall = time.perf_counter() - started
+        match = re.search(r"Generated (\d+) articles in ([\d.]+) s \(([\d.]+) s", output)
+        seconds, images = (float(match[2]), float(match[3])) if match else (wall, 0.0)
+        return seconds, images, wall
+
+    # The run
+
+    def _run(self):
+        options = self.options
+        self._header()
+        if not options["search_only"]:
+            existing = benchmark.generated_articles().count()
+            if options["reuse"] and existing == options["count"]:
+                self.load = None
+                self._say(f"Reusing the {existing} generated articles.")
+            else:
+                self._say(f"Generating {options['count']} articles (after --clear)…")
+                self.load = self._generate(options["count"], clear=True)
+                self._say(f"  {self.load[0]:.1f} s (images {self.load[1]:.1f} s)")
+        self._say("Collecting static files…")
+        self._manage("collectstatic", "--noinput", timeout=300)
+        with self._gunicorn() as base_url:
+            self.base_url = base_url
+            if not options["search_only"]:
+                self._page_benchmarks()
+            if options["search_count"] or options["search_only"]:
+                self._search_latency(options["search_count"] or options["count"])
+
+    def _header(self):
+        cpu = "unknown CPU"
+        with contextlib.suppress(OSError):
+            cpu = re.search(
+                r"model name\s*:\s*(.*)", Path("/proc/cpuinfo").read_text(encoding="utf-8")
+            )[1]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT version()" if connection.vendor == "postgresql" else "SELECT 1")
+            database = str(cursor.fetchone()[0]).split(" on ")[0]
+        o = self.options
+        gunicorn_mode = f"{o['workers']} {o['worker_class']} workers" + (
+            f" × {o['threads']} threads" if o["worker_class"] == "gthread" else ""
+        )
+        tool = "wrk" if self.use_wrk else "Python asyncio client (wrk missing)"
+        load = " / ".join(f"{value:.1f}" for value in os.getloadavg())
+        self.lines += [
+            f"Run of {timezone.localtime():%Y-%m-%d %H:%M} on {platform.node()}: "
+            f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
+            f"Django {django.get_version()}, {database}.",
+            f"gunicorn: {gunicorn_mode}; cache: {self.cache_label}; load: {tool}, "
+            f"{o['connections']} connections, {o['warmup']} s warm-up + {o['duration']} s.",
+            f"Load average before the run (1 / 5 / 15 min): {load}.",
+            "",
+        ]
+
+    @contextlib.contextmanager
+    def _gunicorn(self):
+        o = self.options
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        command = [
+            sys.executable, "-m", "gunicorn", "newsroom.wsgi:application",
+            "--bind", f"127.0.0.1:{port}", "--workers", str(o["workers"]),
+            "--worker-class", o["worker_class"], "--threads", str(o["threads"]),
+            "--log-level", "warning", "--timeout", "60",
+        ]  # fmt: skip
+        # Closed in the finally clause below, once gunicorn has stopped writing to it.
+        log = tempfile.NamedTemporaryFile("w+", prefix="bench-gunicorn-", suffix=".log")  # noqa: SIM115
+        self._flush_cache()
+        self._say(f"Starting gunicorn on 127.0.0.1:{port}…")
+        server = subprocess.Popen(
+            command,
+            cwd=settings.BASE_DIR,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, stopped as one below
+        )
+        base_url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while _status(f"{base_url}/bench/plafond/") != 200:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    raise CommandError(f"gunicorn did not start:\n{log.read()[-3000:]}")
+                time.sleep(0.3)
+            self.server = server
+            yield base_url
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait(timeout=10)
+            log.close()
+            self._say("gunicorn stopped.")
+
+    def _load(self, paths, *, seconds, headers=None):
+        o = self.options
+        driver = benchmark.run_wrk if self.use_wrk else benchmark.run_python_load
+        return driver(
+            self.base_url, paths, seconds=seconds, connections=o["connections"], headers=headers
+        )
+
+    def _measure(self, label, paths, mode):
+        headers = SESSION_COOKIE if mode == "uncached" else None
+        if self.options["warmup"]:
+            self._load(paths, seconds=self.options["warmup"], headers=headers)
+        result = self._load(paths, seconds=self.options["duration"], headers=headers)
+        self._say(
+            f"  {label:<9} {mode:<9} {result.rps:8.1f} req/s  p50 {result.p50_ms:7.1f} ms  "
+            f"p99 {result.p99_ms:7.1f} ms  errors {result.errors}"
+        )
+        return result
+
+    def _page_benchmarks(self):
+        paths = self._paths()
+        self._say("Checking and warming every URL…")
+        sizes = self._warm(paths)
+        ceiling = [f"/bench/plafond/?bytes={sizes['article']}"]
+        self._say(f"Article page: {sizes['article']} bytes on average; the ceiling is the same.")
+        results = {}
+        results["ceiling", "first"] = self._measure("ceiling", ceiling, "cached")
+        for name in PAGES:
+            for mode in MODES:
+                if self.options["profile"] and (name, mode) == ("article", "uncached"):
+                    with self._py_spy():
+                        results[name, mode] = self._measure(name, paths[name], mode)
+                else:
+                    results[name, mode] = self._measure(name, paths[name], mode)
+        results["ceiling", "last"] = self._measure("ceiling", ceiling, "cached")
+        self._table(results, sizes)
+        if self.options["profile"]:
+            self._pyinstrument(paths["article"][:100])
+
+    def _paths(self):
+        articles = list(
+            Article.objects.published()
+            .filter(slug__startswith=benchmark.PREFIX)
+            .select_related("category")
+            .order_by("?")[: self.options["article_urls"]]
+        )
+        if not articles:
+            raise CommandError("No generated article to benchmark.")
+        section = articles[0].category.breadcrumb()[0]
+        return {
+            "article": [article.get_absolute_url() for article in articles],
+            "home": ["/"],
+            "section": [section.get_absolute_url()],
+            "search": [f"/recherche/?q={quote(word)}" for word in SEARCH_SCENARIO_WORDS],
+        }
+
+    def _warm(self, paths):
+        """Fetch every URL once (this fills the page cache) and check that each answers 200."""
+        sizes = {}
+        with ThreadPoolExecutor(4) as pool:
+            for name, urls in paths.items():
+                answers = list(pool.map(lambda path: _fetch(self.base_url + path), urls))
+                bad = [
+                    (url, status)
+                    for url, (status, _size) in zip(urls, answers, strict=True)
+                    if status != 200
+                ]
+                if bad:
+                    raise CommandError(f"Not every {name} URL answers 200: {bad[:5]}")
+                sizes[name] = round(sum(size for _status, size in answers) / len(answers))
+        return sizes
+
+    def _table(self, results, sizes):
+        first, last = results["ceiling", "first"], results["ceiling", "last"]
+        ceiling_rps = (first.rps + last.rps) / 2
+        ceiling_p50 = (first.p50_ms + last.p50_ms) / 2
+        ceiling_p99 = (first.p99_ms + last.p99_ms) / 2
+        if self.load:
+            seconds, images, wall = self.load
+            self.lines.append(
+                f"Loading {self.options['count']} articles: {seconds:.1f} s "
+                f"({images:.1f} s of it drawing the 50 images when not already there; "
+                f"{wall:.1f} s with the command's start-up).\n"
+            )
+        self.lines += [
+            f"Ceiling: a fixed page of {sizes['article']} bytes (the article page's average size),"
+            f" {first.rps:.0f} req/s at the start of the run and {last.rps:.0f} at its end; "
+            "ratios are to their mean.",
+            "",
+            "| Page | Cache | Requests/s | × ceiling | p50 (ms) | p99 (ms) | p50 ÷ ceiling's "
+            "| p99 ÷ ceiling's | Errors |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        rows = [("ceiling", "none", first), ("ceiling", "none (end)", last)]
+        rows += [(n, m, results[n, m]) for n in PAGES for m in MODES]
+        for name, mode, result in rows:
+            self.lines.append(
+                f"| {name} | {mode} | {result.rps:.0f} | {result.rps / ceiling_rps:.3f} | "
+                f"{result.p50_ms:.1f} | {result.p99_ms:.1f} | {result.p50_ms / ceiling_p50:.1f} | "
+                f"{result.p99_ms / ceiling_p99:.1f} | {result.errors} |"
+            )
+        load = " / ".join(f"{value:.1f}" for value in os.getloadavg())
+        self.lines.append(f"\nLoad average after the page runs: {load}.")
+        article = results["article", "cached"].rps / ceiling_rps
+        uncached = results["article", "uncached"].rps / ceiling_rps
+        self.lines += [
+            "",
+            f"Target, cached article ≥ 0.8 × ceiling: {article:.3f} — "
+            f"{'met' if article >= 0.8 else 'NOT met'}.",
+            f"Target, uncached article ≥ 0.07 × ceiling: {uncached:.3f} — "
+            f"{'met' if uncached >= 0.07 else 'NOT met'}.",
+        ]
+        if self.load:
+            self.lines.append(
+                f"Target, {self.options['count']} articles loaded in < 2 min: {self.load[0]:.1f} s"
+                f" — {'met' if self.load[0] < 120 else 'NOT met'}."
+            )
+        self.lines.append("")
+
+    # Search latency
+
+    def _search_latency(self, count):
+        existing = benchmark.generated_articles().count()
+        if existing < count:
+            self._say(f"Adding {count - existing} articles for the search measure…")
+            seconds, _images, _wall = self._generate(count - existing, clear=False)
+            self._say(f"  {seconds:.1f} s")
+            self._flush_cache()
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("ANALYZE articles_article")
+        total = Article.objects.published().count()
+        rounds = self.options["search_rounds"]
+        query_times, page_times, matches = {}, {}, {}
+        for words in SEARCH_WORDS.values():
+            for word in words:
+                matches[word] = _search_once(word)[1]  # warms PostgreSQL's buffers too
+                _fetch(f"{self.base_url}/recherche/?q={quote(word)}", SESSION_COOKIE)
+        for _round in range(rounds):
+            for kind, words in SEARCH_WORDS.items():
+                for word in words:
+                    query_times.setdefault(kind, []).append(_search_once(word)[0])
+                    started = time.perf_counter()
+                    url = f"{self.base_url}/recherche/?q={quote(word)}"
+                    status, _size = _fetch(url, SESSION_COOKIE)
+                    page_times.setdefault(kind, []).append(time.perf_counter() - started)
+                    if status != 200:
+                        raise CommandError(f"The search page answered {status} for {word!r}.")
+        everything = {"all": [t for times in query_times.values() for t in times]}
+        every_page = {"all": [t for times in page_times.values() for t in times]}
+        self.lines += [
+            f"Search on {total} published articles: each query {rounds} times, one at a time; "
+            "the query is what the search page runs (count + first page with its snippets), the "
+            "page is the whole uncached request through gunicorn.",
+            "",
+            "| Queries | Words | Articles matched (median) | Query p50 (ms) | Query p95 (ms) "
+            "| Page p50 (ms) | Page p95 (ms) |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for kind, times in {**query_times, **everything}.items():
+            words = [w for k, ws in SEARCH_WORDS.items() if kind in (k, "all") for w in ws]
+            q = benchmark.summary(times)
+            p = benchmark.summary({**page_times, **every_page}[kind])
+            median_matches = sorted(matches[w] for w in words)[len(words) // 2]
+            self.lines.append(
+                f"| {kind} | {len(words)} | {median_matches} | {q['p50'] * 1000:.1f} | "
+                f"{q['p95'] * 1000:.1f} | {p['p50'] * 1000:.1f} | {p['p95'] * 1000:.1f} |"
+            )
+        page_p95 = benchmark.summary(every_page["all"])["p95"] * 1000
+        query_p95 = benchmark.summary(everything["all"])["p95"] * 1000
+        self.lines += [
+            "",
+            f"Target, search p95 ≤ 50 ms on {total} articles: query {query_p95:.1f} ms, page "
+            f"{page_p95:.1f} ms — {'met' if page_p95 <= 50 else 'NOT met'} (page).",
+            "",
+        ]
+        slowest = Counter({w: matches[w] for w in matches}).most_common(3)
+        self.lines.append(
+            "Most matched words: " + ", ".join(f"{w} ({n})" for w, n in slowest) + ".\n"
+        )
+
+    # Profiles
+
+    @contextlib.contextmanager
+    def _py_spy(self):
+        """Sample the gunicorn workers with py-spy while the uncached article page is driven."""
+        py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+        workers = subprocess.run(
+            ["pgrep", "-P", str(self.server.pid)], capture_output=True, text=True, check=False
+        ).stdout.split()
+        out = Path(self.options["profile"])
+        out.mkdir(parents=True, exist_ok=True)
+        seconds = self.options["warmup"] + self.options["duration"]
+        spies = []
+        if Path(py_spy).exists():
+            for pid in workers:
+                command = [
+                    py_spy, "record", "--pid", pid, "--duration", str(seconds), "--rate", "200",
+                    "--format", "raw", "--output", str(out / f"py-spy-worker-{pid}.txt"),
+                ]  # fmt: skip
+                spies.append(
+                    subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                )
+        try:
+            yield
+        finally:
+            for spy in spies:
+                try:
+                    spy.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    spy.kill()
+        stacks = list(out.glob("py-spy-worker-*.txt"))
+        if stacks:
+            (out / "py-spy-summary.txt").write_text(_summarise_collapsed(stacks), encoding="utf-8")
+            self._say(f"py-spy profiles in {out}/ (summary: py-spy-summary.txt)")
+
+    def _pyinstrument(self, paths):
+        """Profile the uncached article page in one process, through the full WSGI stack."""
+        out = Path(self.options["profile"]).resolve()
+        script = (
+            "import django; django.setup()\n"
+            "from articles.benchmark import profile_pages\n"
+            f"profile_pages({paths!r}, {str(out)!r})\n"
+        )
+        env = {**self.env, "ALLOWED_HOSTS": "127.0.0.1,testserver"}
+        subprocess.run(
+            [sys.executable, "-c", script], cwd=settings.BASE_DIR, env=env, check=True, timeout=600
+        )
+        self._say(f"pyinstrument profile in {out}/pyinstrument.txt and .html")
+
+    def _say(self, message):
+        self.stderr.write(message)
+
+
+def _raise_keyboard_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _fetch(url, headers=None):
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, len(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, 0
+
+
+def _status(url):
+    try:
+        return _fetch(url)[0]
+    except OSError:
+        return None
+
+
+def _search_once(word):
+    """What the search view asks the database for: the count, then the first page."""
+    started = time.perf_counter()
+    query = search.clean_query(word)
+    page = Paginator(search.search_articles(query), 20).get_page(1)
+    for article in page.object_list:
+        article.snippet = search.snippet(article, query)
+    return time.perf_counter() - started, page.paginator.count
+
+
+def _summarise_collapsed(files, top=30):
+    """The functions where the sampled time went, inclusive and self, from py-spy's raw output."""
+    inclusive, own, total = Counter(), Counter(), 0
+    for file in files:
+        for line in file.read_text(encoding="utf-8").splitlines():
+            stack, _sep, count = line.rpartition(" ")
+            if not stack:
+                continue
+            frames = [re.sub(r":\d+\)$", ")", frame) for frame in stack.split(";")]
+            samples = int(count)
+            total += samples
+            for frame in set(frames):
+                inclusive[frame] += samples
+            own[frames[-1]] += samples
+    lines = [f"{total} samples", "", "Inclusive:"]
+    lines += [f"{100 * n / total:5.1f}%  {frame}" for frame, n in inclusive.most_common(top)]
+    lines += ["", "Self:"]
+    lines += [f"{100 * n / total:5.1f}%  {frame}" for frame, n in own.most_common(top)]
+    return "\n".join(lines) + "\n"

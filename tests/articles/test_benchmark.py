@@ -1,0 +1,86 @@
+import html
+import importlib
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import clear_url_caches
+from taggit.models import Tag
+
+from articles.models import Article, Author, Category, Image, ReadMoreLink
+from articles.sanitizing import sanitize_html
+
+pytestmark = pytest.mark.django_db
+
+CEILING_URL = "/bench/plafond/"
+
+
+def _generate(*args):
+    call_command("generate_articles", *args, stdout=StringIO())
+
+
+def _reload_urls(monkeypatch, flag):
+    if flag is None:
+        monkeypatch.delenv("NEWSROOM_BENCHMARK", raising=False)
+    else:
+        monkeypatch.setenv("NEWSROOM_BENCHMARK", flag)
+    import newsroom.urls
+
+    importlib.reload(newsroom.urls)
+    clear_url_caches()
+
+
+@pytest.fixture
+def urls_without_benchmark(monkeypatch):
+    """The URLs as production loads them; reloaded as they were after the test."""
+    _reload_urls(monkeypatch, None)
+    yield
+    monkeypatch.undo()
+    _reload_urls(monkeypatch, None)
+
+
+def test_generate_articles_creates_published_articles_with_authors_and_tags():
+    _generate("--count", "30", "--images", "2", "--authors", "5", "--seed", "1")
+
+    articles = Article.objects.published().filter(slug__startswith="gen-")
+    assert articles.count() == 30
+    assert Image.objects.count() == 2
+    for article in articles.prefetch_related("tags", "bylines"):
+        assert article.bylines.all(), article
+        assert article.tags.all(), article
+        # What Article.save() would have stored, computed without it.
+        assert sanitize_html(article.body) == article.body
+        text = html.unescape(re.sub(r"<[^>]+>", " ", article.body))
+        assert article.word_count == len(text.split())
+        assert not article.was_updated
+    assert ReadMoreLink.objects.filter(article__slug__startswith="gen-").exists()
+
+
+def test_generate_articles_clear_removes_only_generated_content():
+    real = Category.objects.create(name="Sciences", slug="sciences")
+    Article.objects.create(title="Un vrai article", lead="Chapô.", category=real)
+    _generate("--count", "5", "--images", "1", "--authors", "3")
+
+    _generate("--clear", "--count", "0")
+
+    assert list(Article.objects.values_list("title", flat=True)) == ["Un vrai article"]
+    assert not Author.objects.filter(slug__startswith="gen-").exists()
+    assert not Tag.objects.filter(slug__startswith="gen-").exists()
+    assert list(Category.objects.values_list("slug", flat=True)) == ["sciences"]
+
+
+def test_ceiling_page_does_not_exist_without_the_benchmark_flag(client, urls_without_benchmark):
+    assert client.get(CEILING_URL).status_code == 404
+
+
+def test_ceiling_page_is_a_fixed_page_of_the_asked_size(
+    client, monkeypatch, urls_without_benchmark
+):
+    _reload_urls(monkeypatch, "1")
+
+    response = client.get(CEILING_URL, {"bytes": "12345"})
+
+    assert response.status_code == 200
+    assert len(response.content) == 12345
+    assert response["Content-Type"] == "text/html; charset=utf-8"

@@ -1,0 +1,357 @@
+"""The page cache (articles/caching.py) as readers and CDNs meet it: cacheable anonymous
+pages, conditional requests, no cache for signed-in readers or previews, and never stale."""
+
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from articles.models import Article
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    CategoryFactory,
+    CorrectionFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+HOME = reverse("articles:home")
+
+
+@pytest.fixture
+def article():
+    section = CategoryFactory(name="Monde", slug="monde")
+    author = AuthorFactory(name="Léa Roux", slug="lea-roux")
+    ArticleFactory(category=section, authors=[author], tags=["Otan"], title="L’Otan recrute")
+    return ArticleFactory(
+        category=section, authors=[author], tags=["Otan"], title="L’Otan se réunit à Vilnius"
+    )
+
+
+def _urls(article):
+    return {
+        "home": HOME,
+        "section": reverse("articles:category", args=["monde"]),
+        "article": article.get_absolute_url(),
+        "author": reverse("articles:author", args=["lea-roux"]),
+        "tag": reverse("articles:tag", args=["otan"]),
+        "search": reverse("articles:search") + "?q=Otan",
+    }
+
+
+PAGES = ["home", "section", "article", "author", "tag", "search"]
+
+
+def _queries(client, url, status=200):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == status, url
+    return len(queries), response.content.decode()
+
+
+def _prime(url):
+    """Request ``url`` twice as an anonymous reader; the second answer must come from the cache."""
+    client = Client()
+    assert client.get(url).status_code == 200
+    count, content = _queries(client, url)
+    assert count == 0, f"{url} was not served from the cache"
+    return content
+
+
+def _cache_control(response):
+    return {part.strip() for part in response["Cache-Control"].split(",")}
+
+
+# Headers for browsers and CDNs
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_anonymous_page_is_public_for_shared_caches_with_etag_and_last_modified(
+    client, article, page
+):
+    response = client.get(_urls(article)[page])
+
+    assert response.status_code == 200
+    directives = _cache_control(response)
+    assert "public" in directives
+    assert "private" not in directives
+    assert "no-store" not in directives
+    s_maxage = [d for d in directives if d.startswith("s-maxage=")]
+    assert len(s_maxage) == 1
+    assert int(s_maxage[0].removeprefix("s-maxage=")) > 0
+    assert response.has_header("ETag")
+    assert response.has_header("Last-Modified")
+
+
+@pytest.mark.parametrize("page", ["home", "article"])
+def test_public_page_varies_on_cookie_so_a_cdn_keeps_signed_in_readers_apart(client, article, page):
+    response = client.get(_urls(article)[page])
+
+    assert "public" in _cache_control(response)
+    vary = {header.strip().lower() for header in response.get("Vary", "").split(",")}
+    assert "cookie" in vary
+
+
+@pytest.mark.parametrize("page", ["home", "article", "section"])
+def test_conditional_get_with_the_etag_is_answered_304(client, article, page):
+    url = _urls(article)[page]
+    etag = client.get(url)["ETag"]
+
+    response = client.get(url, headers={"if-none-match": etag})
+
+    assert response.status_code == 304
+    assert response.content == b""
+
+
+def test_conditional_get_with_last_modified_is_answered_304(client, article):
+    url = article.get_absolute_url()
+    last_modified = client.get(url)["Last-Modified"]
+
+    response = client.get(url, headers={"if-modified-since": last_modified})
+
+    assert response.status_code == 304
+
+
+def test_old_etag_gets_the_new_page_after_an_edit(client, article):
+    url = article.get_absolute_url()
+    first = client.get(url)
+
+    article.title = "L’Otan s’élargit"
+    article.save()
+    response = client.get(
+        url,
+        headers={"if-none-match": first["ETag"], "if-modified-since": first["Last-Modified"]},
+    )
+
+    assert response.status_code == 200
+    assert "L’Otan s’élargit" in response.content.decode()
+    assert response["ETag"] != first["ETag"]
+
+
+# The full-page cache
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_second_anonymous_request_is_served_without_a_query(
+    client, article, page, django_assert_num_queries
+):
+    url = _urls(article)[page]
+    first = client.get(url)
+
+    with django_assert_num_queries(0):
+        second = client.get(url)
+
+    assert second.status_code == 200
+    assert second.content == first.content
+
+
+def test_signed_in_reader_is_never_served_from_the_cache_and_gets_a_private_page(article):
+    url = article.get_absolute_url()
+    _prime(url)
+    # Changed without the signals, so only a page built afresh can show it.
+    Article.objects.filter(pk=article.pk).update(title="Titre vu par l’abonnée")
+    reader = Client()
+    reader.force_login(UserFactory())
+
+    count, content = _queries(reader, url)
+    again, _content = _queries(reader, url)
+
+    assert "Titre vu par l’abonnée" in content
+    assert count > 0
+    assert again > 0
+    directives = _cache_control(reader.get(url))
+    assert "private" in directives
+    assert "public" not in directives
+
+
+def test_page_built_for_a_signed_in_reader_is_not_kept_for_anonymous_readers(article):
+    url = article.get_absolute_url()
+    reader = Client()
+    reader.force_login(UserFactory(is_staff=True))
+    assert reader.get(url).status_code == 200
+
+    count, _content = _queries(Client(), url)
+
+    assert count > 0
+
+
+def test_cached_page_keeps_the_scheme_of_each_request_in_its_absolute_urls(client, article):
+    url = article.get_absolute_url()
+    assert f'href="http://testserver{url}"' in client.get(url).content.decode()
+
+    content = client.get(url, secure=True).content.decode()
+
+    assert f'<link rel="canonical" href="https://testserver{url}">' in content
+    assert "http://testserver/" not in content
+
+
+# Never stale
+
+
+def test_publishing_a_draft_shows_it_at_once_on_the_home_and_section_pages(
+    article, django_capture_on_commit_callbacks
+):
+    draft = ArticleFactory(category=article.category, draft=True, title="Le brouillon paraît")
+    section = article.category.get_absolute_url()
+    for url in (HOME, section):
+        assert "Le brouillon paraît" not in _prime(url)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        draft.status = Article.Status.PUBLISHED
+        draft.save()
+
+    for url in (HOME, section):
+        assert "Le brouillon paraît" in Client().get(url).content.decode(), url
+    assert Client().get(draft.get_absolute_url()).status_code == 200
+
+
+def test_editing_a_title_shows_at_once_on_every_page_that_shows_it(
+    article, django_capture_on_commit_callbacks
+):
+    urls = [HOME, article.category.get_absolute_url(), article.get_absolute_url()]
+    for url in urls:
+        assert "L’Otan se réunit à Vilnius" in _prime(url)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article.title = "Les alliés se réunissent à Vilnius"
+        article.save()
+
+    for url in urls:
+        content = Client().get(url).content.decode()
+        assert "Les alliés se réunissent à Vilnius" in content, url
+        assert "L’Otan se réunit à Vilnius" not in content, url
+
+
+def test_unpublishing_removes_the_article_at_once_everywhere(
+    article, django_capture_on_commit_callbacks
+):
+    url = article.get_absolute_url()
+    listings = [HOME, article.category.get_absolute_url(), reverse("articles:search") + "?q=Otan"]
+    for page in [*listings, url]:
+        assert "L’Otan se réunit à Vilnius" in _prime(page)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article.status = Article.Status.DRAFT
+        article.save()
+
+    assert Client().get(url).status_code == 404
+    for page in listings:
+        assert url not in Client().get(page).content.decode(), page
+
+
+def test_unpublishing_from_the_admin_list_removes_the_article_at_once(
+    article, editor_client, django_capture_on_commit_callbacks
+):
+    url = article.get_absolute_url()
+    _prime(url)
+    _prime(HOME)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(
+            reverse("admin:articles_article_changelist"),
+            {"action": "unpublish", "_selected_action": [article.pk]},
+        )
+
+    assert response.status_code == 302
+    assert Client().get(url).status_code == 404
+    assert url not in Client().get(HOME).content.decode()
+
+
+def test_renaming_an_author_or_a_section_shows_at_once(article, django_capture_on_commit_callbacks):
+    url = article.get_absolute_url()
+    assert "Léa Roux" in _prime(url)
+    assert ">Monde</a>" in _prime(HOME)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        author = article.authors.get()
+        author.name = "Léa Roux-Martin"
+        author.save()
+        section = article.category
+        section.name = "International"
+        section.save()
+
+    assert "Léa Roux-Martin" in Client().get(url).content.decode()
+    home = Client().get(HOME).content.decode()
+    assert ">International</a>" in home
+    assert ">Monde</a>" not in home
+
+
+def test_a_new_correction_or_tag_shows_at_once_on_the_article_page(
+    article, django_capture_on_commit_callbacks
+):
+    url = article.get_absolute_url()
+    _prime(url)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        CorrectionFactory(article=article, text="Le sommet a lieu à Vilnius, non à Riga.")
+        article.tags.add("Lituanie")
+
+    content = Client().get(url).content.decode()
+    assert "Le sommet a lieu à Vilnius, non à Riga." in content
+    assert ">Lituanie</a>" in content
+
+
+def test_scheduled_articles_appear_on_the_home_page_when_their_time_comes_without_a_save():
+    # Minutes apart, well within the page cache's timeout: only the content version can
+    # make the cached page give way.
+    with time_machine.travel(datetime(2025, 3, 15, 16, 0, tzinfo=UTC), tick=False) as clock:
+        section = CategoryFactory(slug="monde")
+        ArticleFactory(category=section, title="Déjà en ligne")
+        first = ArticleFactory(
+            category=section,
+            title="Premier article programmé",
+            published_at=datetime(2025, 3, 15, 16, 4, tzinfo=UTC),
+        )
+        second = ArticleFactory(
+            category=section,
+            title="Second article programmé",
+            published_at=datetime(2025, 3, 15, 16, 8, tzinfo=UTC),
+        )
+        home = _prime(HOME)
+        assert "Déjà en ligne" in home
+        assert first.title not in home
+
+        clock.move_to(datetime(2025, 3, 15, 16, 3, 59, tzinfo=UTC))
+        count, home = _queries(Client(), HOME)
+        assert count == 0
+        assert first.title not in home
+
+        clock.move_to(datetime(2025, 3, 15, 16, 4, 1, tzinfo=UTC))
+        home = _prime(HOME)
+        assert first.title in home
+        assert second.title not in home
+        assert Client().get(first.get_absolute_url()).status_code == 200
+        assert Client().get(second.get_absolute_url()).status_code == 404
+
+        clock.move_to(datetime(2025, 3, 15, 16, 8, 1, tzinfo=UTC))
+        home = Client().get(HOME).content.decode()
+        assert first.title in home
+        assert second.title in home
+        assert second.title in Client().get(section.get_absolute_url()).content.decode()
+
+
+# Previews
+
+
+def test_preview_is_never_cached_and_never_indexed(editor_client):
+    article = ArticleFactory(draft=True, title="Brouillon du matin")
+    url = article.get_preview_url()
+    assert editor_client.get(url).status_code == 200
+    # Changed without the signals: only a page built afresh can show it.
+    Article.objects.filter(pk=article.pk).update(title="Brouillon de midi")
+
+    count, content = _queries(editor_client, url)
+    response = editor_client.get(url)
+
+    assert count > 0
+    assert "Brouillon de midi" in content
+    assert {"no-cache", "no-store", "private"} <= _cache_control(response)
+    assert "public" not in _cache_control(response)
+    assert "noindex" in response["X-Robots-Tag"]
+    assert Client().get(url).status_code == 404
