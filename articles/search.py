@@ -68,9 +68,9 @@ def search_articles(query):
     return articles.annotate(rank=Value(0.0), headline=Value("")).order_by("-published_at", "-id")
 
 
-def snippet(article, query):
+def snippet(article, query, *, with_body=True):
     """A short excerpt for the result list, the query's words in <mark>, everything escaped."""
-    if article.headline:
+    if with_body and article.headline:
         text = escape(html.unescape(strip_tags(article.headline)))
         if _START in text:
             return mark_safe(text.replace(_START, "<mark>").replace(_STOP, "</mark>"))

@@ -77,7 +77,8 @@ def news_article(request, article, *, paywalled_selector=None):
         "keywords": [tag.name for tag in article.tags.all()],
         "wordCount": article.word_count,
         "inLanguage": "fr",
-        "isAccessibleForFree": article.access == article.Access.FREE,
+        # What search engines are told matches what anonymous readers get.
+        "isAccessibleForFree": paywalled_selector is None,
     }
     if article.featured_image:
         image = share_image(article.featured_image)

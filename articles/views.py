@@ -241,7 +241,9 @@ def search_view(request):
         paginator = Paginator(search.search_articles(query), PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
         for article in page.object_list:
-            article.snippet = search.snippet(article, query)
+            # A held-back body is never quoted in results: such articles show their lead.
+            with_body = not paywall.is_paywalled(article.access)
+            article.snippet = search.snippet(article, query, with_body=with_body)
     return render(
         request,
         "articles/search.html",

@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings as django_settings
+from django.core import signing
 
 from articles.caching import cached_lookup
 from articles.models import Article
@@ -62,7 +63,8 @@ class Meter:
         try:
             raw = request.get_signed_cookie(METER_COOKIE, salt=METER_SALT, max_age=METER_WINDOW)
             reads = {int(pk): int(at) for pk, at in (item.split(":") for item in raw.split(","))}
-        except (KeyError, ValueError):
+        except (KeyError, ValueError, signing.BadSignature):
+            # No cookie, or one forged, damaged or signed with an old key: no reads.
             reads = {}
         cutoff = time.time() - METER_WINDOW
         return cls({pk: at for pk, at in reads.items() if at > cutoff})

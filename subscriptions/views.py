@@ -31,6 +31,12 @@ def _is_same_origin(request):
     return bool(origin) and urlsplit(origin).netloc == request.get_host()
 
 
+def _referring_path(request):
+    """The path of the page the form was sent from, if it is a page of this site."""
+    referer = urlsplit(request.headers.get("Referer", ""))
+    return referer.path if referer.netloc == request.get_host() else ""
+
+
 def _too_many_requests(request):
     return render(request, "429.html", status=429)
 
@@ -64,7 +70,7 @@ def signup(request):
                     email=email,
                     sections=form.cleaned_data["sections"],
                     consent_text=str(CONSENT_TEXT),
-                    source_page=form.cleaned_data["source"] or request.headers.get("Referer", ""),
+                    source_page=form.cleaned_data["source"] or _referring_path(request),
                     request=request,
                 )
             # The same answer for new, pending, confirmed and unsubscribed addresses alike.
@@ -89,6 +95,9 @@ def confirm(request, token):
         subscriber = None
     if subscriber is None:
         return render(request, "subscriptions/confirm_invalid.html", status=404)
+    if subscriber.status == Subscriber.Status.UNSUBSCRIBED:
+        # An old link (opened by a mail scanner, say) never undoes an unsubscribe.
+        return render(request, "subscriptions/unsubscribed.html", {"subscriber": subscriber})
     subscriber.confirm()  # confirming twice is harmless
     return render(request, "subscriptions/confirmed.html", {"subscriber": subscriber})
 
