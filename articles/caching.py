@@ -11,6 +11,7 @@ import functools
 import hashlib
 import time
 import uuid
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
@@ -20,6 +21,8 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 
 VERSION_KEY = "newsroom:content-version"
+# The query parameters reader pages read; any other one does not change a page.
+PAGE_PARAMETERS = {"page", "q"}
 
 
 def content_version():
@@ -109,9 +112,7 @@ def cached_response(request, build, variant=""):
         return response
 
     version = content_version()
-    # Hashed: a long query string must not make an over-long (invalid) cache key. The scheme
-    # counts, since pages carry absolute URLs.
-    address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+    address = _page_address(request)
     key = f"newsroom:page:{version['key']}:{variant}:{address}"
     cached = cache.get(key)
     if cached is not None:
@@ -139,6 +140,15 @@ def cached_response(request, build, variant=""):
     # A shared cache must keep visitors with cookies (signed-in readers) apart.
     patch_vary_headers(response, ["Cookie"])
     return response
+
+
+def _page_address(request):
+    """What identifies a page in the cache: scheme and host (pages carry absolute URLs), path,
+    and only the query parameters reader pages use, so that made-up parameters cannot fill
+    the cache with copies. Hashed, since a long query must not make an invalid cache key."""
+    params = sorted((k, v) for k, v in request.GET.items() if k in PAGE_PARAMETERS)
+    address = f"{request.scheme}://{request.get_host()}{request.path}?{urlencode(params)}"
+    return hashlib.sha256(address.encode()).hexdigest()
 
 
 def _is_cacheable(request, response):
