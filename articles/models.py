@@ -446,7 +446,8 @@ class Article(models.Model):
         return [link for link in self.read_more_links.all() if link.is_visible]
 
     def related_articles(self, limit=3, exclude=()):
-        """The editor's picks first, then articles sharing tags or the section, newest first."""
+        """The editor's picks first, then articles sharing the most tags or the section (newest
+        first among equals), then, on a young site with too few of those, the latest ones."""
         excluded = {self.pk, *exclude}
         picks = [
             link.target_article
@@ -470,7 +471,15 @@ class Article(models.Model):
             .order_by("-shared_tags", "-published_at", "-id")
             .select_related("category", "featured_image")[:missing]
         )
-        return picks + list(fallback)
+        related = picks + list(fallback)
+        if len(related) < limit:
+            excluded.update(article.pk for article in related)
+            related += (
+                Article.objects.published()
+                .exclude(pk__in=excluded)
+                .select_related("category", "featured_image")[: limit - len(related)]
+            )
+        return related
 
 
 class ArticleAuthor(models.Model):

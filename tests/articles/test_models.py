@@ -329,13 +329,29 @@ def test_related_articles_with_equal_relevance_are_newest_first():
     assert article.related_articles() == [recent, middle, old]
 
 
-def test_related_articles_share_a_tag_or_the_section():
+def test_related_articles_share_a_tag_or_the_section_before_unrelated_ones():
     article = ArticleFactory(tags=["Climat"])
-    same_tag = ArticleFactory(tags=["Climat"])
-    same_section = ArticleFactory(category=article.category)
-    ArticleFactory(tags=["Football"])
+    unrelated = ArticleFactory(tags=["Football"], published_at=timezone.now())
+    same_tag = ArticleFactory(tags=["Climat"], published_at=timezone.now() - timedelta(days=3))
+    same_section = ArticleFactory(
+        category=article.category, published_at=timezone.now() - timedelta(days=2)
+    )
 
-    assert set(article.related_articles()) == {same_tag, same_section}
+    related = article.related_articles()
+
+    # The newest story comes last: it shares nothing, and only fills the third card.
+    assert set(related[:2]) == {same_tag, same_section}
+    assert related[2] == unrelated
+
+
+def test_related_articles_fill_with_the_latest_when_too_few_are_related():
+    article = ArticleFactory(tags=["Climat"])
+    others = [ArticleFactory(tags=["Football"]) for _ in range(4)]
+
+    related = article.related_articles()
+
+    assert len(related) == 3
+    assert set(related) <= set(others)
 
 
 def test_related_articles_never_include_the_article_itself():
