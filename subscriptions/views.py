@@ -1,3 +1,4 @@
+import functools
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -22,11 +23,7 @@ def _client_ip(request):
 
 
 def _is_same_origin(request):
-    """Whether a POST comes from a page of this site (Origin, or Referer when absent).
-
-    The signup forms sit on pages served from the shared page cache, which cannot carry a
-    per-reader CSRF token; checking the browser's Origin header is the CSRF defence there.
-    """
+    """Whether a POST comes from a page of this site (Origin, or Referer when absent)."""
     origin = request.headers.get("Origin") or request.headers.get("Referer") or ""
     return bool(origin) and urlsplit(origin).netloc == request.get_host()
 
@@ -35,6 +32,25 @@ def _referring_path(request):
     """The path of the page the form was sent from, if it is a page of this site."""
     referer = urlsplit(request.headers.get("Referer", ""))
     return referer.path if referer.netloc == request.get_host() else ""
+
+
+def public_form(view):
+    """A reader form that may sit on a cached page: CSRF defended by the Origin header.
+
+    Pages from the shared cache cannot carry a per-reader CSRF token, so these views are
+    exempt from the token check and refuse instead any POST that a page of another site sent.
+    """
+
+    @csrf_exempt
+    @never_cache
+    @require_http_methods(["GET", "POST"])
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method == "POST" and not _is_same_origin(request):
+            return render(request, "403_csrf.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _too_many_requests(request):
@@ -53,14 +69,10 @@ def _rate_limited(request, scope, email=None):
     return False
 
 
-@csrf_exempt  # see _is_same_origin
-@never_cache
-@require_http_methods(["GET", "POST"])
+@public_form
 def signup(request):
     form = NewsletterSignupForm(request.POST or None, initial={"source": request.GET.get("depuis")})
     if request.method == "POST":
-        if not _is_same_origin(request):
-            return render(request, "403_csrf.html", status=403)
         if form.is_valid():
             email = form.cleaned_data["email"]
             if _rate_limited(request, "signup", email):
@@ -175,24 +187,19 @@ def account(request):
     )
 
 
-@csrf_exempt  # see _is_same_origin
-@never_cache
-@require_http_methods(["GET", "POST"])
+@public_form
 def plans(request):
     form = WaitingListForm(request.POST or None)
-    if request.method == "POST":
-        if not _is_same_origin(request):
-            return render(request, "403_csrf.html", status=403)
-        if form.is_valid():
-            email = form.cleaned_data["email"]
-            if _rate_limited(request, "waiting-list", email):
-                return _too_many_requests(request)
-            plan = Plan.objects.filter(slug=form.cleaned_data["plan"]).first()
-            WaitingListEntry.objects.get_or_create(
-                email__iexact=email, defaults={"email": email, "plan": plan}
-            )
-            messages.success(request, _("Thank you: we will tell you as soon as it opens."))
-            return redirect("subscriptions:plans")
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        if _rate_limited(request, "waiting-list", email):
+            return _too_many_requests(request)
+        plan = Plan.objects.filter(slug=form.cleaned_data["plan"]).first()
+        WaitingListEntry.objects.get_or_create(
+            email__iexact=email, defaults={"email": email, "plan": plan}
+        )
+        messages.success(request, _("Thank you: we will tell you as soon as it opens."))
+        return redirect("subscriptions:plans")
     return render(
         request,
         "subscriptions/plans.html",
