@@ -687,7 +687,7 @@ def summary(values):
     }
 
 
-def profile_pages(paths, out_dir, rounds=3):
+def profile_pages(paths, out_dir, rounds=2):
     """Profile uncached requests for ``paths`` with pyinstrument, through Django's full stack.
 
     Run by ``bench --profile`` in a process with the server's settings. Writes

@@ -104,10 +104,14 @@ class Command(BaseCommand):
             self._run()
         finally:
             signal.signal(signal.SIGTERM, previous)
+        self.stdout.write("\n" + self._write_report())
+
+    def _write_report(self):
+        """The report so far, also written to --output (a late failure loses nothing)."""
         report = "\n".join(self.lines) + "\n"
-        self.stdout.write("\n" + report)
-        if options["output"]:
-            Path(options["output"]).write_text(report, encoding="utf-8")
+        if self.options["output"]:
+            Path(self.options["output"]).write_text(report, encoding="utf-8")
+        return report
 
     # Set-up
 
@@ -231,6 +235,12 @@ class Command(BaseCommand):
                 self._page_benchmarks()
             if options["search_count"] or options["search_only"]:
                 self._search_latency(options["search_count"] or options["count"])
+                self._write_report()
+            if options["profile"] and not options["search_only"]:
+                try:
+                    self._pyinstrument(self.profile_paths)
+                except (subprocess.SubprocessError, OSError) as error:
+                    self._say(f"The pyinstrument profile failed ({type(error).__name__}).")
 
     def _header(self):
         cpu = "unknown CPU"
@@ -337,8 +347,8 @@ class Command(BaseCommand):
                     results[name, mode] = self._measure(name, paths[name], mode)
         results["ceiling", "last"] = self._measure("ceiling", ceiling, "cached")
         self._table(results, sizes)
-        if self.options["profile"]:
-            self._pyinstrument(paths["article"][:100])
+        self._write_report()
+        self.profile_paths = paths["article"][:30]
 
     def _paths(self):
         articles = list(
@@ -382,8 +392,9 @@ class Command(BaseCommand):
             seconds, images, wall = self.load
             self.lines.append(
                 f"Loading {self.options['count']} articles: {seconds:.1f} s "
-                f"({images:.1f} s of it drawing the 50 images when not already there; "
-                f"{wall:.1f} s with the command's start-up).\n"
+                f"({images:.1f} s of it drawing the images, made once and then reused; "
+                f"{wall:.1f} s for the whole command, which first deletes the previous run's "
+                "articles).\n"
             )
         self.lines += [
             f"Ceiling: a fixed page of {sizes['article']} bytes (the article page's average size),"
@@ -565,13 +576,17 @@ def _search_once(word):
     return time.perf_counter() - started, page.paginator.count
 
 
-def _summarise_collapsed(files, top=30):
-    """The functions where the sampled time went, inclusive and self, from py-spy's raw output."""
+def _summarise_collapsed(files, top=40):
+    """Where the requests' sampled time went, inclusive and self, from py-spy's raw output.
+
+    Only stacks inside Django's WSGI handler count: the rest is idle threads and gunicorn's
+    event loop waiting for connections.
+    """
     inclusive, own, total = Counter(), Counter(), 0
     for file in files:
         for line in file.read_text(encoding="utf-8").splitlines():
             stack, _sep, count = line.rpartition(" ")
-            if not stack:
+            if "WSGIHandler.__call__" not in stack:
                 continue
             frames = [re.sub(r":\d+\)$", ")", frame) for frame in stack.split(";")]
             samples = int(count)
@@ -579,7 +594,7 @@ def _summarise_collapsed(files, top=30):
             for frame in set(frames):
                 inclusive[frame] += samples
             own[frames[-1]] += samples
-    lines = [f"{total} samples", "", "Inclusive:"]
+    lines = [f"{total} samples in requests", "", "Inclusive:"]
     lines += [f"{100 * n / total:5.1f}%  {frame}" for frame, n in inclusive.most_common(top)]
     lines += ["", "Self:"]
     lines += [f"{100 * n / total:5.1f}%  {frame}" for frame, n in own.most_common(top)]
