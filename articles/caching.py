@@ -22,7 +22,7 @@ from django.utils.http import http_date
 
 VERSION_KEY = "newsroom:content-version"
 # The query parameters reader pages read; any other one does not change a page.
-PAGE_PARAMETERS = {"page", "q"}
+PAGE_PARAMETERS = {"page", "q", "p"}  # "p": the sitemaps framework's pages
 
 
 def content_version():

@@ -148,6 +148,9 @@ class Delivery(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    # When a worker took the row to send it; a row left "sending" long after that belongs to a
+    # worker that died mid-message (subscriptions/sending.py).
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
