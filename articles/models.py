@@ -7,7 +7,7 @@ import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -26,6 +26,8 @@ RESERVED_SLUGS = {
 WORDS_PER_MINUTE = 230
 # Edits this soon after publication (typos, a caption) don't earn a "Mis à jour le".
 UPDATE_GRACE = timedelta(minutes=5)
+# How many recent tagged stories the related-articles ranking looks at.
+RELATED_CANDIDATES = 600
 
 
 def unique_slug(instance, value, max_length):
@@ -199,8 +201,8 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
 
     def for_cards(self):
-        """What a list of article cards shows, without a query per card."""
-        return self.select_related("category", "featured_image")
+        """What a list of article cards shows, without a query per card (nor the bodies)."""
+        return self.select_related("category", "featured_image").defer("body")
 
     def with_bylines(self):
         return self.prefetch_related(
@@ -239,6 +241,10 @@ class TaggedArticle(TaggedItemBase):
             models.UniqueConstraint(
                 fields=["content_object", "tag"], name="unique_tag_per_article"
             ),
+        ]
+        indexes = [
+            # A tag's newest stories: tag pages and related articles.
+            models.Index(fields=["tag", "-content_object"], name="taggedarticle_tag_recent_idx")
         ]
 
 
@@ -446,8 +452,8 @@ class Article(models.Model):
         return [link for link in self.read_more_links.all() if link.is_visible]
 
     def related_articles(self, limit=3, exclude=()):
-        """The editor's picks first, then articles sharing the most tags or the section (newest
-        first among equals), then, on a young site with too few of those, the latest ones."""
+        """The editor's picks first, then the articles sharing the most tags (newest first among
+        equals), then the section's newest, then, on a young site with too few, the latest."""
         excluded = {self.pk, *exclude}
         picks = [
             link.target_article
@@ -459,27 +465,46 @@ class Article(models.Model):
         if missing <= 0:
             return picks
         tag_ids = [tag.pk for tag in self.tags.all()]
-        fallback = (
-            Article.objects.published()
-            .exclude(pk__in=excluded)
-            .filter(Q(tagged_items__tag_id__in=tag_ids) | Q(category_id=self.category_id))
-            .annotate(
-                shared_tags=Count(
-                    "tagged_items", filter=Q(tagged_items__tag_id__in=tag_ids), distinct=True
+        visible = Article.objects.published().exclude(pk__in=excluded)
+        related = []
+        if tag_ids:
+            # The best ids come from the narrow tag table: grouping whole articles (bodies and
+            # all) by shared tags is what makes this slow on a large site.
+            shared = TaggedArticle.objects.filter(tag_id__in=tag_ids).values("content_object_id")
+            # Among the most recent stories carrying these tags (ids grow with time): related
+            # news is recent news, and the cost no longer grows with the size of the archive.
+            recent = shared.order_by("-content_object_id").values("pk")[:RELATED_CANDIDATES]
+            best = (
+                shared.filter(pk__in=recent)
+                .filter(
+                    content_object__status=Article.Status.PUBLISHED,
+                    content_object__published_at__lte=timezone.now(),
                 )
+                .exclude(content_object_id__in=excluded)
+                .annotate(n=Count("tag_id"), newest=Max("content_object__published_at"))
+                .order_by("-n", "-newest", "-content_object_id")
+                .values("content_object_id")[:missing]
             )
-            .order_by("-shared_tags", "-published_at", "-id")
-            .select_related("category", "featured_image")[:missing]
-        )
-        related = picks + list(fallback)
-        if len(related) < limit:
-            excluded.update(article.pk for article in related)
-            related += (
-                Article.objects.published()
-                .exclude(pk__in=excluded)
-                .select_related("category", "featured_image")[: limit - len(related)]
+            related = list(
+                Article.objects.for_cards()
+                .filter(pk__in=best)
+                .annotate(
+                    shared_tags=Subquery(
+                        shared.filter(content_object_id=OuterRef("pk"))
+                        .annotate(n=Count("tag_id"))
+                        .values("n")
+                    )
+                )
+                .order_by("-shared_tags", "-published_at", "-id")
             )
-        return related
+        # Then the section's newest; then, on a young site with too few, the latest.
+        for candidates in (visible.filter(category_id=self.category_id), visible):
+            if len(related) >= missing:
+                break
+            related += candidates.exclude(pk__in=[a.pk for a in related]).for_cards()[
+                : missing - len(related)
+            ]
+        return picks + related
 
 
 class ArticleAuthor(models.Model):

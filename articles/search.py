@@ -24,6 +24,7 @@ from django.utils.safestring import mark_safe
 from articles.models import Article
 
 MAX_QUERY_LENGTH = 200
+MAX_RESULTS = 200  # ten pages of results, the newest matches
 SEARCH_CONFIG = "public.french_unaccent"
 # Control characters (NUL above all) cannot reach the database.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -40,16 +41,38 @@ def search_articles(query):
     """Published articles matching ``query``, best first."""
     articles = Article.objects.published().for_cards()
     if connection.vendor == "postgresql":
-        vector = RawSQL(f'"{Article._meta.db_table}"."search_vector"', [], SearchVectorField())
-        search_query = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
-        return (
-            articles.annotate(search=vector)
+        search_query = _search_query(query)
+        # Ranking is among the newest MAX_RESULTS matches: a word found in most of the archive
+        # still answers quickly (the planner then walks the date index, newest first).
+        newest = list(
+            Article.objects.published()
+            .annotate(search=_vector())
             .filter(search=search_query)
+            .order_by("-published_at")
+            .values_list("pk", flat=True)[:MAX_RESULTS]
+        )
+        return (
+            articles.filter(pk__in=newest)
+            .annotate(rank=SearchRank(_vector(), search_query))
+            .order_by("-rank", "-published_at", "-id")
+        )
+    for word in query.split():
+        articles = articles.filter(
+            Q(title__icontains=word) | Q(lead__icontains=word) | Q(body__icontains=word)
+        )
+    return articles.annotate(rank=Value(0.0)).order_by("-published_at", "-id")
+
+
+def add_headlines(articles, query):
+    """Give the articles of one results page a ``headline`` from their body, in one query."""
+    headlines = {}
+    if connection.vendor == "postgresql" and articles:
+        headlines = dict(
+            Article.objects.filter(pk__in=[a.pk for a in articles])
             .annotate(
-                rank=SearchRank(vector, search_query),
                 headline=SearchHeadline(
                     F("body"),
-                    search_query,
+                    _search_query(query),
                     config=SEARCH_CONFIG,
                     start_sel=_START,
                     stop_sel=_STOP,
@@ -57,20 +80,25 @@ def search_articles(query):
                     min_words=15,
                     max_fragments=2,
                     fragment_delimiter=" … ",
-                ),
+                )
             )
-            .order_by("-rank", "-published_at", "-id")
+            .values_list("pk", "headline")
         )
-    for word in query.split():
-        articles = articles.filter(
-            Q(title__icontains=word) | Q(lead__icontains=word) | Q(body__icontains=word)
-        )
-    return articles.annotate(rank=Value(0.0), headline=Value("")).order_by("-published_at", "-id")
+    for article in articles:
+        article.headline = headlines.get(article.pk, "")
 
 
-def snippet(article, query, *, with_body=True):
+def _vector():
+    return RawSQL(f'"{Article._meta.db_table}"."search_vector"', [], SearchVectorField())
+
+
+def _search_query(query):
+    return SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
+
+
+def snippet(article, query):
     """A short excerpt for the result list, the query's words in <mark>, everything escaped."""
-    if with_body and article.headline:
+    if getattr(article, "headline", ""):
         text = escape(html.unescape(strip_tags(article.headline)))
         if _START in text:
             return mark_safe(text.replace(_START, "<mark>").replace(_STOP, "</mark>"))

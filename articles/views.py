@@ -240,10 +240,11 @@ def search_view(request):
     if query:
         paginator = Paginator(search.search_articles(query), PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
+        # A held-back body is never quoted in results: such articles show their lead.
+        quotable = [a for a in page.object_list if not paywall.is_paywalled(a.access)]
+        search.add_headlines(quotable, query)
         for article in page.object_list:
-            # A held-back body is never quoted in results: such articles show their lead.
-            with_body = not paywall.is_paywalled(article.access)
-            article.snippet = search.snippet(article, query, with_body=with_body)
+            article.snippet = search.snippet(article, query)
     return render(
         request,
         "articles/search.html",
