@@ -86,13 +86,13 @@ def forget_lookup(name):
     return receiver
 
 
-def get_by_version(name):
-    """A value derived from content, stored for the current content version, or None."""
-    return cache.get(f"newsroom:{name}:{content_version()['key']}")
+def get_by_version(name, version):
+    """A value derived from content, stored for ``version`` (see content_version()), or None."""
+    return cache.get(f"newsroom:{name}:{version['key']}")
 
 
-def store_by_version(name, value):
-    cache.set(f"newsroom:{name}:{content_version()['key']}", value, settings.PAGE_CACHE_TIMEOUT)
+def store_by_version(name, value, version):
+    cache.set(f"newsroom:{name}:{version['key']}", value, settings.PAGE_CACHE_TIMEOUT)
 
 
 def _is_anonymous_reader(request):
@@ -100,7 +100,7 @@ def _is_anonymous_reader(request):
     return request.method in ("GET", "HEAD") and settings.SESSION_COOKIE_NAME not in request.COOKIES
 
 
-def cached_response(request, build, variant=""):
+def cached_response(request, build, variant="", version=None):
     """The page ``build()`` makes, from the cache for anonymous visitors.
 
     ``variant`` names what else the page depends on (the paywall's decision), so that each
@@ -111,7 +111,7 @@ def cached_response(request, build, variant=""):
         patch_cache_control(response, private=True, no_cache=True)
         return response
 
-    version = content_version()
+    version = version or content_version()
     address = _page_address(request)
     key = f"newsroom:page:{version['key']}:{variant}:{address}"
     cached = cache.get(key)

@@ -93,9 +93,14 @@ class Image(models.Model):
         return self.file.storage.url(images.rendition_name(self.file.name, width, extension))
 
     def srcset(self, extension=None):
-        return ", ".join(
-            f"{self.rendition_url(w, extension)} {w}w" for w in images.rendition_widths(self.width)
-        )
+        widths = images.rendition_widths(self.width)
+        first = self.rendition_url(widths[0], extension)
+        head, marker, tail = first.rpartition(f"-{widths[0]}w.")
+        if not marker or "?" in tail:  # a signed URL per file: ask the storage for each
+            urls = [self.rendition_url(w, extension) for w in widths]
+        else:  # one storage call per picture; the other addresses differ only by width
+            urls = [f"{head}-{w}w.{tail}" for w in widths]
+        return ", ".join(f"{url} {w}w" for url, w in zip(urls, widths, strict=True))
 
     @property
     def srcset_webp(self):

@@ -15,6 +15,7 @@ from articles import search, seo
 from articles.caching import (
     cached_lookup,
     cached_response,
+    content_version,
     get_by_version,
     reader_page,
     store_by_version,
@@ -103,13 +104,14 @@ def article_detail(request, category, slug, pk):
     # version; when it is not, the article itself is fetched once and serves both purposes.
     summary_key = f"article-summary:{pk}"
     article = None
-    summary = get_by_version(summary_key)
+    version = content_version()
+    summary = get_by_version(summary_key, version)
     if summary is None:
         article = Article.objects.published().for_page().filter(pk=pk).first()
         if article is None:
             raise Http404
         summary = _summary(article)
-        store_by_version(summary_key, summary)
+        store_by_version(summary_key, summary, version)
     # An old slug or section keeps working: send readers and search engines to the current URL.
     if request.path != summary["url"]:
         return redirect(summary["url"], permanent=True)
@@ -120,7 +122,7 @@ def article_detail(request, category, slug, pk):
         page_article = article or get_object_or_404(Article.objects.published().for_page(), pk=pk)
         return article_page(request, page_article, decision)
 
-    response = cached_response(request, build, variant=decision.variant)
+    response = cached_response(request, build, variant=decision.variant, version=version)
     if decision.metered and response.status_code == 200:
         meter.record(pk, response)
         patch_cache_control(response, private=True)
