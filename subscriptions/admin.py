@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
-from subscriptions import editions, mailing
+from subscriptions import editions, mailing, sending
 from subscriptions.forms import EmailAddressField
 from subscriptions.models import (
     Delivery,
@@ -228,7 +228,9 @@ class NewsletterEditionAdmin(admin.ModelAdmin):
             ),
         ]
         if obj is not None:
-            fieldsets.append((_("Sending"), {"fields": ["status", "sent_at", "delivery_report"]}))
+            fieldsets.append(
+                (_("Delivery to subscribers"), {"fields": ["status", "sent_at", "delivery_report"]})
+            )
         return fieldsets
 
     def get_queryset(self, request):
@@ -277,7 +279,7 @@ class NewsletterEditionAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("deliveries"))
     def delivery_report(self, edition):
-        counts = editions.delivery_counts(edition)
+        counts = sending.delivery_counts(edition)
         if not counts["total"]:
             return "—"
         report = format_html_join(

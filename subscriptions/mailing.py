@@ -20,6 +20,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from articles.images import rendition_widths
+from subscriptions.editions import edition_items
 
 
 def absolute_url(path):
@@ -167,8 +168,6 @@ def render_edition(edition, *, sample=False, items=None):
     Only its published articles are included (``editions.edition_items``). The language is the
     site's, whatever the language of the editor who previews it.
     """
-    from subscriptions.editions import edition_items
-
     items = edition_items(edition) if items is None else items
     entries = [edition_entry(item.article) for item in items]
     placeholder = f"unsubscribe-url-{secrets.token_hex(8)}"

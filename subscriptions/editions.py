@@ -1,0 +1,99 @@
+"""Composing a newsletter edition, and who may send it to the subscribers."""
+
+from django.db.models import Q
+
+from articles.models import Article
+from subscriptions.models import EditionArticle, NewsletterEdition, Subscriber
+
+# Sending to every subscriber is an editor's decision. The rule is kept simple: the change
+# permission on editions (granted to this group by migration 0004) *and* membership of the group,
+# or a superuser. Authors (Rédacteurs) may neither see nor send editions.
+EDITORS_GROUP = "Éditeurs"
+# "Fill from the latest stories" tops the edition up to this many articles.
+FILL_LIMIT = 8
+
+
+def edition_items(edition):
+    """The edition's articles that readers may see now, in the editor's order.
+
+    Only these go out: an article still in draft, scheduled or unpublished when the edition is
+    sent is left out of it.
+    """
+    return list(
+        EditionArticle.objects.filter(edition=edition, article__in=Article.objects.published())
+        .select_related("article__category", "article__featured_image")
+        .order_by("position", "id")
+    )
+
+
+def fill_from_latest(edition, limit=FILL_LIMIT):
+    """Add the newest published articles of the edition's sections, sub-sections included.
+
+    Articles already in the edition are skipped, and the edition is topped up to ``limit``
+    articles; with no section chosen, the newest of the whole site. Returns the articles added.
+    """
+    existing = dict(
+        EditionArticle.objects.filter(edition=edition).values_list("article_id", "position")
+    )
+    missing = limit - len(existing)
+    if missing <= 0:
+        return []
+    candidates = Article.objects.published().exclude(pk__in=existing)
+    section_ids = list(edition.sections.values_list("pk", flat=True))
+    if section_ids:
+        candidates = candidates.filter(
+            Q(category__in=section_ids) | Q(category__parent__in=section_ids)
+        )
+    added = list(candidates.order_by("-published_at", "-id")[:missing])
+    start = max(existing.values(), default=-1) + 1
+    EditionArticle.objects.bulk_create(
+        [
+            EditionArticle(edition=edition, article=article, position=start + offset)
+            for offset, article in enumerate(added)
+        ],
+        ignore_conflicts=True,  # an editor adding the same article meanwhile is not an error
+    )
+    return added
+
+
+def confirmed_subscribers():
+    return Subscriber.objects.filter(status=Subscriber.Status.CONFIRMED)
+
+
+def can_send(user):
+    """Whether ``user`` may send editions to the subscribers (see EDITORS_GROUP)."""
+    if not (user.is_active and user.is_staff):
+        return False
+    if user.is_superuser:
+        return True
+    return user.has_perm("subscriptions.change_newsletteredition") and (
+        user.groups.filter(name=EDITORS_GROUP).exists()
+    )
+
+
+def start_sending(edition):
+    """Mark a draft edition as sending and queue its delivery; False if it was not a draft.
+
+    The conditional update makes a double click, or two editors at once, queue it only once.
+    """
+    from subscriptions.tasks import send_edition  # it imports sending, which imports this module
+
+    started = NewsletterEdition.objects.filter(
+        pk=edition.pk, status=NewsletterEdition.Status.DRAFT
+    ).update(status=NewsletterEdition.Status.SENDING)
+    if started:
+        send_edition.enqueue(edition.pk)
+    return bool(started)
+
+
+def resume_sending(edition):
+    """Queue another run for an edition still sending (after a worker was stopped or failed).
+
+    Harmless if a worker is still at it: both share the remaining deliveries.
+    """
+    from subscriptions.tasks import send_edition  # see start_sending
+
+    if edition.status != NewsletterEdition.Status.SENDING:
+        return False
+    send_edition.enqueue(edition.pk)
+    return True

@@ -1,0 +1,273 @@
+"""Delivering a newsletter edition to every confirmed subscriber, once each, resumably.
+
+The ledger is one ``Delivery`` row per (edition, subscriber). For each message a worker
+
+1. claims the row with a conditional UPDATE (pending → sending, only if it is still pending and
+   the reader still confirmed), so two workers never take the same row;
+2. hands the message to the e-mail backend;
+3. marks the row sent (or records the error and puts it back to pending, up to MAX_ATTEMPTS).
+
+A worker stopped at any point leaves every row either done, untouched, or — for the one message
+it was handling — "sending". That last case is the only one no ledger can settle: the SMTP
+server may or may not have accepted the message before the worker died. Sending it again could
+give the reader a second copy, so it is not resent: once claimed more than STALE_AFTER ago, the
+row is marked failed as INTERRUPTED and counted in the admin, where an editor sees it. A worker
+restarted, or a second worker, carries on with the pending rows; nobody else is skipped.
+"""
+
+import logging
+import smtplib
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import mail
+from django.db.models import Case, Count, F, Value, When
+from django.utils import timezone
+
+from subscriptions import mailing
+from subscriptions.editions import confirmed_subscribers, edition_items
+from subscriptions.models import Delivery, NewsletterEdition, Subscriber
+
+logger = logging.getLogger(__name__)
+
+# A message takes seconds; a row claimed this long ago belongs to a worker that died.
+STALE_AFTER = timedelta(minutes=10)
+INTERRUPTED = "interrupted: may or may not have been sent"
+# Opening an SMTP connection is tried this many times, OPEN_RETRY_DELAY × 2^n seconds apart,
+# before the run gives up and leaves the pending deliveries for the next run.
+OPEN_ATTEMPTS = 3
+OPEN_RETRY_DELAY = 2
+
+Status = Delivery.Status
+
+
+@dataclass
+class Outcome:
+    """What one run did; returned by the task (so it must stay JSON-serialisable)."""
+
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    interrupted: int = 0
+    in_flight: int = 0  # still "sending" at the end: another worker's, or a recent crash's
+    finished: bool = False
+
+
+def send_edition(edition_id):
+    """Deliver an edition that is "sending"; safe to run again, or on several workers at once."""
+    outcome = Outcome()
+    edition = NewsletterEdition.objects.filter(
+        pk=edition_id, status=NewsletterEdition.Status.SENDING
+    ).first()
+    if edition is None:
+        return outcome  # already sent, or never meant to be
+    items = edition_items(edition)
+    if not items:
+        _stop_empty(edition)
+        return outcome
+    rendered = mailing.render_edition(edition, items=items)
+    create_deliveries(edition)
+    outcome.interrupted = expire_interrupted(edition)
+    _deliver(edition, rendered, outcome)
+    outcome.in_flight = Delivery.objects.filter(edition=edition, status=Status.SENDING).count()
+    outcome.finished = finish(edition)
+    logger.info("Edition %s: %s", edition_id, outcome)
+    return outcome
+
+
+def create_deliveries(edition):
+    """One delivery per confirmed subscriber; existing ones are kept as they are."""
+    subscriber_ids = confirmed_subscribers().values_list("pk", flat=True).order_by("pk")
+    chunk = []
+    for subscriber_id in subscriber_ids.iterator(chunk_size=2000):
+        chunk.append(Delivery(edition=edition, subscriber_id=subscriber_id))
+        if len(chunk) == 1000:
+            Delivery.objects.bulk_create(chunk, ignore_conflicts=True)
+            chunk = []
+    Delivery.objects.bulk_create(chunk, ignore_conflicts=True)
+
+
+def expire_interrupted(edition):
+    """Mark failed the deliveries a dead worker left "sending": we cannot know if they went."""
+    return Delivery.objects.filter(
+        edition=edition,
+        status=Status.SENDING,
+        claimed_at__lt=timezone.now() - STALE_AFTER,
+    ).update(status=Status.FAILED, last_error=INTERRUPTED)
+
+
+def claim(delivery):
+    """Take a pending delivery for this worker: False if another worker has it, or the reader
+    is no longer confirmed.
+
+    The conditions on the row's own status are evaluated again by the database on the latest
+    version of the row when two workers race (a join would not be), so only one wins.
+    """
+    still_confirmed = Subscriber.objects.filter(
+        pk=delivery.subscriber_id, status=Subscriber.Status.CONFIRMED
+    )
+    return bool(
+        Delivery.objects.filter(
+            pk=delivery.pk, status=Status.PENDING, subscriber__in=still_confirmed
+        ).update(status=Status.SENDING, attempts=F("attempts") + 1, claimed_at=timezone.now())
+    )
+
+
+def finish(edition):
+    """Mark the edition sent once no delivery is left to send; whether it is."""
+    if Delivery.objects.filter(
+        edition=edition, status__in=[Status.PENDING, Status.SENDING]
+    ).exists():
+        return False
+    NewsletterEdition.objects.filter(pk=edition.pk, status=NewsletterEdition.Status.SENDING).update(
+        status=NewsletterEdition.Status.SENT, sent_at=timezone.now()
+    )
+    return True
+
+
+def delivery_counts(edition):
+    """Deliveries of the edition by status, and how many were interrupted (see above)."""
+    counts = dict.fromkeys(Delivery.Status.values, 0)
+    rows = (
+        Delivery.objects.filter(edition=edition)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts.update(rows)
+    counts["total"] = sum(counts[status] for status in Delivery.Status.values)
+    counts["interrupted"] = Delivery.objects.filter(
+        edition=edition, status=Delivery.Status.FAILED, last_error=INTERRUPTED
+    ).count()
+    return counts
+
+
+def _deliver(edition, rendered, outcome):
+    """Send the pending deliveries in batches, one connection per batch, in passes by id.
+
+    A delivery put back to pending after a failure is retried in the next pass, not at once.
+    """
+    pending = Delivery.objects.filter(edition=edition, status=Status.PENDING)
+    batch_size = settings.NEWSLETTER["BATCH_SIZE"]
+    cursor, claimed_in_pass = 0, 0
+    while True:
+        _drop_unsubscribed(edition)
+        batch = list(
+            pending.filter(pk__gt=cursor).select_related("subscriber").order_by("pk")[:batch_size]
+        )
+        if not batch:
+            if not claimed_in_pass or not pending.exists():
+                return
+            cursor, claimed_in_pass = 0, 0  # another pass, for the retries
+            continue
+        cursor, claimed = _send_batch(rendered, batch, outcome)
+        claimed_in_pass += claimed
+
+
+def _drop_unsubscribed(edition):
+    # A reader who unsubscribed (or whose address was disabled) since the deliveries were made
+    # is no longer owed this edition.
+    Delivery.objects.filter(edition=edition, status=Status.PENDING).exclude(
+        subscriber__status=Subscriber.Status.CONFIRMED
+    ).delete()
+
+
+def _send_batch(rendered, batch, outcome):
+    """Send ``batch`` over one connection; returns the last delivery handled and claims made.
+
+    A broken connection ends the batch early; the rest is picked up by the next batch, on a
+    new connection.
+    """
+    max_attempts = settings.NEWSLETTER["MAX_ATTEMPTS"]
+    connection = _open_connection()
+    cursor = claimed = 0
+    try:
+        for delivery in batch:
+            cursor = delivery.pk
+            if not claim(delivery):
+                continue
+            claimed += 1
+            error = _send(connection, rendered, delivery.subscriber)
+            if error is None:
+                Delivery.objects.filter(pk=delivery.pk).update(
+                    status=Status.SENT, sent_at=timezone.now(), last_error=""
+                )
+                outcome.sent += 1
+                continue
+            _record_failure(delivery, error, max_attempts, outcome)
+            if _connection_broken(error):
+                break
+    finally:
+        _close(connection)
+    return cursor, claimed
+
+
+def _send(connection, rendered, subscriber):
+    """Hand one message to the backend; the exception if it was not accepted, else None."""
+    try:
+        message = rendered.message(
+            to=subscriber.email, unsubscribe_url=mailing.unsubscribe_url(subscriber)
+        )
+        if connection.send_messages([message]) != 1:
+            raise RuntimeError("the e-mail backend did not send the message")
+    except Exception as error:
+        return error
+    return None
+
+
+def _record_failure(delivery, error, max_attempts, outcome):
+    logger.warning("Delivery %s failed: %r", delivery.pk, error)
+    # ``attempts`` was raised by the claim; the database decides on its current value.
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Case(
+            When(attempts__gte=max_attempts, then=Value(Status.FAILED)),
+            default=Value(Status.PENDING),
+        ),
+        last_error=f"{type(error).__name__}: {error}"[:1000],
+    )
+    if Delivery.objects.filter(pk=delivery.pk, status=Status.FAILED).exists():
+        outcome.failed += 1
+    else:
+        outcome.retried += 1
+
+
+def _connection_broken(error):
+    """Whether ``error`` means the connection is unusable, rather than this message refused."""
+    if isinstance(error, smtplib.SMTPServerDisconnected):
+        return True
+    if isinstance(error, smtplib.SMTPResponseException) and error.smtp_code == 421:
+        return True  # "service not available, closing transmission channel"
+    # Socket errors and timeouts; SMTPException also derives from OSError.
+    return isinstance(error, OSError) and not isinstance(error, smtplib.SMTPException)
+
+
+def _open_connection():
+    for attempt in range(OPEN_ATTEMPTS):
+        connection = mail.get_connection()
+        try:
+            connection.open()
+        except Exception:
+            if attempt == OPEN_ATTEMPTS - 1:
+                raise
+            logger.warning("Could not connect to the mail server; trying again.", exc_info=True)
+            time.sleep(OPEN_RETRY_DELAY * 2**attempt)
+        else:
+            return connection
+
+
+def _close(connection):
+    try:
+        connection.close()
+    except Exception:
+        logger.warning("Error while closing the mail connection.", exc_info=True)
+
+
+def _stop_empty(edition):
+    """No article of the edition is published any more: send nothing, and tell the editors."""
+    if Delivery.objects.filter(edition=edition).exclude(status=Status.PENDING).exists():
+        logger.error("Edition %s has no published article left; sending paused.", edition.pk)
+        return
+    NewsletterEdition.objects.filter(pk=edition.pk).update(status=NewsletterEdition.Status.DRAFT)
+    logger.error("Edition %s has no published article; put back to draft.", edition.pk)
