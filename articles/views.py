@@ -1,9 +1,12 @@
+from datetime import timedelta
+
 from django.core.paginator import Paginator
 from django.db.models import F, Q, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -27,6 +30,7 @@ from subscriptions import paywall
 
 MORE_TO_READ = 6
 SECTION_BLOCK_SIZE = 4
+SECTION_BLOCK_WINDOW = timedelta(days=60)
 PAGE_SIZE = 20
 
 
@@ -151,10 +155,12 @@ def home(request):
     latest = [a for a in latest if a.pk not in shown][:6]
     shown.update(a.pk for a in latest)
 
-    # The newest articles of every main section (sub-sections included), in one query.
+    # The newest articles of every main section (sub-sections included), in one query, among
+    # the recent ones: numbering a whole archive per section would grow with the archive.
     section_id = Coalesce(F("category__parent_id"), F("category_id"))
     candidates = (
         published.exclude(pk__in=shown)
+        .filter(published_at__gte=timezone.now() - SECTION_BLOCK_WINDOW)
         .annotate(
             section_id=section_id,
             position=Window(
