@@ -1,28 +1,15 @@
 """Editors (Éditeurs) manage corrections and house ads; authors don't."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-EDITORS_GROUP = "Éditeurs"
-MODELS = ["correction", "housead"]
+from articles.roles import EDITORS_GROUP, grant
 
 
-def grant(apps, schema_editor):
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    editors, _ = Group.objects.get_or_create(name=EDITORS_GROUP)
-    editors.permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="articles", content_type__model__in=MODELS
-        )
-    )
+def grant_editors(apps, schema_editor):
+    grant(apps, EDITORS_GROUP, "articles", ["correction", "housead"])
 
 
 class Migration(migrations.Migration):
     dependencies = [("articles", "0004_search_vector")]
 
-    operations = [migrations.RunPython(grant, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(grant_editors, migrations.RunPython.noop)]

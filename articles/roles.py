@@ -1,0 +1,26 @@
+"""The editorial roles' permissions, granted by data migrations.
+
+Functions here receive the migration's historical ``apps``: they must keep working for every
+migration that calls them, so change them only by adding arguments with defaults.
+"""
+
+from django.contrib.auth.management import create_permissions
+
+AUTHORS_GROUP = "Rédacteurs"
+EDITORS_GROUP = "Éditeurs"
+
+
+def grant(apps, group_name, app_label, models=None):
+    """Give ``group_name`` every permission on ``models`` of ``app_label`` (all if None)."""
+    # Permissions are normally created after migrations; the group needs them now.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    permissions = Permission.objects.filter(content_type__app_label=app_label)
+    if models is not None:
+        permissions = permissions.filter(content_type__model__in=models)
+    group, _ = Group.objects.get_or_create(name=group_name)
+    group.permissions.add(*permissions)
