@@ -31,6 +31,7 @@ from subscriptions import paywall
 MORE_TO_READ = 6
 SECTION_BLOCK_SIZE = 4
 SECTION_BLOCK_WINDOW = timedelta(days=60)
+LATEST_POOL = 48
 PAGE_SIZE = 20
 
 
@@ -49,7 +50,17 @@ def house_ad(slot):
 
 
 def latest_articles(exclude, limit=MORE_TO_READ):
-    return list(Article.objects.published().exclude(pk__in=exclude).for_cards()[:limit])
+    """The newest stories not in ``exclude``, from a list kept per content version: every page
+    rebuilt after a publication shares one query for it."""
+    version = content_version()
+    pool = get_by_version("latest-cards", version)
+    if pool is None:
+        pool = list(Article.objects.published().for_cards()[:LATEST_POOL])
+        store_by_version("latest-cards", pool, version)
+    chosen = [article for article in pool if article.pk not in exclude][:limit]
+    if len(chosen) < limit and len(pool) == LATEST_POOL:  # a page showing most of the pool
+        chosen = list(Article.objects.published().exclude(pk__in=exclude).for_cards()[:limit])
+    return chosen
 
 
 def article_page(request, article, decision, *, preview=False):
