@@ -135,6 +135,10 @@ class ArticleAdmin(VersionAdmin):
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["publication_state", "word_count", "created_at", "updated_at"]
     actions = ["publish_now", "unpublish"]
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
     fieldsets = [
         (None, {"fields": ["kicker", "title", "slug", "lead", "body"]}),
         (_("Section and tags"), {"fields": ["category", "tags", "featured_image"]}),
