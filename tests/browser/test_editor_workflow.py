@@ -19,8 +19,11 @@ def _editor():
     return UserFactory(username="editrice", is_staff=True, groups=["Éditeurs"])
 
 
-def _pick_first(page, field):
+def _pick_first(page, field, search=""):
     page.locator(f"{field} .select2-selection").click()
+    if search:
+        page.keyboard.type(search)
+        expect(page.locator(".select2-results__option--highlighted")).to_contain_text(search)
     page.locator(".select2-results__option--highlighted").first.wait_for()
     page.keyboard.press("Enter")
 
@@ -53,7 +56,8 @@ def test_editor_writes_schedules_and_previews_a_story(page, newsroom, problems):
     page.locator("h1").click()
     for _ in range(2):
         page.locator("#read_more_links-group .add-row a").first.click()
-    _pick_first(page, "#read_more_links-0 .field-target_article")
+    # A published story: a link to a draft would not be shown to readers.
+    _pick_first(page, "#read_more_links-0 .field-target_article", newsroom.picked_story.title)
     page.locator("#id_read_more_links-1-url").fill("https://example.com/en/")
     page.locator("#id_read_more_links-1-label").fill("Lire aussi l’édition anglaise")
     page.locator("#id_read_more_links-1-position").fill("1")
