@@ -1,7 +1,6 @@
 import reversion
 from django.contrib import admin, messages
 from django.db import models
-from django.db.models import Prefetch
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -166,13 +165,7 @@ class ArticleAdmin(VersionAdmin):
     ]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .prefetch_related(
-                Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("author"))
-            )
-        )
+        return super().get_queryset(request).with_bylines()
 
     # Workflow: authors draft and submit for review; only editors publish.
 
@@ -256,7 +249,7 @@ class ArticleAdmin(VersionAdmin):
     def publication_state(self, article):
         if article.pk is None:
             return "—"
-        if article.status == Article.Status.PUBLISHED and article.is_scheduled:
+        if article.is_scheduled:
             when = timezone.localtime(article.published_at)
             return format_html(
                 '<span class="newsroom-state newsroom-state--scheduled">{}</span>',

@@ -95,9 +95,15 @@ def store_by_version(name, value, version):
     cache.set(f"newsroom:{name}:{version['key']}", value, settings.PAGE_CACHE_TIMEOUT)
 
 
+def has_session(request):
+    """Whether the visitor may be signed in (a reader or staff): without a session cookie, the
+    request is anonymous, and telling so need not load a session."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES
+
+
 def _is_anonymous_reader(request):
-    # A session cookie means a signed-in reader or staff: they always get a fresh page.
-    return request.method in ("GET", "HEAD") and settings.SESSION_COOKIE_NAME not in request.COOKIES
+    # A signed-in reader or staff member always gets a fresh page.
+    return request.method in ("GET", "HEAD") and not has_session(request)
 
 
 def cached_response(request, build, variant="", version=None):

@@ -27,12 +27,6 @@ MIME_TYPES = {"jpg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp
 RENDITION_SIZE_CACHE_SECONDS = 24 * 60 * 60
 
 
-def enclosure_width(image):
-    """The widest rendition of ``image`` that is at most ENCLOSURE_WIDTH pixels wide."""
-    widths = images.rendition_widths(image.width)
-    return max((width for width in widths if width <= ENCLOSURE_WIDTH), default=widths[0])
-
-
 def rendition_size(storage, name):
     """The file's size in bytes; cached, since on object storage each lookup is a request.
 
@@ -98,7 +92,7 @@ class ArticleFeed(Feed):
         image = article.featured_image
         if image is None:
             return []
-        width = enclosure_width(image)
+        width = image.rendition_width_at_most(ENCLOSURE_WIDTH)
         extension = images.original_extension(image.file.name)
         name = images.rendition_name(image.file.name, width, extension)
         return [

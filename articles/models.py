@@ -112,6 +112,11 @@ class Image(models.Model):
         widths = images.rendition_widths(self.width)
         return self.rendition_url(widths[min(1, len(widths) - 1)])
 
+    def rendition_width_at_most(self, max_width):
+        """The widest rendition made of this image that is at most ``max_width`` pixels wide."""
+        widths = images.rendition_widths(self.width)
+        return max((w for w in widths if w <= max_width), default=widths[0])
+
     def thumbnail_url(self):
         return self.rendition_url(images.rendition_widths(self.width)[0])
 
@@ -197,10 +202,23 @@ class Category(models.Model):
         return trail[::-1]
 
 
+def published_q(prefix=""):
+    """The rule of what readers may see: published, and the publication time has come.
+
+    ``prefix`` applies it across a relation (``"content_object__"``) without a subquery.
+    """
+    return Q(
+        **{
+            f"{prefix}status": Article.Status.PUBLISHED,
+            f"{prefix}published_at__lte": timezone.now(),
+        }
+    )
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
-        """What readers may see: published, and the publication time has come."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+        """What readers may see (``published_q``)."""
+        return self.filter(published_q())
 
     def scheduled(self):
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
@@ -219,18 +237,18 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_page(self):
         """Everything the article page shows about the article itself, in four queries."""
-        return self.select_related("category__parent", "featured_image").prefetch_related(
-            Prefetch(
-                "bylines",
-                queryset=ArticleAuthor.objects.select_related("author").order_by("position"),
-            ),
-            "tags",
-            Prefetch(
-                "read_more_links",
-                queryset=ReadMoreLink.objects.select_related(
-                    "target_article__category", "target_article__featured_image"
-                ).order_by("position"),
-            ),
+        return (
+            self.select_related("category__parent", "featured_image")
+            .with_bylines()
+            .prefetch_related(
+                "tags",
+                Prefetch(
+                    "read_more_links",
+                    queryset=ReadMoreLink.objects.select_related(
+                        "target_article__category", "target_article__featured_image"
+                    ).order_by("position"),
+                ),
+            )
         )
 
 
@@ -481,10 +499,7 @@ class Article(models.Model):
             recent = shared.order_by("-content_object_id").values("pk")[:RELATED_CANDIDATES]
             best = (
                 shared.filter(pk__in=recent)
-                .filter(
-                    content_object__status=Article.Status.PUBLISHED,
-                    content_object__published_at__lte=timezone.now(),
-                )
+                .filter(published_q("content_object__"))
                 .exclude(content_object_id__in=excluded)
                 .annotate(n=Count("tag_id"), newest=Max("content_object__published_at"))
                 .order_by("-n", "-newest", "-content_object_id")

@@ -10,8 +10,9 @@ AUTHORS_GROUP = "Rédacteurs"
 EDITORS_GROUP = "Éditeurs"
 
 
-def grant(apps, group_name, app_label, models=None):
-    """Give ``group_name`` every permission on ``models`` of ``app_label`` (all if None)."""
+def grant(apps, group_name, app_label, models=None, codenames=None):
+    """Give ``group_name`` the permissions of ``app_label``: on ``models`` only, or only
+    ``codenames``, or all of them."""
     # Permissions are normally created after migrations; the group needs them now.
     for app_config in apps.get_app_configs():
         app_config.models_module = True
@@ -22,5 +23,10 @@ def grant(apps, group_name, app_label, models=None):
     permissions = Permission.objects.filter(content_type__app_label=app_label)
     if models is not None:
         permissions = permissions.filter(content_type__model__in=models)
+    if codenames is not None:
+        permissions = permissions.filter(codename__in=codenames)
+        missing = set(codenames) - set(permissions.values_list("codename", flat=True))
+        if missing:
+            raise LookupError(f"No such permissions in {app_label}: {sorted(missing)}")
     group, _ = Group.objects.get_or_create(name=group_name)
     group.permissions.add(*permissions)

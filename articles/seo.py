@@ -5,12 +5,12 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.images import rendition_widths
+SHARE_IMAGE_WIDTH = 1280  # social networks ask for 1200 px or more
 
 
 def share_image(image):
     """The rendition used for social cards and structured data: the widest one made."""
-    width = max(rendition_widths(image.width))
+    width = image.rendition_width_at_most(SHARE_IMAGE_WIDTH)
     return {
         "url": image.rendition_url(width),
         "width": width,

@@ -19,7 +19,6 @@ from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from articles.images import rendition_widths
 from subscriptions.editions import edition_items
 
 
@@ -155,9 +154,7 @@ def edition_entry(article):
 def _edition_image_url(image):
     if not image.file or not image.width:
         return None
-    widths = rendition_widths(image.width)
-    width = max((w for w in widths if w <= EDITION_IMAGE_WIDTH), default=widths[0])
-    url = image.rendition_url(width)
+    url = image.rendition_url(image.rendition_width_at_most(EDITION_IMAGE_WIDTH))
     # Local storage gives a path; an object store with its own domain gives a full address.
     return url if "://" in url else absolute_url(url)
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings as django_settings
 from django.core import signing
 
-from articles.caching import cached_lookup
+from articles.caching import cached_lookup, has_session
 from articles.models import Article
 from subscriptions.models import PaywallSettings, Subscription
 
@@ -47,9 +47,7 @@ def is_subscriber(user):
 
 def reader_of(request):
     """The request's user, without touching the session of a visitor who has none."""
-    if django_settings.SESSION_COOKIE_NAME not in request.COOKIES:
-        return None
-    return request.user
+    return request.user if has_session(request) else None
 
 
 class Meter:

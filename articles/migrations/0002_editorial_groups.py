@@ -1,10 +1,8 @@
 """The two editorial roles: authors (Rédacteurs) draft, editors (Éditeurs) publish."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-AUTHORS_GROUP = "Rédacteurs"
-EDITORS_GROUP = "Éditeurs"
+from articles.roles import AUTHORS_GROUP, EDITORS_GROUP, grant
 
 AUTHOR_PERMISSIONS = [
     ("articles", "add_article"),
@@ -26,29 +24,13 @@ AUTHOR_PERMISSIONS = [
     ("taggit", "add_tag"),
     ("taggit", "view_tag"),
 ]
-EDITOR_APPS = ["articles", "taggit"]
 
 
 def create_groups(apps, schema_editor):
-    # Permissions are normally created after migrations; the groups need them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-
-    authors, _ = Group.objects.get_or_create(name=AUTHORS_GROUP)
-    for app_label, codename in AUTHOR_PERMISSIONS:
-        authors.permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
-
-    editors, _ = Group.objects.get_or_create(name=EDITORS_GROUP)
-    editors.permissions.add(
-        *Permission.objects.filter(content_type__app_label__in=EDITOR_APPS)
-    )
+    for app_label in ("articles", "taggit"):
+        codenames = [codename for app, codename in AUTHOR_PERMISSIONS if app == app_label]
+        grant(apps, AUTHORS_GROUP, app_label, codenames=codenames)
+        grant(apps, EDITORS_GROUP, app_label)
 
 
 def remove_groups(apps, schema_editor):
