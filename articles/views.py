@@ -16,10 +16,12 @@ from taggit.models import Tag
 
 from articles import search, seo
 from articles.caching import (
+    CachedPage,
     cached_lookup,
     cached_response,
     content_version,
     get_by_version,
+    is_anonymous_reader,
     reader_page,
     store_by_version,
 )
@@ -115,18 +117,22 @@ def _summary(article):
 
 
 def article_detail(request, category, slug, pk):
-    # What the cache needs to know first (the address, the access level) is cached per content
-    # version; when it is not, the article itself is fetched once and serves both purposes.
-    summary_key = f"article-summary:{pk}"
+    # What the view must know before it can choose a cached variant (the address, the access
+    # level) is kept with the cached page, so a cached article costs one read of the cache.
+    # Without it: the summary kept per version, else the article, fetched once for both uses.
+    page = CachedPage.read(request) if is_anonymous_reader(request) else None
+    version = page.version if page else content_version()
+    summary = page.meta if page else None
     article = None
-    version = content_version()
-    summary = get_by_version(summary_key, version)
     if summary is None:
-        article = Article.objects.published().for_page().filter(pk=pk).first()
-        if article is None:
-            raise Http404
-        summary = _summary(article)
-        store_by_version(summary_key, summary, version)
+        summary_key = f"article-summary:{pk}"
+        summary = get_by_version(summary_key, version)
+        if summary is None:
+            article = Article.objects.published().for_page().filter(pk=pk).first()
+            if article is None:
+                raise Http404
+            summary = _summary(article)
+            store_by_version(summary_key, summary, version)
     # An old slug or section keeps working: send readers and search engines to the current URL.
     if request.path != summary["url"]:
         return redirect(summary["url"], permanent=True)
@@ -137,7 +143,7 @@ def article_detail(request, category, slug, pk):
         page_article = article or get_object_or_404(Article.objects.published().for_page(), pk=pk)
         return article_page(request, page_article, decision)
 
-    response = cached_response(request, build, variant=decision.variant, version=version)
+    response = cached_response(request, build, decision.variant, page=page, meta=summary)
     if decision.metered and response.status_code == 200:
         meter.record(pk, response)
         patch_cache_control(response, private=True)

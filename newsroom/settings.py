@@ -87,6 +87,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://newsroom")}
 # Pages are cached per content version (articles/caching.py), so a long timeout is safe.
 PAGE_CACHE_TIMEOUT = env.int("PAGE_CACHE_TIMEOUT", default=600)
+# How long a worker trusts the content version it last read from a shared cache (seconds):
+# another worker's change reaches it within this delay; its own changes show at once.
+PAGE_CACHE_RECHECK = env.float("PAGE_CACHE_RECHECK", default=1.0)
+if CACHES["default"]["BACKEND"] != "django.core.cache.backends.locmem.LocMemCache":
+    # Each worker also keeps the pages it serves most in its own memory, before Redis.
+    CACHES["local-pages"] = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "newsroom-pages",
+        "TIMEOUT": PAGE_CACHE_TIMEOUT,
+        "OPTIONS": {"MAX_ENTRIES": env.int("PAGE_CACHE_LOCAL_ENTRIES", default=1000)},
+    }
 # How long a CDN may keep a page without asking again (browsers always revalidate).
 PAGE_CACHE_SHARED_MAX_AGE = env.int("PAGE_CACHE_SHARED_MAX_AGE", default=60)
 

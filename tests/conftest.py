@@ -2,6 +2,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from articles import caching
 from tests.factories import AuthorFactory, UserFactory
 
 EDITORS_GROUP = "Éditeurs"
@@ -19,8 +20,10 @@ def media_root(settings, tmp_path):
 def empty_cache():
     """No page, menu or content version cached by one test is served to the next."""
     cache.clear()
+    caching.forget_content_version()
     yield
     cache.clear()
+    caching.forget_content_version()
 
 
 @pytest.fixture

@@ -1,15 +1,18 @@
 """The page cache (articles/caching.py) as readers and CDNs meet it: cacheable anonymous
 pages, conditional requests, no cache for signed-in readers or previews, and never stale."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.core.cache import cache, caches
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from articles import caching
 from articles.models import Article
 from tests.factories import (
     ArticleFactory,
@@ -334,6 +337,92 @@ def test_scheduled_articles_appear_on_the_home_page_when_their_time_comes_withou
         assert first.title in home
         assert second.title in home
         assert second.title in Client().get(section.get_absolute_url()).content.decode()
+
+
+# Several workers
+
+
+def _another_worker_changes_content():
+    """What a publication in another worker process leaves in the shared cache: a version
+    gone, while this worker still remembers the one it read."""
+    cache.delete(caching.VERSION_KEY)
+
+
+def test_another_workers_change_shows_here_within_the_recheck_delay(article, settings):
+    settings.PAGE_CACHE_RECHECK = 1.0
+    url = article.get_absolute_url()
+    with time_machine.travel(timezone.now() + timedelta(minutes=1), tick=False) as clock:
+        _prime(url)
+        Article.objects.filter(pk=article.pk).update(title="Titre changé ailleurs")
+        _another_worker_changes_content()
+
+        clock.shift(0.5)
+        count, content = _queries(Client(), url)
+        assert count == 0
+        assert "L’Otan se réunit à Vilnius" in content
+
+        clock.shift(0.6)
+        content = Client().get(url).content.decode()
+        assert "Titre changé ailleurs" in content
+        assert "L’Otan se réunit à Vilnius" not in content
+
+
+LOCAL_TIER = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shared"},
+    caching.LOCAL_PAGES: {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "worker",
+    },
+}
+
+
+@pytest.fixture
+def local_tier(settings):
+    """A shared cache with each worker's own page tier in front of it, as with Redis."""
+    settings.CACHES = LOCAL_TIER
+    yield caches[caching.LOCAL_PAGES]
+    caches[caching.LOCAL_PAGES].clear()
+    caches["default"].clear()
+
+
+def test_worker_serves_a_page_from_its_own_memory_without_asking_the_shared_cache(
+    article, local_tier, monkeypatch
+):
+    url = article.get_absolute_url()
+    first = _prime(url)
+    shared_reads = []
+    shared = caches["default"]
+    monkeypatch.setattr(shared, "get", lambda *a, **k: shared_reads.append(a) or None)
+
+    count, content = _queries(Client(), url)
+
+    assert count == 0
+    assert content == first
+    assert shared_reads == []
+
+
+def test_worker_without_the_page_takes_it_from_the_shared_cache(article, local_tier):
+    url = article.get_absolute_url()
+    first = _prime(url)
+    local_tier.clear()  # another worker built the page
+
+    count, content = _queries(Client(), url)
+
+    assert count == 0
+    assert content == first
+
+
+def test_worker_never_serves_its_copy_of_a_page_once_the_content_changed(
+    article, local_tier, django_capture_on_commit_callbacks
+):
+    url = article.get_absolute_url()
+    _prime(url)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article.title = "Les alliés se réunissent à Vilnius"
+        article.save()
+
+    assert "Les alliés se réunissent à Vilnius" in Client().get(url).content.decode()
 
 
 # Previews
