@@ -95,18 +95,54 @@ def content_changed(**kwargs):
     transaction.on_commit(forget_content_version)
 
 
+# Values derived from content that this worker built or read, with the content version each
+# belongs to: {key: (version key, value)}. Emptied when full; a value of another version is
+# never returned, so nothing here outlives the version it was made for.
+_worker_memory = {}
+WORKER_MEMORY_ENTRIES = 20_000
+
+
+def remember(key, build, version=None, *, shared=True):
+    """The value ``build()`` makes for the current content version, built once per version.
+
+    Kept in this worker's memory and, when ``shared``, in the shared cache for the other
+    workers. Cheap values that are slower to fetch than to build (rendered cards) are kept
+    in the worker only.
+    """
+    version = version or content_version()
+    found = _worker_memory.get(key)
+    if found is not None and found[0] == version["key"]:
+        return found[1]
+    shared_key = f"newsroom:{key}:{version['key']}"
+    value = cache.get(shared_key) if shared else None
+    if value is None:
+        value = build()
+        if shared:
+            cache.set(shared_key, value, settings.PAGE_CACHE_TIMEOUT)
+    if len(_worker_memory) >= WORKER_MEMORY_ENTRIES:
+        _worker_memory.clear()
+    _worker_memory[key] = (version["key"], value)
+    return value
+
+
 def cached_lookup(name, build):
     """Site furniture (the menu, the ads, the paywall settings), kept until its models change.
 
-    Unlike pages, these survive article edits, so a page rebuilt after a publication only
-    queries for its own content. ``forget_lookup`` is connected to the models each depends on.
+    Unlike pages, these survive article edits in the shared cache, so a page rebuilt after a
+    publication only queries for its own content. ``forget_lookup`` is connected to the models
+    each depends on; those models also start a new content version, so the copy each worker
+    keeps for the current version is never older than the version.
     """
     key = f"newsroom:lookup:{name}"
-    value = cache.get(key)
-    if value is None:
-        value = build()
-        cache.set(key, value, timeout=None)
-    return value
+
+    def build_or_fetch():
+        value = cache.get(key)
+        if value is None:
+            value = build()
+            cache.set(key, value, timeout=None)
+        return value
+
+    return remember(f"lookup:{name}", build_or_fetch, shared=False)
 
 
 def forget_lookup(name):
@@ -117,15 +153,6 @@ def forget_lookup(name):
         transaction.on_commit(lambda: cache.delete(f"newsroom:lookup:{name}"))
 
     return receiver
-
-
-def get_by_version(name, version):
-    """A value derived from content, stored for ``version`` (see content_version()), or None."""
-    return cache.get(f"newsroom:{name}:{version['key']}")
-
-
-def store_by_version(name, value, version):
-    cache.set(f"newsroom:{name}:{version['key']}", value, settings.PAGE_CACHE_TIMEOUT)
 
 
 def has_session(request):

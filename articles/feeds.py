@@ -57,7 +57,7 @@ class ArticleFeed(Feed):
         return Article.objects.published()
 
     def items(self, obj):
-        articles = self.articles(obj).for_cards().with_bylines().prefetch_related("tags")
+        articles = self.articles(obj).for_cards().with_bylines().with_tags()
         return articles[: self.item_count]
 
     def get_feed(self, obj, request):
@@ -86,7 +86,7 @@ class ArticleFeed(Feed):
         return ", ".join(author.name for author in article.byline_authors) or None
 
     def item_categories(self, article):
-        return [article.category.name, *(tag.name for tag in article.tags.all())]
+        return [article.category.name, *(tag.name for tag in article.tag_list)]
 
     def item_enclosures(self, article):
         image = article.featured_image

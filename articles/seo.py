@@ -74,7 +74,7 @@ def news_article(request, article, *, paywalled_selector=None):
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "url": url,
         "articleSection": article.category.name,
-        "keywords": [tag.name for tag in article.tags.all()],
+        "keywords": [tag.name for tag in article.tag_list],
         "wordCount": article.word_count,
         "inLanguage": "fr",
         # What search engines are told matches what anonymous readers get.

@@ -19,11 +19,9 @@ from articles.caching import (
     CachedPage,
     cached_lookup,
     cached_response,
-    content_version,
-    get_by_version,
     is_anonymous_reader,
     reader_page,
-    store_by_version,
+    remember,
 )
 from articles.context_processors import main_sections
 from articles.models import Article, Author, Category, HouseAd
@@ -54,11 +52,9 @@ def house_ad(slot):
 def latest_articles(exclude, limit=MORE_TO_READ):
     """The newest stories not in ``exclude``, from a list kept per content version: every page
     rebuilt after a publication shares one query for it."""
-    version = content_version()
-    pool = get_by_version("latest-cards", version)
-    if pool is None:
-        pool = list(Article.objects.published().for_cards()[:LATEST_POOL])
-        store_by_version("latest-cards", pool, version)
+    pool = remember(
+        "latest-cards", lambda: list(Article.objects.published().for_cards()[:LATEST_POOL])
+    )
     chosen = [article for article in pool if article.pk not in exclude][:limit]
     if len(chosen) < limit and len(pool) == LATEST_POOL:  # a page showing most of the pool
         chosen = list(Article.objects.published().exclude(pk__in=exclude).for_cards()[:limit])
@@ -69,7 +65,13 @@ def article_page(request, article, decision, *, preview=False):
     read_more_links = article.visible_read_more_links()
     # "Lire la suite" skips the stories already offered under "Lire aussi" just above it.
     linked = {link.target_article_id for link in read_more_links if link.target_article_id}
-    related = article.related_articles(exclude=linked)
+    if preview:
+        related = article.related_articles(exclude=linked)
+    else:  # ranked once per content version, by whichever worker needs it first; previews
+        # are never cached
+        related = remember(
+            f"related:{article.pk}", lambda: article.related_articles(exclude=linked)
+        )
     shown = {article.pk, *linked, *(a.pk for a in related)}
     share_image = None
     if article.featured_image:
@@ -121,18 +123,19 @@ def article_detail(request, category, slug, pk):
     # level) is kept with the cached page, so a cached article costs one read of the cache.
     # Without it: the summary kept per version, else the article, fetched once for both uses.
     page = CachedPage.read(request) if is_anonymous_reader(request) else None
-    version = page.version if page else content_version()
-    summary = page.meta if page else None
     article = None
-    if summary is None:
-        summary_key = f"article-summary:{pk}"
-        summary = get_by_version(summary_key, version)
-        if summary is None:
-            article = Article.objects.published().for_page().filter(pk=pk).first()
-            if article is None:
-                raise Http404
-            summary = _summary(article)
-            store_by_version(summary_key, summary, version)
+
+    def fetch_summary():
+        nonlocal article
+        article = Article.objects.published().for_page().filter(pk=pk).first()
+        if article is None:
+            raise Http404
+        return _summary(article)
+
+    if page is None:  # a signed-in reader's page is built afresh
+        summary = fetch_summary()
+    else:
+        summary = page.meta or remember(f"article-summary:{pk}", fetch_summary, page.version)
     # An old slug or section keeps working: send readers and search engines to the current URL.
     if request.path != summary["url"]:
         return redirect(summary["url"], permanent=True)
@@ -230,7 +233,10 @@ class CategoryView(ArticleListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            category=self.category, subsections=list(self.category.children.all()), **kwargs
+            category=self.category,
+            current_section=self.category.parent or self.category,  # marked in the menu
+            subsections=list(self.category.children.all()),
+            **kwargs,
         )
 
 

@@ -1,11 +1,19 @@
 import json
 
 from django import template
+from django.conf import settings
+from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+from articles.caching import remember
+from articles.context_processors import main_sections
 
 register = template.Library()
+
+CARD_TEMPLATE = "components/article_card.html"
 
 # JSON inside <script> must not be able to close the element or open a comment.
 _JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
@@ -24,3 +32,47 @@ def iso(moment):
     if not moment:
         return ""
     return timezone.localtime(moment).replace(microsecond=0).isoformat()
+
+
+@register.simple_tag
+def card(article, *, snippet="", **options):
+    """An article's card (components/article_card.html) with ``options`` (level, lazy, compact,
+    large, sizes). Cards recur on many pages, so each is a fragment, unless it carries a search
+    ``snippet``."""
+    if snippet:
+        return _render(CARD_TEMPLATE, article=article, snippet=snippet, **options)
+    if "lazy" in options:
+        options["lazy"] = bool(options["lazy"])
+    key = f"card:{article.pk}:{sorted(options.items())}"
+    return _fragment(key, CARD_TEMPLATE, article=article, **options)
+
+
+@register.simple_tag
+def site_nav(current_section=None):
+    """The menu of main sections, the current one marked."""
+    current = getattr(current_section, "pk", None)
+    return _fragment(
+        f"site-nav:{current}", "components/site_nav.html", sections=main_sections(), current=current
+    )
+
+
+@register.simple_tag
+def site_footer():
+    year = timezone.localdate().year
+    return _fragment(
+        f"site-footer:{year}",
+        "components/site_footer.html",
+        sections=main_sections(),
+        site_name=settings.NEWSROOM_SITE_NAME,
+    )
+
+
+def _fragment(key, template_name, **context):
+    """A part of pages that depends on content alone: rendered once per content version in
+    each worker (``key`` names everything in ``context`` it depends on), kept in its memory."""
+    key = f"fragment:{get_language()}:{key}"
+    return remember(key, lambda: _render(template_name, **context), shared=False)
+
+
+def _render(template_name, **context):
+    return get_template(template_name).render(context)

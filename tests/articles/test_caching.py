@@ -425,6 +425,60 @@ def test_worker_never_serves_its_copy_of_a_page_once_the_content_changed(
     assert "Les alliés se réunissent à Vilnius" in Client().get(url).content.decode()
 
 
+# Pages built afresh: what they share with other pages is built once per version
+
+
+def test_a_signed_in_readers_page_shows_an_edit_to_a_related_story_at_once(
+    article, django_capture_on_commit_callbacks
+):
+    other = Article.objects.exclude(pk=article.pk).get()  # shares the tag: a "Lire la suite" card
+    reader = Client()
+    reader.force_login(UserFactory())
+    assert "L’Otan recrute" in reader.get(article.get_absolute_url()).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        other.title = "L’Otan recrute en Lituanie"
+        other.save()
+
+    content = reader.get(article.get_absolute_url()).content.decode()
+    assert "L’Otan recrute en Lituanie" in content
+
+
+def test_the_menu_marks_the_section_of_each_page(client, article):
+    CategoryFactory(name="Économie", slug="economie")
+
+    monde = client.get(article.category.get_absolute_url()).content.decode()
+    economie = client.get(reverse("articles:category", args=["economie"])).content.decode()
+
+    assert '<a href="/monde/" aria-current="true">Monde</a>' in monde
+    assert '<a href="/economie/">Économie</a>' in monde
+    assert '<a href="/economie/" aria-current="true">Économie</a>' in economie
+    assert '<a href="/monde/">Monde</a>' in economie
+
+
+def test_remember_builds_once_per_content_version():
+    builds = []
+
+    def build():
+        builds.append(1)
+        return len(builds)
+
+    first = caching.remember("test:value", build)
+    again = caching.remember("test:value", build)
+    caching.forget_content_version()
+    after_a_change = caching.remember("test:value", build)
+
+    assert (first, again, after_a_change) == (1, 1, 2)
+
+
+def test_remember_keeps_a_bounded_number_of_values_in_the_worker(monkeypatch):
+    monkeypatch.setattr(caching, "WORKER_MEMORY_ENTRIES", 10)
+    for number in range(25):
+        caching.remember(f"test:{number}", lambda number=number: number, shared=False)
+
+    assert len(caching._worker_memory) <= 10
+
+
 # Previews
 
 
