@@ -496,6 +496,35 @@ def generate_articles(count, *, images=50, authors=50, batch_size=2000, seed=Non
     return GenerationReport(count, time.perf_counter() - started, images_seconds)
 
 
+READER_USERNAME = f"{PREFIX}lectrice"
+
+
+def reader_session():
+    """The key of a session signed in as a reader (not staff), made with this process's
+    settings: what a subscriber's browser sends, so the page cache lets it through and the
+    view loads the session and the user, as for any signed-in reader."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        get_user_model,
+    )
+
+    reader, _created = get_user_model().objects.get_or_create(
+        username=READER_USERNAME, defaults={"email": "lectrice@example.org"}
+    )
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = str(reader.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = reader.get_session_auth_hash()
+    store.set_expiry(24 * 3600)
+    store.save()
+    return store.session_key
+
+
 def generated_articles():
     return Article.objects.filter(slug__startswith=PREFIX)
 
@@ -687,6 +716,33 @@ def summary(values):
     }
 
 
+def time_builds(paths, rounds=3):
+    """Milliseconds per uncached article page, one request at a time through Django's full
+    stack, as a signed-in reader: ``warm`` with what pages share built once per content
+    version (the cards, the menus, the latest stories, the related ranking), ``cold`` with a
+    new content version before every request, as on the first view after a publication.
+
+    Run by ``bench`` in a process with the server's settings; returns the medians.
+    """
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.cookies[settings.SESSION_COOKIE_NAME] = reader_session()  # past the page cache
+    times = {"warm": [], "cold": []}
+    for path in paths:  # the first view of each builds what later ones share
+        assert client.get(path).status_code == 200, path
+    for name in ("warm", "cold"):
+        for _round in range(rounds):
+            for path in paths:
+                if name == "cold":
+                    caching.forget_content_version()
+                started = time.perf_counter()
+                client.get(path)
+                times[name].append(time.perf_counter() - started)
+    return {name: statistics.median(values) * 1000 for name, values in times.items()}
+
+
 def profile_pages(paths, out_dir, rounds=2):
     """Profile uncached requests for ``paths`` with pyinstrument, through Django's full stack.
 
@@ -701,7 +757,7 @@ def profile_pages(paths, out_dir, rounds=2):
     from pyinstrument import Profiler
 
     client = Client()
-    client.cookies[settings.SESSION_COOKIE_NAME] = "bench"  # past the page cache
+    client.cookies[settings.SESSION_COOKIE_NAME] = reader_session()  # past the page cache
     queries = []  # counted by hand: every request starts by clearing connection.queries
 
     def count(execute, sql, params, many, context):

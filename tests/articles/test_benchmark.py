@@ -4,12 +4,15 @@ import re
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.urls import clear_url_caches
 from taggit.models import Tag
 
+from articles.benchmark import reader_session, time_builds
 from articles.models import Article, Author, Category, Image, ReadMoreLink
 from articles.sanitizing import sanitize_html
+from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +87,24 @@ def test_ceiling_page_is_a_fixed_page_of_the_asked_size(
     assert response.status_code == 200
     assert len(response.content) == 12345
     assert response["Content-Type"] == "text/html; charset=utf-8"
+
+
+def test_reader_session_signs_in_a_reader_whom_the_page_cache_lets_through(client):
+    article = ArticleFactory(title="Page d’une lectrice")
+    client.cookies[settings.SESSION_COOKIE_NAME] = reader_session()
+
+    response = client.get(article.get_absolute_url())
+
+    assert response.status_code == 200
+    assert response.wsgi_request.user.is_authenticated
+    assert not response.wsgi_request.user.is_staff
+    assert "private" in response["Cache-Control"]
+
+
+def test_time_builds_reports_warm_and_cold_uncached_article_pages():
+    paths = [ArticleFactory().get_absolute_url() for _ in range(3)]
+
+    times = time_builds(paths, rounds=1)
+
+    assert set(times) == {"warm", "cold"}
+    assert all(value > 0 for value in times.values())
