@@ -64,11 +64,15 @@ def search_articles(query):
 
 
 def add_headlines(articles, query):
-    """Give the articles of one results page a ``headline`` from their body, in one query."""
+    """Give the articles of one results page a ``headline`` from their body, in one query.
+
+    Only those whose lead does not show the query's words: for the others the lead, marked,
+    is the snippet, and PostgreSQL need not parse their whole body."""
     headlines = {}
-    if connection.vendor == "postgresql" and articles:
+    unquoted = [a.pk for a in articles if "<mark>" not in highlight(a.lead, query)]
+    if connection.vendor == "postgresql" and unquoted:
         headlines = dict(
-            Article.objects.filter(pk__in=[a.pk for a in articles])
+            Article.objects.filter(pk__in=unquoted)
             .annotate(
                 headline=SearchHeadline(
                     F("body"),
