@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from django.core.paginator import Paginator
-from django.db.models import F, Q, Window
+from django.db.models import F, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.decorators import method_decorator
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import ListView
@@ -31,6 +32,7 @@ from subscriptions import paywall
 MORE_TO_READ = 6
 SECTION_BLOCK_SIZE = 4
 SECTION_BLOCK_WINDOW = timedelta(days=60)
+SECTION_BLOCK_CANDIDATES = 1000  # the newest stories the home page's section blocks draw from
 LATEST_POOL = 48
 PAGE_SIZE = 20
 
@@ -176,11 +178,17 @@ def home(request):
     shown.update(a.pk for a in latest)
 
     # The newest articles of every main section (sub-sections included), in one query, among
-    # the recent ones: numbering a whole archive per section would grow with the archive.
+    # the newest stories of the last weeks: numbering a whole archive per section would grow
+    # with the archive.
     section_id = Coalesce(F("category__parent_id"), F("category_id"))
-    candidates = (
+    recent = (
         published.exclude(pk__in=shown)
         .filter(published_at__gte=timezone.now() - SECTION_BLOCK_WINDOW)
+        .order_by("-published_at")
+        .values("pk")[:SECTION_BLOCK_CANDIDATES]
+    )
+    candidates = (
+        published.filter(pk__in=recent)
         .annotate(
             section_id=section_id,
             position=Window(
@@ -218,6 +226,18 @@ class ArticleListView(ListView):
     paginate_by = PAGE_SIZE
 
 
+class CountedOncePerVersion(Paginator):
+    """A paginator whose count (a scan of the whole list) is made once per content version."""
+
+    def __init__(self, *args, count_key, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count_key = count_key
+
+    @cached_property
+    def count(self):
+        return remember(self.count_key, lambda: Paginator.count.func(self))
+
+
 class CategoryView(ArticleListView):
     template_name = "articles/category_detail.html"
 
@@ -225,17 +245,20 @@ class CategoryView(ArticleListView):
         self.category = get_object_or_404(
             Category.objects.select_related("parent"), slug=self.kwargs["slug"]
         )
-        return (
-            Article.objects.published()
-            .filter(Q(category=self.category) | Q(category__parent=self.category))
-            .for_cards()
-        )
+        self.subsections = list(self.category.children.all())
+        # By section ids, so that the (category, status, date) index serves the list.
+        sections = [self.category.pk, *(child.pk for child in self.subsections)]
+        return Article.objects.published().filter(category_id__in=sections).for_cards()
+
+    def get_paginator(self, *args, **kwargs):
+        key = f"section-count:{self.category.pk}"
+        return CountedOncePerVersion(*args, count_key=key, **kwargs)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             category=self.category,
             current_section=self.category.parent or self.category,  # marked in the menu
-            subsections=list(self.category.children.all()),
+            subsections=self.subsections,
             **kwargs,
         )
 

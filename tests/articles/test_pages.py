@@ -25,6 +25,7 @@ from tests.factories import (
     HouseAdFactory,
     ImageFactory,
     ReadMoreLinkFactory,
+    UserFactory,
 )
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -324,6 +325,23 @@ def test_section_page_is_paginated_with_page_numbers(client, section_of_45):
     assert '<a href="?page=3" aria-current="page">3</a>' in last
     assert 'rel="prev">Précédente</a>' in last
     assert 'rel="next"' not in last
+
+
+def test_section_page_count_follows_a_publication_at_once(
+    section_of_45, django_capture_on_commit_callbacks
+):
+    section, _articles = section_of_45
+    url = reverse("articles:category", args=["actualite"])
+    reader = Client()
+    reader.force_login(UserFactory())
+    assert "?page=4" not in _get(reader, url)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(16):
+            ArticleFactory(category=section)
+
+    pagination = _block(_get(reader, url), '<nav class="pagination"', "</nav>")
+    assert '<a href="?page=4">4</a>' in pagination
 
 
 @pytest.mark.parametrize("page", ["99", "4", "0", "abc", "-1", "1.5"])
