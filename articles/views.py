@@ -67,10 +67,11 @@ def article_page(request, article, decision, *, preview=False):
     read_more_links = article.visible_read_more_links()
     # "Lire la suite" skips the stories already offered under "Lire aussi" just above it.
     linked = {link.target_article_id for link in read_more_links if link.target_article_id}
+    # Ranked once per content version, by whichever worker needs it first (never for a
+    # preview, which may show a story not yet published).
     if preview:
         related = article.related_articles(exclude=linked)
-    else:  # ranked once per content version, by whichever worker needs it first; previews
-        # are never cached
+    else:
         related = remember(
             f"related:{article.pk}", lambda: article.related_articles(exclude=linked)
         )
