@@ -96,10 +96,11 @@ def content_changed(**kwargs):
 
 
 # Values derived from content that this worker built or read, with the content version each
-# belongs to: {key: (version key, value)}. Emptied when full; a value of another version is
-# never returned, so nothing here outlives the version it was made for.
+# belongs to: {key: (version key, value)}. Emptied when a new version is first seen (the old
+# values are dead) and when full; a value of another version is never returned.
 _worker_memory = {}
-WORKER_MEMORY_ENTRIES = 20_000
+_worker_memory_version = None
+WORKER_MEMORY_ENTRIES = 5_000
 
 
 def remember(key, build, version=None, *, shared=True):
@@ -107,9 +108,13 @@ def remember(key, build, version=None, *, shared=True):
 
     Kept in this worker's memory and, when ``shared``, in the shared cache for the other
     workers. Cheap values that are slower to fetch than to build (rendered cards) are kept
-    in the worker only.
+    in the worker only. A ``build()`` that returns None is asked again next time.
     """
+    global _worker_memory_version
     version = version or content_version()
+    if version["key"] != _worker_memory_version or len(_worker_memory) >= WORKER_MEMORY_ENTRIES:
+        _worker_memory.clear()
+        _worker_memory_version = version["key"]
     found = _worker_memory.get(key)
     if found is not None and found[0] == version["key"]:
         return found[1]
@@ -117,11 +122,10 @@ def remember(key, build, version=None, *, shared=True):
     value = cache.get(shared_key) if shared else None
     if value is None:
         value = build()
-        if shared:
+        if shared and value is not None:
             cache.set(shared_key, value, settings.PAGE_CACHE_TIMEOUT)
-    if len(_worker_memory) >= WORKER_MEMORY_ENTRIES:
-        _worker_memory.clear()
-    _worker_memory[key] = (version["key"], value)
+    if value is not None:
+        _worker_memory[key] = (version["key"], value)
     return value
 
 

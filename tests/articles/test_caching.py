@@ -471,6 +471,16 @@ def test_remember_builds_once_per_content_version():
     assert (first, again, after_a_change) == (1, 1, 2)
 
 
+def test_remember_lets_go_of_the_values_of_an_old_version():
+    for number in range(5):
+        caching.remember(f"test:{number}", lambda number=number: number, shared=False)
+    caching.forget_content_version()
+
+    caching.remember("test:new", lambda: "new", shared=False)
+
+    assert list(caching._worker_memory) == ["test:new"]
+
+
 def test_remember_keeps_a_bounded_number_of_values_in_the_worker(monkeypatch):
     monkeypatch.setattr(caching, "WORKER_MEMORY_ENTRIES", 10)
     for number in range(25):
