@@ -192,6 +192,10 @@ class Category(models.Model):
         ):
             # Two levels only: sections and their sub-sections.
             raise ValidationError({"parent": _("Choose a main section as the parent.")})
+        if self.parent is not None and self.pk and self.children.exists():
+            raise ValidationError(
+                {"parent": _("A section with sub-sections cannot become a sub-section.")}
+            )
 
     def breadcrumb(self):
         """The sections from the top of the site down to this one."""

@@ -76,10 +76,13 @@ VOID_TAGS = {"br", "hr", "img"}
 
 def leading_blocks(html, count):
     """The first ``count`` top-level blocks (paragraphs, headings…) of sanitised ``html``."""
+    if count <= 0:
+        return ""
     parser = _BlockCounter(count)
     parser.feed(html)
     if parser.end is None:
         return html
-    lines = html.splitlines(keepends=True)
+    # The parser counts lines by "\n" alone (not by every break str.splitlines() knows).
     line, column = parser.end
-    return "".join(lines[: line - 1]) + lines[line - 1][:column]
+    offset = sum(len(text) + 1 for text in html.split("\n")[: line - 1]) + column
+    return html[:offset]

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -443,3 +444,15 @@ def test_category_breadcrumb_goes_from_the_top_section_down():
 
     assert local.breadcrumb() == [news, politics, local]
     assert news.breadcrumb() == [news]
+
+
+def test_a_section_with_sub_sections_cannot_become_a_sub_section():
+    monde = CategoryFactory(name="Monde", slug="monde")
+    CategoryFactory(name="Europe", slug="europe", parent=monde)
+    actualite = CategoryFactory(name="Actualité", slug="actualite")
+    monde.parent = actualite
+
+    with pytest.raises(ValidationError) as error:
+        monde.full_clean()
+
+    assert "parent" in error.value.message_dict

@@ -298,6 +298,28 @@ def test_mode_on_shows_as_many_paragraphs_as_the_settings_say(client):
     assert "Suite alpha" not in body
 
 
+def test_mode_on_with_no_preview_paragraph_sends_none_of_the_body(client):
+    set_paywall(ON, preview_paragraphs=0)
+
+    content = read(client, story("alpha"))
+
+    assert "Ouverture alpha" not in content
+    assert "Secret alpha" not in content
+    assert LOCKED_NOTE in content
+
+
+def test_mode_on_cuts_a_body_with_unicode_line_separators_by_whole_blocks(client):
+    set_paywall(ON, preview_paragraphs=1)
+    article = ArticleFactory(
+        access=SUBSCRIBERS, body="<p>Un\u2028deux\u2029trois</p>\n<p>Secret suivant.</p>"
+    )
+
+    body = body_of(read(client, article))
+
+    assert "Un\u2028deux\u2029trois</p>" in body
+    assert "Secret suivant" not in body
+
+
 def test_mode_on_holds_back_the_text_from_a_signed_in_reader_without_subscription():
     set_paywall(ON)
     client = Client()
