@@ -5,7 +5,7 @@ from csp.decorators import csp_replace
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
-from subscriptions import editions, mailing, sending
+from subscriptions import accounts, editions, mailing, sending
 from subscriptions.forms import EmailAddressField
 from subscriptions.models import (
     Delivery,
@@ -100,12 +100,18 @@ class GrantSubscriptionForm(forms.ModelForm):
         model = Subscription
         fields = ["plan", "status", "current_period_end"]
 
-    def save(self, commit=True):
-        User = get_user_model()
+    def clean_reader_email(self):
         email = self.cleaned_data["reader_email"]
-        reader = User.objects.filter(email__iexact=email, is_staff=False).first()
+        taken = get_user_model().objects.filter(username=email[:150]).exists()
+        if accounts.reader_for_email(email) is None and taken:
+            raise ValidationError(_("Another account, not a reader's, already uses this address."))
+        return email
+
+    def save(self, commit=True):
+        email = self.cleaned_data["reader_email"]
+        reader = accounts.reader_for_email(email)
         if reader is None:
-            reader = User(username=email[:150], email=email)
+            reader = get_user_model()(username=email[:150], email=email)
             reader.set_unusable_password()  # readers sign in with e-mailed links
             reader.save()
         self.instance.reader = reader

@@ -3,12 +3,12 @@
 from django.db.models import Q
 
 from articles.models import Article
+from articles.roles import EDITORS_GROUP
 from subscriptions.models import EditionArticle, NewsletterEdition, Subscriber
 
 # Sending to every subscriber is an editor's decision. The rule is kept simple: the change
 # permission on editions (granted to this group by migration 0004) *and* membership of the group,
 # or a superuser. Authors (Rédacteurs) may neither see nor send editions.
-EDITORS_GROUP = "Éditeurs"
 # "Fill from the latest stories" tops the edition up to this many articles.
 FILL_LIMIT = 8
 

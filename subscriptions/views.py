@@ -19,6 +19,13 @@ from subscriptions.models import Plan, Subscriber, Subscription, WaitingListEntr
 
 
 def _client_ip(request):
+    """The reader's address: behind ``TRUSTED_PROXY_COUNT`` proxies, the one the outermost
+    proxy saw (each appends to X-Forwarded-For; anything further left can be forged)."""
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        hops = [hop.strip() for hop in request.headers.get("X-Forwarded-For", "").split(",")]
+        if len(hops) >= proxies and hops[-proxies]:
+            return hops[-proxies]
     return request.META.get("REMOTE_ADDR", "")
 
 
@@ -118,7 +125,8 @@ def _expired_confirmation(request, token):
     """An expired link offers a new one, sent to the same address (once per period)."""
     if request.method == "POST":
         subscriber = newsletter.subscriber_from_confirmation(token, check_age=False)
-        if subscriber and subscriber.status != Subscriber.Status.CONFIRMED:
+        # Only a pending address gets a new link (an unsubscribed one stays unsubscribed).
+        if subscriber and subscriber.status == Subscriber.Status.PENDING:
             if _rate_limited(request, "confirm-again", subscriber.email):
                 return _too_many_requests(request)
             newsletter.resend_confirmation(subscriber, request)

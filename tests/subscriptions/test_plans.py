@@ -180,6 +180,30 @@ def test_staff_grant_to_an_existing_reader_reuses_the_account(admin_client):
     assert paywall.is_subscriber(reader)
 
 
+def test_staff_grant_never_goes_to_a_deactivated_account(admin_client):
+    ReaderFactory(email="ancienne@exemple.fr", username="ancienne", is_active=False)
+
+    grant(admin_client, "ancienne@exemple.fr", PlanFactory(available=True))
+
+    reader = Subscription.objects.get().reader
+    assert reader.is_active
+    assert reader.username == "ancienne@exemple.fr"
+
+
+def test_staff_grant_to_an_address_used_as_a_staff_username_is_a_french_form_error(
+    admin_client,
+):
+    UserFactory(username="redaction@exemple.fr", email="redaction@exemple.fr", is_staff=True)
+
+    response = grant(admin_client, "redaction@exemple.fr", PlanFactory(available=True))
+
+    assert response.status_code == 200
+    assert "Un autre compte, qui n’est pas celui d’un lecteur, utilise déjà cette adresse." in (
+        html.unescape(response.content.decode())
+    )
+    assert not Subscription.objects.exists()
+
+
 def test_staff_grant_with_a_bad_address_is_refused(admin_client):
     response = grant(admin_client, "marie@", PlanFactory(available=True))
 

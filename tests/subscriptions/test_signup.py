@@ -217,6 +217,20 @@ def test_expired_confirmation_link_sends_a_new_link_on_post_which_confirms(clien
     assert Subscriber.objects.get().status == Subscriber.Status.CONFIRMED
 
 
+def test_expired_confirmation_link_of_an_unsubscribed_address_sends_nothing(client, time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
+    signup(client)
+    old_path = confirmation_path(mail.outbox[0])
+    Subscriber.objects.update(status=Subscriber.Status.UNSUBSCRIBED)
+    time_machine.shift(timedelta(seconds=django_settings.NEWSLETTER["CONFIRMATION_MAX_AGE"] + 60))
+
+    response = client.post(old_path)
+
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert Subscriber.objects.get().status == Subscriber.Status.UNSUBSCRIBED
+
+
 @pytest.mark.parametrize(
     "token",
     [
@@ -478,6 +492,43 @@ def test_signups_of_one_address_beyond_its_limit_get_429_whatever_the_ip(setting
     statuses = [
         signup(Client(REMOTE_ADDR=f"192.0.2.{n}"), "marie@exemple.fr").status_code
         for n in range(1, 4)
+    ]
+
+    assert statuses == [302, 302, 429]
+
+
+def test_behind_a_trusted_proxy_each_reader_has_a_limit_of_their_own(settings):
+    newsletter_settings(settings, RATE_PER_IP=2)
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    marie = Client(HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy)
+    paul = Client(HTTP_X_FORWARDED_FOR="203.0.113.9", **proxy)
+
+    statuses = [signup(marie, f"m{n}@exemple.fr").status_code for n in range(3)]
+
+    assert statuses == [302, 302, 429]
+    assert signup(paul, "paul@exemple.fr").status_code == 302
+
+
+def test_a_forged_forwarded_address_does_not_escape_the_limit(settings):
+    newsletter_settings(settings, RATE_PER_IP=2)
+    settings.TRUSTED_PROXY_COUNT = 1
+    statuses = [
+        signup(
+            Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 198.51.100.7"),
+            f"m{n}@exemple.fr",
+        ).status_code
+        for n in range(3)
+    ]
+
+    assert statuses == [302, 302, 429]
+
+
+def test_without_a_trusted_proxy_the_forwarded_header_is_ignored(settings):
+    newsletter_settings(settings, RATE_PER_IP=2)
+    statuses = [
+        signup(Client(HTTP_X_FORWARDED_FOR=f"192.0.2.{n}"), f"m{n}@exemple.fr").status_code
+        for n in range(3)
     ]
 
     assert statuses == [302, 302, 429]
