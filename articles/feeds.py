@@ -80,7 +80,7 @@ class ArticleFeed(Feed):
         return article.published_at
 
     def item_updateddate(self, article):
-        return article.updated_at
+        return article.last_modified
 
     def item_author_name(self, article):
         return ", ".join(author.name for author in article.byline_authors) or None

@@ -7,7 +7,8 @@ import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -225,6 +226,14 @@ READ_MORE_FIELDS = [
     "article_id", "position", "url", "label", "target_article__title", "target_article__slug",
     "target_article__status", "target_article__published_at", "target_article__category__slug",
 ]  # fmt: skip
+
+
+def last_modified_expression():
+    """``Article.last_modified`` in SQL: the latest of publication, edit and correction."""
+    published = F("published_at")
+    return Greatest(
+        published, Coalesce("text_updated_at", published), Coalesce("corrected_at", published)
+    )
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -469,9 +478,10 @@ class Article(models.Model):
 
     @property
     def last_modified(self):
-        """When the text readers see last changed: publication, a later edit or a correction."""
+        """When the text readers see last changed: publication, a later edit or a correction
+        (``last_modified_expression()`` is the same rule in SQL)."""
         dates = [d for d in (self.published_at, self.text_updated_at, self.corrected_at) if d]
-        return max(dates, default=self.updated_at)
+        return max(dates) if dates else self.updated_at  # updated_at may be deferred
 
     @property
     def was_updated(self):

@@ -18,7 +18,8 @@ def share_image(image):
     }
 
 
-def _iso(moment):
+def iso_datetime(moment):
+    """An ISO 8601 date-time to the second in the site's time zone (None stays None)."""
     return timezone.localtime(moment).replace(microsecond=0).isoformat() if moment else None
 
 
@@ -60,8 +61,8 @@ def news_article(request, article, *, paywalled_selector=None):
         "@type": "NewsArticle",
         "headline": article.title[:110],
         "description": article.meta_description or article.lead,
-        "datePublished": _iso(article.published_at),
-        "dateModified": _iso(article.last_modified),
+        "datePublished": iso_datetime(article.published_at),
+        "dateModified": iso_datetime(article.last_modified),
         "author": [
             {
                 "@type": "Person",

@@ -11,7 +11,8 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
-from articles.models import Article, Author, Category
+from articles.models import Article, Author, Category, last_modified_expression
+from articles.seo import iso_datetime
 
 # Google News only takes articles published in the last two days, 1,000 at most.
 NEWS_WINDOW = timedelta(hours=48)
@@ -27,18 +28,25 @@ class ArticleSitemap(Sitemap):
             .filter(noindex=False)
             .select_related("category")
             # Only what the URL and the dates need: no bodies for thousands of articles.
-            .only("slug", "title", "published_at", "updated_at", "category__slug")
+            .only(
+                "slug",
+                "title",
+                "published_at",
+                "text_updated_at",
+                "corrected_at",
+                "category__slug",
+            )
         )
 
     def items(self):
         return self.articles()
 
     def lastmod(self, article):
-        return article.updated_at
+        return article.last_modified
 
     def get_latest_lastmod(self):
         # The default would load every article to find the latest date.
-        return self.articles().aggregate(latest=Max("updated_at"))["latest"]
+        return self.articles().aggregate(latest=Max(last_modified_expression()))["latest"]
 
 
 class NewsSitemap(ArticleSitemap):
@@ -59,9 +67,7 @@ class NewsSitemap(ArticleSitemap):
             url["news"] = {
                 "publication_name": settings.NEWSROOM_SITE_NAME,
                 "language": settings.LANGUAGE_CODE,
-                "publication_date": timezone.localtime(article.published_at).isoformat(
-                    timespec="seconds"
-                ),
+                "publication_date": iso_datetime(article.published_at),
                 "title": article.title,
             }
         return urls

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 
 from articles.caching import remember
 from articles.context_processors import main_sections
+from articles.seo import iso_datetime
 
 register = template.Library()
 
@@ -29,9 +30,7 @@ def json_ld(data):
 @register.filter
 def iso(moment):
     """An ISO 8601 date-time to the second, in the site's time zone, for datetime attributes."""
-    if not moment:
-        return ""
-    return timezone.localtime(moment).replace(microsecond=0).isoformat()
+    return iso_datetime(moment) or ""
 
 
 @register.simple_tag

@@ -99,7 +99,19 @@ def test_article_sitemap_lists_exactly_the_published_indexable_articles(client):
     assert _locs(root) == [_absolute(newer), _absolute(older)]
     lastmods = [url.findtext(f"{SITEMAP_NS}lastmod") for url in root.iter(f"{SITEMAP_NS}url")]
     newer.refresh_from_db()
-    assert lastmods[0] == timezone.localdate(newer.updated_at).isoformat()
+    assert lastmods[0] == timezone.localdate(newer.last_modified).isoformat()
+
+
+def test_article_lastmod_follows_the_text_not_other_fields(client):
+    published = timezone.now() - timedelta(days=10)
+    article = ArticleFactory(published_at=published)
+    article.featured = True
+    article.save()
+
+    root = _xml(client, "/sitemap-articles.xml")
+
+    lastmod = root.find(f"{SITEMAP_NS}url").findtext(f"{SITEMAP_NS}lastmod")
+    assert lastmod == timezone.localdate(published).isoformat()
 
 
 def test_section_sitemap_lists_every_section(client):
