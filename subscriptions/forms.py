@@ -62,7 +62,3 @@ class NewsletterSignupForm(forms.Form):
 
 class EmailForm(forms.Form):
     email = EmailAddressField(label=_("Your e-mail address"))
-
-
-class WaitingListForm(EmailForm):
-    plan = forms.CharField(required=False, widget=forms.HiddenInput)

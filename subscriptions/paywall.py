@@ -1,7 +1,7 @@
 """The one place that decides what a reader may read of an article.
 
-Views, templates, feeds and newsletters ask ``decide()`` (or ``can_read()``) and show what it
-says; none of them decides on its own.
+The article page (and its preview) asks ``decide()`` and shows what it says. Feeds and
+newsletters carry leads only; search quotes the body of no article that ``is_paywalled()``.
 """
 
 import time
@@ -99,11 +99,6 @@ def decide(user, access, article_pk=None, meter=None):
     if metered and meter.allows(article_pk, paywall.free_articles):
         return Decision(full_text=True, teaser=True, metered=True)
     return Decision(full_text=False, teaser=True)
-
-
-def can_read(user, article):
-    """Whether ``user`` may read the whole of ``article`` outside the metered allowance."""
-    return decide(user, article.access).full_text
 
 
 def is_paywalled(access):

@@ -13,8 +13,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from subscriptions import accounts, mailing, newsletter, paywall, ratelimit
-from subscriptions.forms import CONSENT_TEXT, EmailForm, NewsletterSignupForm, WaitingListForm
+from subscriptions import accounts, mailing, newsletter, ratelimit
+from subscriptions.forms import CONSENT_TEXT, EmailForm, NewsletterSignupForm
 from subscriptions.models import Plan, Subscriber, Subscription, WaitingListEntry
 
 
@@ -189,7 +189,6 @@ def account(request):
         "subscriptions/account.html",
         {
             "subscriptions": subscriptions,
-            "is_subscriber": paywall.is_subscriber(request.user),
             "subscriber": subscriber,
         },
     )
@@ -197,19 +196,16 @@ def account(request):
 
 @public_form
 def plans(request):
-    form = WaitingListForm(request.POST or None)
+    form = EmailForm(request.POST or None)  # one waiting list, whichever plan opens first
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
         if _rate_limited(request, "waiting-list", email):
             return _too_many_requests(request)
-        plan = Plan.objects.filter(slug=form.cleaned_data["plan"]).first()
-        WaitingListEntry.objects.get_or_create(
-            email__iexact=email, defaults={"email": email, "plan": plan}
-        )
+        WaitingListEntry.objects.get_or_create(email__iexact=email, defaults={"email": email})
         messages.success(request, _("Thank you: we will tell you as soon as it opens."))
         return redirect("subscriptions:plans")
     return render(
         request,
         "subscriptions/plans.html",
-        {"plans": Plan.objects.all(), "form": form, "mode": paywall.settings().mode},
+        {"plans": Plan.objects.all(), "form": form},
     )

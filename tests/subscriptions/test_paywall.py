@@ -148,13 +148,13 @@ def test_is_subscriber_only_with_an_active_subscription_running_now():
     assert not paywall.is_subscriber(AnonymousUser())
 
 
-def test_can_read_follows_the_mode():
+def test_full_text_follows_the_mode():
     article = story("alpha")
     set_paywall(ANNOUNCE)
-    assert paywall.can_read(None, article)
+    assert paywall.decide(None, article.access).full_text
     set_paywall(ON)
-    assert not paywall.can_read(None, article)
-    assert paywall.can_read(SubscriptionFactory().reader, article)
+    assert not paywall.decide(None, article.access).full_text
+    assert paywall.decide(SubscriptionFactory().reader, article.access).full_text
 
 
 # The article page, mode by mode
