@@ -35,8 +35,8 @@ def iso(moment):
 
 @register.simple_tag
 def card(article, *, snippet="", **options):
-    """An article's card (components/article_card.html) with ``options`` (level, lazy, compact,
-    large, sizes). Cards recur on many pages, so each is a fragment, unless it carries a search
+    """An article's card (components/article_card.html) with ``options`` (level, lazy,
+    compact). Cards recur on many pages, so each is a fragment, unless it carries a search
     ``snippet``."""
     if snippet:
         return _render(CARD_TEMPLATE, article=article, snippet=snippet, **options)
