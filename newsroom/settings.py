@@ -1,5 +1,6 @@
 """Settings for Newsroom, read from the environment (see .env.example)."""
 
+import os
 from pathlib import Path
 
 import environ
@@ -14,8 +15,9 @@ environ.Env.read_env(BASE_DIR / ".env")
 
 DEBUG = env.bool("DEBUG", default=False)
 
-# Production refuses to start without a real secret; only DEBUG gets a throwaway one.
-SECRET_KEY = env.str("SECRET_KEY", default="")
+# Production refuses to start without a real secret; only DEBUG gets a throwaway one. Read as
+# is: django-environ would take a key starting with "$" for the name of another variable.
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")

@@ -42,6 +42,16 @@ def test_deploy_check_is_clean_in_production():
     assert "no issues" in output, output
 
 
+def test_a_secret_key_starting_with_a_dollar_sign_is_taken_as_it_is():
+    # get_random_secret_key() draws "$" among its characters; django-environ would read such a
+    # value as the name of another variable and leave the site without a key.
+    result = _manage(
+        "check", DEBUG="false", SECRET_KEY="$" + get_random_secret_key(), ALLOWED_HOSTS="x.fr"
+    )
+
+    assert result.returncode == 0, result.stderr
+
+
 def test_production_refuses_to_start_without_a_secret_key():
     result = _manage("check", DEBUG="false", SECRET_KEY="", ALLOWED_HOSTS="example.com")
 
