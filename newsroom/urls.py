@@ -9,6 +9,7 @@ from django.views.generic import RedirectView, TemplateView
 from articles.caching import reader_page
 from articles.feeds import AuthorFeed, CategoryFeed, LatestArticlesFeed
 from articles.sitemaps import SITEMAPS
+from newsroom.lockout import SignInForm
 
 feed_patterns = [
     path("", reader_page(LatestArticlesFeed()), name="latest"),
@@ -38,6 +39,8 @@ sitemap_patterns = [
         name="section",
     ),
 ]
+
+admin.site.login_form = SignInForm
 
 urlpatterns = [
     path("admin/", admin.site.urls),
