@@ -12,9 +12,11 @@ def main_sections():
 
 
 def site(request):
-    """The site's name and main sections, for the header of every page."""
+    """The site's name, address and main sections, for the header of every page."""
     return {
         "site_name": settings.NEWSROOM_SITE_NAME,
+        # Where canonical links point, whatever the Host the request came with.
+        "site_url": settings.NEWSROOM_SITE_URL.rstrip("/"),
         "site_description": settings.NEWSROOM_SITE_DESCRIPTION,
         "site_colours": settings.NEWSROOM_COLOURS,
         "main_sections": main_sections,

@@ -6,6 +6,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.views.generic import RedirectView, TemplateView
 
+from articles import sitemaps
 from articles.caching import reader_page
 from articles.feeds import AuthorFeed, CategoryFeed, LatestArticlesFeed
 from articles.sitemaps import SITEMAPS
@@ -18,12 +19,7 @@ feed_patterns = [
 ]
 
 sitemap_patterns = [
-    path(
-        "sitemap.xml",
-        reader_page(sitemap_views.index),
-        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemaps:section"},
-        name="index",
-    ),
+    path("sitemap.xml", reader_page(sitemaps.index), {"sitemaps": SITEMAPS}, name="index"),
     # Before the generic pattern: the index's link to the "news" section is served here, with
     # Google News tags.
     path(
