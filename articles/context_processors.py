@@ -1,3 +1,5 @@
+import hashlib
+
 from django.conf import settings
 
 from articles.caching import cached_lookup
@@ -11,6 +13,12 @@ def main_sections():
     )
 
 
+def theme_version():
+    """Changes with the site's colours, so that browsers may keep theme.css for good."""
+    colours = sorted(settings.NEWSROOM_COLOURS.items())
+    return hashlib.sha256(repr(colours).encode()).hexdigest()[:8]
+
+
 def site(request):
     """The site's name, address and main sections, for the header of every page."""
     return {
@@ -19,5 +27,6 @@ def site(request):
         "site_url": settings.NEWSROOM_SITE_URL.rstrip("/"),
         "site_description": settings.NEWSROOM_SITE_DESCRIPTION,
         "site_colours": settings.NEWSROOM_COLOURS,
+        "theme_version": theme_version(),
         "main_sections": main_sections,
     }

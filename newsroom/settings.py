@@ -49,6 +49,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "newsroom.middleware.permissions_policy",
     # ETag on every page and 304 answers to conditional requests.
     "django.middleware.http.ConditionalGetMiddleware",
     # WhiteNoise serves static files before any other work is done for them.
@@ -61,7 +62,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "newsroom.middleware.ContentSecurityPolicyMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into its lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -217,14 +218,15 @@ NEWSROOM_COLOURS = {
     "accent": env.str("SITE_ACCENT_COLOUR", default="#9b1c1c"),
 }
 
-# Content-Security-Policy: no inline script anywhere; images from our media storage.
+# Content-Security-Policy: no inline script anywhere, no inline style on reader pages; images
+# from our media storage.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         # A nonce is added only on pages that ask for one (the admin's rich-text editor).
         "script-src": ["'self'", NONCE],
-        # The admin's rich-text editor sets inline styles on its widgets.
-        "style-src": ["'self'", "'unsafe-inline'"],
+        # No inline style; the admin alone allows them (newsroom/middleware.py).
+        "style-src": ["'self'"],
         "img-src": ["'self'", "data:", *env.list("CSP_IMG_SRC", default=[])],
         "font-src": ["'self'", "data:"],
         "object-src": ["'none'"],

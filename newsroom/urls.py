@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
+from django.views.decorators.cache import cache_control
 from django.views.generic import RedirectView, TemplateView
 
 from articles import sitemaps
@@ -42,6 +43,15 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico on every page, the admin's included.
     path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}favicon.svg")),
+    # The site's colours, from settings (no inline style on reader pages); its address changes
+    # with them.
+    path(
+        "theme.css",
+        cache_control(public=True, max_age=365 * 24 * 3600, immutable=True)(
+            TemplateView.as_view(template_name="theme.css", content_type="text/css; charset=utf-8")
+        ),
+        name="theme",
+    ),
     path(
         "robots.txt",
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain; charset=utf-8"),
