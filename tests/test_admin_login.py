@@ -169,3 +169,18 @@ def test_overlong_username_is_a_form_error_not_a_crash(journalist):
     assert response.status_code == 200
     assert "au plus 150 caractères" in response.content.decode()
     assert not AccessAttempt.objects.exists()
+
+
+def test_lookalike_unicode_usernames_count_against_the_same_account(journalist):
+    for attempt in range(5):
+        sign_in("ｃｌａｉｒｅ", f"wrong-{attempt}")  # fullwidth letters, NFKC-equal to "claire"
+
+    assert sign_in("claire", PASSWORD).status_code == 429
+
+
+def test_a_forged_forwarded_for_header_does_not_escape_the_lockout(journalist):
+    for attempt in range(5):
+        sign_in("claire", f"wrong-{attempt}", ELSEWHERE, HTTP_X_FORWARDED_FOR=f"10.9.8.{attempt}")
+
+    response = sign_in("claire", PASSWORD, ELSEWHERE, HTTP_X_FORWARDED_FOR="10.9.8.200")
+    assert response.status_code == 429
