@@ -41,9 +41,7 @@ class ImageAdmin(admin.ModelAdmin):
     def thumbnail(self, image):
         if not image.pk or not image.file:
             return "—"
-        return format_html(
-            '<img src="{}" alt="" width="96" style="height:auto">', image.thumbnail_url()
-        )
+        return format_html('<img src="{}" alt="" width="96">', image.thumbnail_url())
 
     @admin.display(description=_("address for the article text"))
     def body_address(self, image):
@@ -237,7 +235,7 @@ class ArticleAdmin(VersionAdmin):
         if article.featured_image is None:
             return ""
         return format_html(
-            '<img src="{}" alt="" width="64" style="height:auto">',
+            '<img src="{}" alt="" width="64">',
             article.featured_image.thumbnail_url(),
         )
 

@@ -265,13 +265,14 @@ def _http_date(timestamp):
 
 
 def _page_address(request):
-    """What identifies a page in the cache: scheme and host (pages carry absolute URLs), path,
-    and only the query parameters reader pages use, so that made-up parameters cannot fill
-    the cache with copies. Hashed, since a long query must not make an invalid cache key."""
+    """What identifies a page in the cache: its path, and only the query parameters reader
+    pages use, so that made-up parameters cannot fill the cache with copies. Not the scheme nor
+    the host: pages take their absolute URLs from the site's address (newsroom/site.py). Hashed,
+    since a long query must not make an invalid cache key."""
     query = ""
     if request.META.get("QUERY_STRING"):
         query = urlencode(sorted((k, v) for k, v in request.GET.items() if k in PAGE_PARAMETERS))
-    address = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
+    address = f"{request.path}?{query}"
     return hashlib.sha256(address.encode()).hexdigest()
 
 

@@ -1,3 +1,5 @@
+import hashlib
+
 from django.conf import settings
 
 from articles.caching import cached_lookup
@@ -11,11 +13,20 @@ def main_sections():
     )
 
 
+def theme_version():
+    """Changes with the site's colours, so that browsers may keep theme.css for good."""
+    colours = sorted(settings.NEWSROOM_COLOURS.items())
+    return hashlib.sha256(repr(colours).encode()).hexdigest()[:8]
+
+
 def site(request):
-    """The site's name and main sections, for the header of every page."""
+    """The site's name, address and main sections, for the header of every page."""
     return {
         "site_name": settings.NEWSROOM_SITE_NAME,
+        # Where canonical links point, whatever the Host the request came with.
+        "site_url": settings.NEWSROOM_SITE_URL.rstrip("/"),
         "site_description": settings.NEWSROOM_SITE_DESCRIPTION,
         "site_colours": settings.NEWSROOM_COLOURS,
+        "theme_version": theme_version(),
         "main_sections": main_sections,
     }

@@ -1,7 +1,8 @@
 """RSS 2.0 feeds of published articles: the whole site, a section, an author.
 
 An item carries the article's lead, never its body: subscriber-only text must not leave the
-site through a feed.
+site through a feed. Every link is on the site's address (newsroom/site.py), so none of them
+depends on the request's Host.
 """
 
 import hashlib
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from articles import images
 from articles.models import Article, Author, Category
+from newsroom.site import absolute_url
 
 logger = logging.getLogger(__name__)
 
@@ -60,15 +62,8 @@ class ArticleFeed(Feed):
         articles = self.articles(obj).for_cards().with_bylines().with_tags()
         return articles[: self.item_count]
 
-    def get_feed(self, obj, request):
-        feed = super().get_feed(obj, request)
-        # Renditions on local storage have site-relative URLs; feed readers need absolute ones.
-        for item in feed.items:
-            item["enclosures"] = [
-                Enclosure(request.build_absolute_uri(e.url), e.length, e.mime_type)
-                for e in item["enclosures"]
-            ]
-        return feed
+    def item_link(self, article):
+        return absolute_url(article.get_absolute_url())
 
     def item_title(self, article):
         return article.title
@@ -97,7 +92,7 @@ class ArticleFeed(Feed):
         name = images.rendition_name(image.file.name, width, extension)
         return [
             Enclosure(
-                url=image.rendition_url(width),
+                url=absolute_url(image.rendition_url(width)),
                 length=str(rendition_size(image.file.storage, name)),
                 mime_type=MIME_TYPES.get(extension, "application/octet-stream"),
             )
@@ -114,10 +109,10 @@ class LatestArticlesFeed(ArticleFeed):
         }
 
     def link(self):
-        return reverse("articles:home")
+        return absolute_url(reverse("articles:home"))
 
     def feed_url(self):
-        return reverse("feeds:latest")
+        return absolute_url(reverse("feeds:latest"))
 
 
 class CategoryFeed(ArticleFeed):
@@ -140,10 +135,10 @@ class CategoryFeed(ArticleFeed):
         }
 
     def link(self, category):
-        return category.get_absolute_url()
+        return absolute_url(category.get_absolute_url())
 
     def feed_url(self, category):
-        return reverse("feeds:category", kwargs={"slug": category.slug})
+        return absolute_url(reverse("feeds:category", kwargs={"slug": category.slug}))
 
 
 class AuthorFeed(ArticleFeed):
@@ -160,7 +155,7 @@ class AuthorFeed(ArticleFeed):
         return _("The latest articles by %(author)s.") % {"author": author.name}
 
     def link(self, author):
-        return author.get_absolute_url()
+        return absolute_url(author.get_absolute_url())
 
     def feed_url(self, author):
-        return reverse("feeds:author", kwargs={"slug": author.slug})
+        return absolute_url(reverse("feeds:author", kwargs={"slug": author.slug}))

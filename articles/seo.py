@@ -5,6 +5,8 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 
+from newsroom.site import absolute_url
+
 SHARE_IMAGE_WIDTH = 1280  # social networks ask for 1200 px or more
 
 
@@ -23,21 +25,21 @@ def iso_datetime(moment):
     return timezone.localtime(moment).replace(microsecond=0).isoformat() if moment else None
 
 
-def publisher(request):
+def publisher():
     return {
         "@type": "NewsMediaOrganization",
         "name": settings.NEWSROOM_SITE_NAME,
-        "url": request.build_absolute_uri(reverse("articles:home")),
+        "url": absolute_url(reverse("articles:home")),
         "logo": {
             "@type": "ImageObject",
-            "url": request.build_absolute_uri(static("img/logo.png")),
+            "url": absolute_url(static("img/logo.png")),
             "width": 600,
             "height": 60,
         },
     }
 
 
-def breadcrumb_list(request, trail):
+def breadcrumb_list(trail):
     """``trail``: (name, path) pairs from the home page down to the current page."""
     return {
         "@context": "https://schema.org",
@@ -47,15 +49,15 @@ def breadcrumb_list(request, trail):
                 "@type": "ListItem",
                 "position": position,
                 "name": name,
-                "item": request.build_absolute_uri(path),
+                "item": absolute_url(path),
             }
             for position, (name, path) in enumerate(trail, start=1)
         ],
     }
 
 
-def news_article(request, article, *, paywalled_selector=None):
-    url = request.build_absolute_uri(article.get_absolute_url())
+def news_article(article, *, paywalled_selector=None):
+    url = absolute_url(article.get_absolute_url())
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -67,11 +69,11 @@ def news_article(request, article, *, paywalled_selector=None):
             {
                 "@type": "Person",
                 "name": author.name,
-                "url": request.build_absolute_uri(author.get_absolute_url()),
+                "url": absolute_url(author.get_absolute_url()),
             }
             for author in article.byline_authors
         ],
-        "publisher": publisher(request),
+        "publisher": publisher(),
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "url": url,
         "articleSection": article.category.name,
@@ -83,7 +85,7 @@ def news_article(request, article, *, paywalled_selector=None):
     }
     if article.featured_image:
         image = share_image(article.featured_image)
-        data["image"] = [request.build_absolute_uri(image["url"])]
+        data["image"] = [absolute_url(image["url"])]
     if paywalled_selector:
         data["hasPart"] = {
             "@type": "WebPageElement",

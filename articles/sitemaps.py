@@ -1,25 +1,37 @@
 """Sitemaps for search engines: articles, sections, authors, and a Google News sitemap.
 
-The sites framework is not installed, so the views take each URL's protocol and domain from
-the request.
+Every URL is on the site's address (newsroom/site.py): Django's views would take the request's
+Host, the sites framework not being installed.
 """
 
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps.views import SitemapIndexItem, x_robots_tag
 from django.db.models import Max, OuterRef, Subquery
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, Author, Category, last_modified_expression
 from articles.seo import iso_datetime
+from newsroom.site import absolute_url, site_scheme_and_domain
 
 # Google News only takes articles published in the last two days, 1,000 at most.
 NEWS_WINDOW = timedelta(hours=48)
 NEWS_LIMIT = 1000
 
 
-class ArticleSitemap(Sitemap):
+class SiteSitemap(Sitemap):
+    def get_protocol(self, protocol=None):
+        return site_scheme_and_domain()[0]
+
+    def get_domain(self, site=None):
+        return site_scheme_and_domain()[1]
+
+
+class ArticleSitemap(SiteSitemap):
     limit = 10_000  # well under Google's 50,000, so each page renders quickly
 
     def articles(self):
@@ -73,12 +85,12 @@ class NewsSitemap(ArticleSitemap):
         return urls
 
 
-class CategorySitemap(Sitemap):
+class CategorySitemap(SiteSitemap):
     def items(self):
         return Category.objects.order_by("menu_order", "name", "pk")
 
 
-class AuthorSitemap(Sitemap):
+class AuthorSitemap(SiteSitemap):
     """Authors who signed at least one published article, dated by their latest one."""
 
     def items(self):
@@ -104,3 +116,21 @@ SITEMAPS = {
     "authors": AuthorSitemap,
     "news": NewsSitemap,
 }
+
+
+@x_robots_tag
+def index(request, sitemaps):
+    """Django's sitemap index, with its links on the site's address."""
+    entries = []
+    for section, sitemap_class in sitemaps.items():
+        sitemap = sitemap_class()
+        location = absolute_url(reverse("sitemaps:section", kwargs={"section": section}))
+        lastmod = sitemap.get_latest_lastmod()
+        entries.append(SitemapIndexItem(location, lastmod))
+        entries += [
+            SitemapIndexItem(f"{location}?p={page}", lastmod)
+            for page in range(2, sitemap.paginator.num_pages + 1)
+        ]
+    return TemplateResponse(
+        request, "sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml"
+    )

@@ -27,6 +27,7 @@ from articles.caching import (
 from articles.context_processors import main_sections
 from articles.models import Article, Author, Category, HouseAd
 from articles.sanitizing import leading_blocks
+from newsroom.site import absolute_url
 from subscriptions import paywall
 
 MORE_TO_READ = 6
@@ -79,7 +80,7 @@ def article_page(request, article, decision, *, preview=False):
     share_image = None
     if article.featured_image:
         share_image = seo.share_image(article.featured_image)
-        share_image["url"] = request.build_absolute_uri(share_image["url"])
+        share_image["url"] = absolute_url(share_image["url"])
     sections = article.category.breadcrumb()
     trail = [
         (_("Home"), reverse("articles:home")),
@@ -100,12 +101,12 @@ def article_page(request, article, decision, *, preview=False):
             "body": body,
             "decision": decision,
             "current_section": sections[0],
-            "canonical_url": request.build_absolute_uri(article.get_absolute_url()),
+            "canonical_url": absolute_url(article.get_absolute_url()),
             "share_image": share_image,
             "structured_data": seo.news_article(
-                request, article, paywalled_selector=".article__body" if paywalled else None
+                article, paywalled_selector=".article__body" if paywalled else None
             ),
-            "breadcrumb_data": seo.breadcrumb_list(request, trail),
+            "breadcrumb_data": seo.breadcrumb_list(trail),
             "read_more_links": read_more_links,
             # Corrections are fetched only for the articles that have some.
             "corrections": list(article.corrections.all()) if article.corrected_at else [],

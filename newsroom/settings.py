@@ -1,6 +1,7 @@
 """Settings for Newsroom, read from the environment (see .env.example)."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -43,10 +44,12 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "articles",
     "subscriptions",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "newsroom.middleware.permissions_policy",
     # ETag on every page and 304 answers to conditional requests.
     "django.middleware.http.ConditionalGetMiddleware",
     # WhiteNoise serves static files before any other work is done for them.
@@ -59,7 +62,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "newsroom.middleware.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -104,6 +109,26 @@ if CACHES["default"]["BACKEND"] != "django.core.cache.backends.locmem.LocMemCach
 PAGE_CACHE_SHARED_MAX_AGE = env.int("PAGE_CACHE_SHARED_MAX_AGE", default=60)
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out sign-in before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Password guessing on the admin's sign-in page (django-axes; newsroom/lockout.py). An account
+# is locked from one address after a few failures; an address, whatever the accounts it tries,
+# after more. Never an account everywhere: from elsewhere, an attacker could otherwise lock a
+# journalist out of the newsroom.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_FAILURES_PER_ACCOUNT", default=5)
+ADMIN_LOGIN_FAILURES_PER_ADDRESS = env.int("ADMIN_LOGIN_FAILURES_PER_ADDRESS", default=30)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("ADMIN_LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_HANDLER = "newsroom.lockout.LockoutHandler"
+AXES_LOCKOUT_CALLABLE = "newsroom.lockout.lockout_page"
+# The reader's address behind TRUSTED_PROXY_COUNT proxies, as for every rate limit.
+AXES_CLIENT_IP_CALLABLE = "subscriptions.views._client_ip"
+# No row for every successful sign-in (readers' included): lockouts need only the failures.
+AXES_DISABLE_ACCESS_LOG = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -193,14 +218,15 @@ NEWSROOM_COLOURS = {
     "accent": env.str("SITE_ACCENT_COLOUR", default="#9b1c1c"),
 }
 
-# Content-Security-Policy: no inline script anywhere; images from our media storage.
+# Content-Security-Policy: no inline script anywhere, no inline style on reader pages; images
+# from our media storage.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         # A nonce is added only on pages that ask for one (the admin's rich-text editor).
         "script-src": ["'self'", NONCE],
-        # The admin's rich-text editor sets inline styles on its widgets.
-        "style-src": ["'self'", "'unsafe-inline'"],
+        # No inline style; the admin alone allows them (newsroom/middleware.py).
+        "style-src": ["'self'"],
         "img-src": ["'self'", "data:", *env.list("CSP_IMG_SRC", default=[])],
         "font-src": ["'self'", "data:"],
         "object-src": ["'none'"],

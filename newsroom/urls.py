@@ -4,11 +4,14 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
+from django.views.decorators.cache import cache_control
 from django.views.generic import RedirectView, TemplateView
 
+from articles import sitemaps
 from articles.caching import reader_page
 from articles.feeds import AuthorFeed, CategoryFeed, LatestArticlesFeed
 from articles.sitemaps import SITEMAPS
+from newsroom.lockout import SignInForm
 
 feed_patterns = [
     path("", reader_page(LatestArticlesFeed()), name="latest"),
@@ -17,12 +20,7 @@ feed_patterns = [
 ]
 
 sitemap_patterns = [
-    path(
-        "sitemap.xml",
-        reader_page(sitemap_views.index),
-        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemaps:section"},
-        name="index",
-    ),
+    path("sitemap.xml", reader_page(sitemaps.index), {"sitemaps": SITEMAPS}, name="index"),
     # Before the generic pattern: the index's link to the "news" section is served here, with
     # Google News tags.
     path(
@@ -39,10 +37,21 @@ sitemap_patterns = [
     ),
 ]
 
+admin.site.login_form = SignInForm
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico on every page, the admin's included.
     path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}favicon.svg")),
+    # The site's colours, from settings (no inline style on reader pages); its address changes
+    # with them.
+    path(
+        "theme.css",
+        cache_control(public=True, max_age=365 * 24 * 3600, immutable=True)(
+            TemplateView.as_view(template_name="theme.css", content_type="text/css; charset=utf-8")
+        ),
+        name="theme",
+    ),
     path(
         "robots.txt",
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain; charset=utf-8"),

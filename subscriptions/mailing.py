@@ -19,12 +19,8 @@ from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from newsroom.site import absolute_url
 from subscriptions.editions import edition_items
-
-
-def absolute_url(path):
-    """An address on the public site, for e-mails sent outside any request."""
-    return settings.NEWSROOM_SITE_URL.rstrip("/") + path
 
 
 def build_message(*, to, subject, template, context, headers=None, connection=None):

@@ -184,16 +184,6 @@ def test_page_built_for_a_signed_in_reader_is_not_kept_for_anonymous_readers(art
     assert count > 0
 
 
-def test_cached_page_keeps_the_scheme_of_each_request_in_its_absolute_urls(client, article):
-    url = article.get_absolute_url()
-    assert f'href="http://testserver{url}"' in client.get(url).content.decode()
-
-    content = client.get(url, secure=True).content.decode()
-
-    assert f'<link rel="canonical" href="https://testserver{url}">' in content
-    assert "http://testserver/" not in content
-
-
 # Never stale
 
 

@@ -241,14 +241,18 @@ def test_author_feed_is_named_after_the_author(client):
     assert "Anne Martin" in parsed.feed.subtitle
 
 
-def test_feed_urls_follow_the_requests_scheme(client):
-    ArticleFactory(featured_image=ImageFactory())
+def test_feed_urls_are_on_the_site_address_whatever_the_requests_host(client, settings):
+    settings.NEWSROOM_SITE_URL = "https://www.example.fr"
+    article = ArticleFactory(featured_image=ImageFactory())
 
-    response = client.get(reverse("feeds:latest"), secure=True)
-    (entry,) = feedparser.parse(response.content).entries
+    response = client.get(reverse("feeds:latest"), HTTP_HOST="localhost:6666")
+    parsed = feedparser.parse(response.content)
 
-    assert entry.link.startswith("https://testserver/")
-    assert entry.enclosures[0].href.startswith("https://testserver/media/")
+    assert parsed.feed.link == "https://www.example.fr/"
+    (entry,) = parsed.entries
+    assert entry.link == f"https://www.example.fr{article.get_absolute_url()}"
+    assert entry.enclosures[0].href.startswith("https://www.example.fr/media/")
+    assert "localhost" not in response.content.decode()
 
 
 # Queries

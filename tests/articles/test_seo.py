@@ -140,10 +140,12 @@ def test_article_head_falls_back_to_the_title_and_a_lead_cut_to_160_characters(c
     assert head.one("og:description") == description
 
 
-def test_canonical_url_follows_the_scheme_and_host_of_the_request(client, article):
-    head = _head(client, article.get_absolute_url(), secure=True, HTTP_HOST="localhost")
+def test_canonical_url_is_on_the_site_address_whatever_the_requests_host(client, article, settings):
+    settings.NEWSROOM_SITE_URL = "https://www.example.fr"
 
-    assert head.canonical() == f"https://localhost{article.get_absolute_url()}"
+    head = _head(client, article.get_absolute_url(), HTTP_HOST="localhost:6666")
+
+    assert head.canonical() == f"https://www.example.fr{article.get_absolute_url()}"
     assert head.one("og:url") == head.canonical()
 
 

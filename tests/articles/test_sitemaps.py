@@ -69,14 +69,15 @@ def test_index_lists_each_page_of_a_long_article_sitemap(client, monkeypatch):
     assert client.get("/sitemap-articles.xml", {"p": 3}).status_code == 404
 
 
-def test_sitemaps_take_the_scheme_and_host_of_the_request(client):
+def test_sitemaps_are_on_the_site_address_whatever_the_requests_host(client, settings):
+    settings.NEWSROOM_SITE_URL = "https://www.example.fr"
     article = ArticleFactory()
 
-    index = _xml(client, reverse("sitemaps:index"), secure=True, HTTP_HOST="localhost")
-    articles = _xml(client, "/sitemap-articles.xml", secure=True, HTTP_HOST="localhost")
+    index = _xml(client, reverse("sitemaps:index"), HTTP_HOST="localhost:6666")
+    articles = _xml(client, "/sitemap-articles.xml", HTTP_HOST="localhost:6666")
 
-    assert _locs(index, "sitemap")[0] == "https://localhost/sitemap-articles.xml"
-    assert _locs(articles) == [f"https://localhost{article.get_absolute_url()}"]
+    assert _locs(index, "sitemap")[0] == "https://www.example.fr/sitemap-articles.xml"
+    assert _locs(articles) == [f"https://www.example.fr{article.get_absolute_url()}"]
 
 
 def test_unknown_sitemap_section_is_not_found(client):
@@ -232,7 +233,9 @@ def test_robots_txt_allows_reader_pages_and_points_to_the_sitemaps(client):
     assert "Sitemap: http://testserver/sitemap-news.xml" in lines
 
 
-def test_robots_txt_sitemap_lines_follow_the_requests_scheme_and_host(client):
-    response = client.get("/robots.txt", secure=True, HTTP_HOST="localhost")
+def test_robots_txt_sitemap_lines_are_on_the_site_address(client, settings):
+    settings.NEWSROOM_SITE_URL = "https://www.example.fr"
 
-    assert "Sitemap: https://localhost/sitemap.xml" in response.content.decode().splitlines()
+    response = client.get("/robots.txt", HTTP_HOST="localhost:6666")
+
+    assert "Sitemap: https://www.example.fr/sitemap.xml" in response.content.decode().splitlines()

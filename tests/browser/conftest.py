@@ -68,6 +68,12 @@ def media_served(settings):
     settings.ROOT_URLCONF = "tests.browser.urls"
 
 
+@pytest.fixture(autouse=True)
+def site_address(settings, live_server):
+    """Canonical and absolute URLs point at the live server, the site's address here."""
+    settings.NEWSROOM_SITE_URL = live_server.url
+
+
 @dataclass
 class PageProblems:
     """What went wrong in the page as the browser saw it, for a test to assert on."""

@@ -61,6 +61,8 @@ def test_editor_writes_schedules_and_previews_a_story(page, newsroom, problems):
     page.locator("#id_read_more_links-1-url").fill("https://example.com/en/")
     page.locator("#id_read_more_links-1-label").fill("Lire aussi l’édition anglaise")
     page.locator("#id_read_more_links-1-position").fill("1")
+    # The editor works under the admin's Content-Security-Policy.
+    assert page.evaluate("window.__cspViolations") == []
     page.locator("input[name=_continue]").click()
 
     expect(page.locator(".messagelist")).to_contain_text("a été ajouté avec succès")
