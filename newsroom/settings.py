@@ -129,6 +129,7 @@ AXES_LOCKOUT_CALLABLE = "newsroom.lockout.lockout_page"
 AXES_CLIENT_IP_CALLABLE = "subscriptions.views._client_ip"
 # No row for every successful sign-in (readers' included): lockouts need only the failures.
 AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False  # no banner on every manage.py command
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
