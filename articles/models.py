@@ -21,6 +21,7 @@ from taggit.models import TaggedItemBase
 
 from articles import images
 from articles.sanitizing import sanitize_html
+from articles.tags import ArticleTagManager
 
 # Section slugs live at the root of the site; these paths belong to other pages.
 RESERVED_SLUGS = {
@@ -357,7 +358,7 @@ class Article(models.Model):
     authors = models.ManyToManyField(
         Author, verbose_name=_("authors"), through="ArticleAuthor", related_name="articles"
     )
-    tags = TaggableManager(_("tags"), through=TaggedArticle, blank=True)
+    tags = TaggableManager(_("tags"), through=TaggedArticle, blank=True, manager=ArticleTagManager)
     featured_image = models.ForeignKey(
         Image,
         verbose_name=_("featured image"),
