@@ -66,7 +66,7 @@ class Image(models.Model):
     height = models.PositiveIntegerField(_("height"), editable=False, default=0)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
-    _stored_file = ("", 0)  # the file name and width as loaded from the database
+    _stored_file = ("", 0)  # the file name and width as loaded from the database, if loaded
 
     class Meta:
         verbose_name = _("image")
@@ -77,8 +77,9 @@ class Image(models.Model):
         return self.caption or self.alt_text
 
     def save(self, *args, **kwargs):
-        if not self.file or self.file.name == self._stored_file[0]:
+        if not self._has_new_file():
             return super().save(*args, **kwargs)
+        old_name, old_width = self._stored_file or self._file_in_database()
         # Renditions are made once per original, not at each page view; made before any file
         # is written, so that a picture Pillow cannot handle leaves nothing on disk.
         renditions = images.make_renditions(self.file)
@@ -94,18 +95,28 @@ class Image(models.Model):
             raise
         new_files = images.file_names(self.file.name, self.width)
         images.on_rollback(partial(images.delete_files, storage, new_files), using=using)
-        if self._stored_file[0]:  # a replaced original: its files go once the change is kept
-            old_files = images.file_names(*self._stored_file)
+        if old_name:  # a replaced original: its files go once the change is kept
+            old_files = images.file_names(old_name, old_width)
             transaction.on_commit(partial(images.delete_files, storage, old_files), using=using)
         self._stored_file = (self.file.name, self.width)
+
+    def _has_new_file(self):
+        if self._stored_file is None:  # loaded without its file: new if an upload was assigned
+            return "file" in self.__dict__ and bool(self.file) and not self.file._committed
+        return bool(self.file) and self.file.name != self._stored_file[0]
+
+    def _file_in_database(self):
+        stored = Image.objects.filter(pk=self.pk).values_list("file", "width").first()
+        return stored or ("", 0)
 
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        instance._stored_file = (
-            str(instance.__dict__.get("file") or ""),
-            instance.__dict__.get("width") or 0,
-        )
+        loaded = instance.__dict__
+        if "file" in loaded:
+            instance._stored_file = (str(loaded["file"] or ""), loaded.get("width") or 0)
+        else:
+            instance._stored_file = None
         return instance
 
     def rendition_url(self, width, extension=None):

@@ -30,9 +30,11 @@ FALLBACK_SLUG = "tag"
 
 
 def clean_name(name):
-    """``name`` as a tag is stored: NFKC, single spaces, or "" when nothing visible is left."""
+    """``name`` as a tag is stored: NFKC, single spaces, no control character, or "" when
+    nothing visible is left."""
     name = " ".join(unicodedata.normalize("NFKC", name).split())
-    if all(unicodedata.category(char)[0] in "CZ" for char in name):  # controls, spaces
+    name = "".join(char for char in name if unicodedata.category(char) != "Cc")
+    if all(unicodedata.category(char)[0] in "CZ" for char in name):  # invisible, spaces
         return ""
     if len(name) > NAME_MAX_LENGTH:
         raise ValidationError(

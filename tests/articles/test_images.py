@@ -522,3 +522,29 @@ def test_rolled_back_deletion_keeps_the_files(media_root):
         raise RuntimeError
 
     assert _media_files(media_root) == files
+
+
+def test_image_loaded_without_its_file_and_saved_keeps_its_files(media_root):
+    image = ImageFactory()
+    files = _files_of(image)
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        partial = Image.objects.only("alt_text").get()
+        partial.alt_text = "Nouvelle description"
+        partial.save()
+        raise RuntimeError
+
+    assert _media_files(media_root) == files
+
+
+def test_new_file_on_an_image_loaded_without_its_file_replaces_the_old_files(
+    media_root, django_capture_on_commit_callbacks
+):
+    ImageFactory()
+    partial = Image.objects.only("alt_text").get()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        partial.file = ContentFile(_png_bytes(700, 400), name="nouvelle.png")
+        partial.save()
+
+    assert _media_files(media_root) == _files_of(Image.objects.get())

@@ -207,3 +207,12 @@ def test_article_page_stays_up_with_a_tag_that_has_no_address(client):
     content = page.content.decode()
     assert "Otan" in content
     assert 'href="/tags/defense/"' in content
+
+
+def test_control_characters_are_dropped_from_names_given_in_code():
+    article = ArticleFactory(tags=["Otan"])
+
+    article.tags.add("Ot\x00an\x07", "\x1b")
+
+    assert list(Tag.objects.values_list("name", flat=True)) == ["Otan"]
+    assert list(article.tags.names()) == ["Otan"]
