@@ -27,7 +27,8 @@ from PIL import ImageOps
 
 # Pixel widths offered to browsers through srcset, smallest first.
 RENDITION_WIDTHS = (320, 640, 960, 1280)
-ACCEPTED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+# MPO is how Pillow names a JPEG carrying a second picture (many phones' photos).
+ACCEPTED_FORMATS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 # The longest side each rendition format can encode (WebP stops at 16,383 pixels).
 MAX_SIDE = {"webp": 16_383, "jpg": 65_535, "gif": 65_535, "png": 2**31 - 1}
 # Leaves room in the file field's 100 characters for the folders and the storage's suffix.

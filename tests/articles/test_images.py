@@ -548,3 +548,15 @@ def test_new_file_on_an_image_loaded_without_its_file_replaces_the_old_files(
         partial.save()
 
     assert _media_files(media_root) == _files_of(Image.objects.get())
+
+
+def test_phone_jpeg_with_a_second_picture_is_stored_as_a_jpeg(editor_client, media_root):
+    first, second = PILImage.new("RGB", (400, 300)), PILImage.new("RGB", (400, 300), "blue")
+    content = _encoded(first, "MPO", save_all=True, append_images=[second])
+
+    response = _upload(editor_client, content, name="IMG_0042.JPG")
+
+    assert response.status_code == 302
+    image = Image.objects.get()
+    assert image.file.name.endswith("/img_0042.jpg")
+    assert _media_files(media_root) == _files_of(image)
