@@ -1,4 +1,5 @@
 import reversion
+import taggit.admin
 from django.contrib import admin, messages
 from django.db import models
 from django.utils import formats, timezone
@@ -7,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from js_asset import Media
 from reversion.admin import VersionAdmin
+from taggit.models import Tag
 
-from articles.forms import ArticleAdminForm
+from articles.forms import ArticleAdminForm, TagAdminForm
 from articles.models import (
     Article,
     ArticleAuthor,
@@ -300,3 +302,12 @@ class ArticleAdmin(VersionAdmin):
             reversion.set_user(request.user)
             reversion.set_comment(comment)
         self.log_change(request, article, str(comment))
+
+
+admin.site.unregister(Tag)
+
+
+@admin.register(Tag)
+class TagAdmin(taggit.admin.TagAdmin):
+    form = TagAdminForm
+    inlines = []  # taggit's generic tagged items: articles use their own table

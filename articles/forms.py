@@ -5,7 +5,9 @@ from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorFormField
 from reversion.models import Version
 from taggit.forms import TagWidget
+from taggit.models import Tag
 
+from articles import tags
 from articles.models import Article
 from articles.sanitizing import sanitize_html
 
@@ -111,3 +113,24 @@ class ArticleAdminForm(forms.ModelForm):
                 "kept below: check the history, then save again to replace their version."
             ) % {"when": when}
         raise forms.ValidationError(message, code="edit_conflict")
+
+
+class TagAdminForm(forms.ModelForm):
+    # The model's slug field takes any letter; the tag page's address only ASCII ones.
+    slug = forms.SlugField(
+        label=Tag._meta.get_field("slug").verbose_name,
+        max_length=Tag._meta.get_field("slug").max_length,
+    )
+
+    class Meta:
+        model = Tag
+        fields = ["name", "slug"]
+
+    def clean_name(self):
+        name = tags.clean_name(self.cleaned_data["name"])
+        if not name:
+            raise forms.ValidationError(self.fields["name"].error_messages["required"])
+        # The same tag in another case or Unicode form, which the article form would pick.
+        if Tag.objects.exclude(pk=self.instance.pk).filter(name__iexact=name).exists():
+            raise forms.ValidationError(self.instance.unique_error_message(Tag, ["name"]))
+        return name

@@ -2,13 +2,16 @@ import html
 import math
 import re
 from datetime import timedelta
+from functools import partial
 
 import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -18,6 +21,7 @@ from taggit.models import TaggedItemBase
 
 from articles import images
 from articles.sanitizing import sanitize_html
+from articles.tags import ArticleTagManager
 
 # Section slugs live at the root of the site; these paths belong to other pages.
 RESERVED_SLUGS = {
@@ -44,11 +48,9 @@ def unique_slug(instance, value, max_length):
 
 
 class Image(models.Model):
-    file = models.ImageField(
+    file = images.WebImageField(
         _("file"),
         upload_to="images/%Y/%m/",
-        width_field="width",
-        height_field="height",
         validators=[images.validate_image_file],
         help_text=_("JPEG, PNG, WebP or GIF. Smaller copies are made automatically."),
     )
@@ -59,11 +61,12 @@ class Image(models.Model):
     )
     caption = models.CharField(_("caption"), max_length=300, blank=True)
     credit = models.CharField(_("credit"), max_length=150, blank=True)
+    # As readers see it: upright, once the EXIF orientation is applied.
     width = models.PositiveIntegerField(_("width"), editable=False, default=0)
     height = models.PositiveIntegerField(_("height"), editable=False, default=0)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
-    _stored_file_name = None  # the file name as loaded from the database, to spot a new upload
+    _stored_file = ("", 0)  # the file name and width as loaded from the database, if loaded
 
     class Meta:
         verbose_name = _("image")
@@ -74,19 +77,46 @@ class Image(models.Model):
         return self.caption or self.alt_text
 
     def save(self, *args, **kwargs):
-        file_changed = bool(self.file) and self._stored_file_name != self.file.name
-        if file_changed:
-            self.width, self.height = self.file.width, self.file.height
-        super().save(*args, **kwargs)
-        # Renditions are made once per original, not at each page view.
-        if file_changed:
-            images.generate_renditions(self.file)
-            self._stored_file_name = self.file.name
+        if not self._has_new_file():
+            return super().save(*args, **kwargs)
+        old_name, old_width = self._stored_file or self._file_in_database()
+        # Renditions are made once per original, not at each page view; made before any file
+        # is written, so that a picture Pillow cannot handle leaves nothing on disk.
+        renditions = images.make_renditions(self.file)
+        self.width, self.height = renditions.width, renditions.height
+        storage, using = self.file.storage, kwargs.get("using")
+        try:
+            with transaction.atomic(using=using):
+                super().save(*args, **kwargs)  # stores the original, then the row
+                renditions.save(storage, self.file.name)
+        except BaseException:
+            if self.file._committed:  # the new original is in storage, and no row points to it
+                images.delete_files(storage, images.file_names(self.file.name, self.width))
+            raise
+        new_files = images.file_names(self.file.name, self.width)
+        images.on_rollback(partial(images.delete_files, storage, new_files), using=using)
+        if old_name:  # a replaced original: its files go once the change is kept
+            old_files = images.file_names(old_name, old_width)
+            transaction.on_commit(partial(images.delete_files, storage, old_files), using=using)
+        self._stored_file = (self.file.name, self.width)
+
+    def _has_new_file(self):
+        if self._stored_file is None:  # loaded without its file: new if an upload was assigned
+            return "file" in self.__dict__ and bool(self.file) and not self.file._committed
+        return bool(self.file) and self.file.name != self._stored_file[0]
+
+    def _file_in_database(self):
+        stored = Image.objects.filter(pk=self.pk).values_list("file", "width").first()
+        return stored or ("", 0)
 
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        instance._stored_file_name = str(instance.__dict__.get("file") or "")
+        loaded = instance.__dict__
+        if "file" in loaded:
+            instance._stored_file = (str(loaded["file"] or ""), loaded.get("width") or 0)
+        else:
+            instance._stored_file = None
         return instance
 
     def rendition_url(self, width, extension=None):
@@ -120,6 +150,14 @@ class Image(models.Model):
 
     def thumbnail_url(self):
         return self.rendition_url(images.rendition_widths(self.width)[0])
+
+
+@receiver(post_delete, sender=Image)
+def delete_image_files(sender, instance, using, **kwargs):
+    if instance.file:  # once the deletion is committed: a rollback keeps the image whole
+        files = images.file_names(instance.file.name, instance.width)
+        delete = partial(images.delete_files, instance.file.storage, files)
+        transaction.on_commit(delete, using=using)
 
 
 class Author(models.Model):
@@ -331,7 +369,7 @@ class Article(models.Model):
     authors = models.ManyToManyField(
         Author, verbose_name=_("authors"), through="ArticleAuthor", related_name="articles"
     )
-    tags = TaggableManager(_("tags"), through=TaggedArticle, blank=True)
+    tags = TaggableManager(_("tags"), through=TaggedArticle, blank=True, manager=ArticleTagManager)
     featured_image = models.ForeignKey(
         Image,
         verbose_name=_("featured image"),

@@ -255,6 +255,7 @@ SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
 
 TAGGIT_CASE_INSENSITIVE = True
 TAGGIT_STRIP_UNICODE_WHEN_SLUGIFYING = True  # ASCII tag URLs, like article slugs
+TAGGIT_TAGS_FROM_STRING = "articles.tags.parse_tags"  # names cleaned, each tag once
 
 LOGGING = {
     "version": 1,

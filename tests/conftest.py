@@ -1,12 +1,20 @@
 import pytest
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, override_settings
 
 from articles import caching
 from tests.factories import AuthorFactory, UserFactory
 
 EDITORS_GROUP = "Éditeurs"
 AUTHORS_GROUP = "Rédacteurs"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def session_media_root(tmp_path_factory):
+    """Not ./media either after a test: a rolled-back image removes its files when the test's
+    transaction ends, which can be after ``media_root`` is restored."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
 
 
 @pytest.fixture(autouse=True)
