@@ -188,7 +188,7 @@ def test_migration_repairs_tags_without_a_usable_address(client):
     Tag.objects.filter(name="日本").update(slug="")
     Tag.objects.filter(name="🔥").update(slug="🔥")
     Tag.objects.filter(name="Ça").update(slug="ça")
-    migration = importlib.import_module("articles.migrations.0010_repair_tag_slugs")
+    migration = importlib.import_module("articles.migrations.0011_repair_tag_slugs")
 
     migration.repair_tag_slugs(apps, None)
 
