@@ -199,24 +199,51 @@ def test_restarted_redis_is_used_again_without_restarting_the_app(redis, newsroo
     assert _count_queries(newsroom["article"]) == 0
 
 
-def test_a_change_made_while_redis_was_down_shows_once_it_is_back_with_its_old_data(
-    redis, newsroom
+def test_what_changed_while_redis_was_down_is_not_read_back_from_its_old_data(
+    redis, newsroom, editor
 ):
     article = newsroom["object"]
     _warm(newsroom)
+    staff = Client()
+    staff.force_login(editor)
+    assert staff.get(reverse("admin:index")).status_code == 200  # the session is in Redis
     redis.snapshot()
     redis.kill()
 
     article.title = "Le sommet se termine"
     article.save()  # the end of the content version is lost with Redis
     assert "Le sommet se termine" in Client().get(newsroom["article"]).content.decode()
+    stolen_key = staff.cookies["sessionid"].value  # kept by someone after the sign-out
+    assert staff.post(reverse("admin:logout")).status_code == 200
 
-    redis.start()  # with the old version and the pages kept under it
+    redis.start()  # with the old version, the pages kept under it and the old session
     assert any(b"newsroom:page:" in key for key in redis.stored_keys())
     time.sleep(RETRY_AFTER + 0.1)
     for name in ("home", "section", "article"):
         content = Client().get(newsroom[name]).content.decode()
         assert "Le sommet se termine" in content, name
+    thief = Client()
+    thief.cookies["sessionid"] = stolen_key
+    assert thief.get(reverse("admin:index")).status_code == 302
+
+
+def test_past_too_many_lost_writes_the_cache_is_emptied_when_redis_is_back(
+    redis, newsroom, monkeypatch, caplog
+):
+    monkeypatch.setattr(resilient_cache, "LOST_WRITES_KEPT", 3)
+    _warm(newsroom)
+    redis.snapshot()
+    redis.kill()
+    for number in range(5):
+        caches["default"].set(f"test:{number}", number)
+
+    redis.start()
+    time.sleep(RETRY_AFTER + 0.1)
+    caplog.set_level(logging.WARNING, logger="newsroom.cache")
+    assert caches["default"].get("test:0") is None
+
+    assert not any(b"newsroom:page:" in key for key in redis.stored_keys())
+    assert any("emptied" in r.message for r in caplog.records)
 
 
 def test_a_hung_redis_costs_one_timeout_per_pause_not_one_per_request(settings, newsroom):
@@ -234,3 +261,13 @@ def test_a_hung_redis_costs_one_timeout_per_pause_not_one_per_request(settings, 
 
     # One timeout (0.5 s), then Redis is left alone for RETRY_AFTER seconds.
     assert elapsed < 20 * 0.5 / 2
+
+
+def test_killed_redis_the_rate_limits_memory_of_a_process_stays_bounded(redis, monkeypatch):
+    monkeypatch.setattr(ratelimit, "LOCAL_WINDOWS_KEPT", 5)
+    redis.kill()
+
+    for number in range(20):
+        assert ratelimit.allow(f"signup:ip:10.0.0.{number}", 3, 60)
+
+    assert len(ratelimit._local_windows) <= 5
