@@ -11,14 +11,23 @@ Pages live in the shared cache (Redis in production) and, when that is not in th
 memory, also in a local tier of each worker (``local-pages`` in settings.CACHES). A worker
 re-reads the version from the shared cache once a second at most, so the page it serves most
 costs it no round trip; see ``content_version()``.
+
+Only what readers can reach through the site's links is kept: a list's pages by their number
+as the links write it, never search results (any text would make a new page). Made-up
+addresses cannot fill the cache.
+
+Without Redis a worker hears nothing of the others' changes: it then keeps pages in its own
+memory under a version of its own, renewed at every re-check, so that a change anywhere still
+shows everywhere within the same delay. Without the database, a reader still gets the copy of
+a page last kept, even one of an older version; anything else is a 503 (newsroom/views.py).
 """
 
 import functools
 import hashlib
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -27,10 +36,12 @@ from django.http import HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
 from django.utils.http import http_date
 
+from newsroom.cache import is_reachable
+from newsroom.views import DATABASE_UNREACHABLE
+
 VERSION_KEY = "newsroom:content-version"
 LOCAL_PAGES = "local-pages"  # the name of the worker-memory cache tier in settings.CACHES
-# The query parameters reader pages read; any other one does not change a page.
-PAGE_PARAMETERS = {"page", "q", "p"}  # "p": the sitemaps framework's pages
+PAGE_NUMBER = re.compile(r"[1-9][0-9]*")  # as the site's links write it
 
 
 # The version this worker last read, and when: (version, read_at).
@@ -48,10 +59,25 @@ def content_version():
     if known is not None and now - known[1] < settings.PAGE_CACHE_RECHECK and not _due(known[0]):
         return known[0]
     version = cache.get(VERSION_KEY)
+    if not is_reachable(cache):
+        # No news from other workers: a version of this worker's own, for the same delay.
+        version = {"key": uuid.uuid4().hex[:12], "since": now, "until": None, "shared": False}
+        _remember(version, now)
+        return version
     if version is None or _due(version):
-        version = new_content_version()
+        try:
+            version = new_content_version()
+        except DATABASE_UNREACHABLE:
+            # No new version can start: the one whose scheduled publication fell due, or one
+            # that no page was kept for (they then count as older copies, CachedPage.older).
+            return version or {"key": uuid.uuid4().hex[:12], "since": now, "until": None}
     _remember(version, now)
     return version
+
+
+def _is_shared(version):
+    """Whether other workers know ``version``: not one made while Redis was unreachable."""
+    return version.get("shared", True)
 
 
 def _due(version):
@@ -118,6 +144,7 @@ def remember(key, build, version=None, *, shared=True):
     found = _worker_memory.get(key)
     if found is not None and found[0] == version["key"]:
         return found[1]
+    shared = shared and _is_shared(version)
     shared_key = f"newsroom:{key}:{version['key']}"
     value = cache.get(shared_key) if shared else None
     if value is None:
@@ -170,30 +197,44 @@ class CachedPage:
     """What the cache holds for one address: the page in each of its variants, and ``meta``,
     what the view needs to know before it can choose a variant (an article's address and
     access level). The entry records the content version it was built for, and counts as
-    empty under any other version: a new version needs no deletion, entries are replaced."""
+    empty under any other version: a new version needs no deletion, entries are replaced.
 
-    key: str
+    ``key`` is None for a page that is never kept; ``older`` is the entry of an older version
+    found at the address, served only while the database is unreachable."""
+
+    key: str | None
     version: dict
     variants: dict = field(default_factory=dict)
     meta: object = None
+    older: dict | None = None
 
     @classmethod
-    def read(cls, request):
+    def read(cls, request, page_parameter=None):
         """This address's entry, from the worker's own memory if it has it, else from the
-        shared cache."""
+        shared cache. ``page_parameter`` names the query parameter of a list's page number."""
         version = content_version()
-        key = f"newsroom:page:{_page_address(request)}"
+        address = _page_address(request, page_parameter)
+        if address is None:
+            return cls(None, version)
+        key = f"newsroom:page:{address}"
         local = _local_pages()
         entry = local.get(key) if local else None
         if entry is None or entry["version"] != version["key"]:
+            older = entry
             entry = cache.get(key)
             if entry is None or entry["version"] != version["key"]:
-                return cls(key, version)
+                return cls(key, version, older=entry or older)
             if local:
                 local.set(key, entry, timeout=settings.PAGE_CACHE_TIMEOUT)
         return cls(key, version, entry["variants"], entry["meta"])
 
+    @classmethod
+    def never_kept(cls):
+        return cls(None, content_version())
+
     def store(self, variant, response, meta=None):
+        if self.key is None:
+            return
         self.variants[variant] = (
             response.status_code,
             response["Content-Type"],
@@ -203,9 +244,22 @@ class CachedPage:
         if meta is not None:
             self.meta = meta
         entry = {"version": self.version["key"], "variants": self.variants, "meta": self.meta}
-        cache.set(self.key, entry, timeout=settings.PAGE_CACHE_TIMEOUT)
+        if _is_shared(self.version):
+            cache.set(self.key, entry, timeout=settings.PAGE_CACHE_TIMEOUT)
         if local := _local_pages():
             local.set(self.key, entry, timeout=settings.PAGE_CACHE_TIMEOUT)
+
+    def meta_or(self, build):
+        """The ``meta`` kept with the page, else what ``build()`` finds; while the database is
+        unreachable, the meta kept with an older copy of the page."""
+        if self.meta is not None:
+            return self.meta
+        try:
+            return build()
+        except DATABASE_UNREACHABLE:
+            if self.older is None or self.older["meta"] is None:
+                raise
+            return self.older["meta"]
 
 
 def _local_pages():
@@ -220,32 +274,44 @@ def is_anonymous_reader(request):
     return request.method in ("GET", "HEAD") and not has_session(request)
 
 
-def cached_response(request, build, variant="", page=None, meta=None):
+def cached_response(request, build, variant="", page=None, meta=None, *, page_parameter=None):
     """The page ``build()`` makes, from the cache for anonymous visitors.
 
     ``variant`` names what else the page depends on (the paywall's decision), so that each
     version of a page is cached apart and none is ever served to the wrong reader. ``page`` is
     the entry if the view has already read it (``CachedPage.read``); ``meta`` is stored with it.
+    ``page_parameter`` names the query parameter of a list's page number.
     """
     if not is_anonymous_reader(request):
         response = build()
         patch_cache_control(response, private=True, no_cache=True)
         return response
 
-    page = page or CachedPage.read(request)
+    page = page or CachedPage.read(request, page_parameter)
+    older = False
     cached = page.variants.get(variant)
+    if cached is None:
+        try:
+            response = build()
+        except DATABASE_UNREACHABLE:
+            cached = page.older and page.older["variants"].get(variant)
+            if not cached:
+                raise
+            older = True  # better a slightly old page than an error
+        else:
+            if hasattr(response, "render"):
+                response.render()
+            if _is_cacheable(request, response):
+                set_response_etag(response)
+                page.store(variant, response, meta)
     if cached is not None:
         status, content_type, etag, content = cached
         response = HttpResponse(content, status=status, content_type=content_type)
         response["ETag"] = etag  # computed once, when the page was stored
-    else:
-        response = build()
-        if hasattr(response, "render"):
-            response.render()
-        if _is_cacheable(request, response):
-            set_response_etag(response)
-            page.store(variant, response, meta)
-    if response.status_code == 200:
+    if older:
+        # Not to be kept by a CDN once the database answers again.
+        patch_cache_control(response, public=True, no_cache=True)
+    elif response.status_code == 200:
         response["Last-Modified"] = _http_date(page.version["since"])
         patch_cache_control(
             response,
@@ -264,14 +330,18 @@ def _http_date(timestamp):
     return http_date(timestamp)  # the same for every page of a version
 
 
-def _page_address(request):
-    """What identifies a page in the cache: its path, and only the query parameters reader
-    pages use, so that made-up parameters cannot fill the cache with copies. Not the scheme nor
-    the host: pages take their absolute URLs from the site's address (newsroom/site.py). Hashed,
-    since a long query must not make an invalid cache key."""
+def _page_address(request, page_parameter=None):
+    """What identifies a page in the cache: its path and a list's page number (page 1 is the
+    page without a number); other query parameters do not change a page. Not the scheme nor
+    the host: pages take their absolute URLs from the site's address (newsroom/site.py). None
+    for a page number that the site's links never write ("abc", "01", "last"): that page is
+    built but not kept. Hashed, for a valid cache key."""
     query = ""
-    if request.META.get("QUERY_STRING"):
-        query = urlencode(sorted((k, v) for k, v in request.GET.items() if k in PAGE_PARAMETERS))
+    if page_parameter and (number := request.GET.get(page_parameter)) is not None:
+        if not PAGE_NUMBER.fullmatch(number):
+            return None
+        if number != "1":
+            query = f"{page_parameter}={number}"
     address = f"{request.path}?{query}"
     return hashlib.sha256(address.encode()).hexdigest()
 
@@ -289,11 +359,19 @@ def _is_cacheable(request, response):
     )
 
 
-def reader_page(view):
-    """Cache a reader page for anonymous visitors and make it cacheable by browsers and CDNs."""
+def reader_page(view=None, *, page_parameter=None):
+    """Cache a reader page for anonymous visitors and make it cacheable by browsers and CDNs.
+
+    ``@reader_page``, or ``@reader_page(page_parameter="page")`` for a list whose page number
+    is in that query parameter.
+    """
+    if view is None:
+        return functools.partial(reader_page, page_parameter=page_parameter)
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        return cached_response(request, lambda: view(request, *args, **kwargs))
+        return cached_response(
+            request, lambda: view(request, *args, **kwargs), page_parameter=page_parameter
+        )
 
     return wrapper

@@ -139,7 +139,9 @@ def article_detail(request, category, slug, pk):
     if page is None:  # a signed-in reader's page is built afresh
         summary = fetch_summary()
     else:
-        summary = page.meta or remember(f"article-summary:{pk}", fetch_summary, page.version)
+        summary = page.meta_or(
+            lambda: remember(f"article-summary:{pk}", fetch_summary, page.version)
+        )
     # An old slug or section keeps working: send readers and search engines to the current URL.
     if request.path != summary["url"]:
         return redirect(summary["url"], permanent=True)
@@ -220,7 +222,7 @@ def home(request):
     )
 
 
-@method_decorator(reader_page, name="dispatch")
+@method_decorator(reader_page(page_parameter="page"), name="dispatch")
 class ArticleListView(ListView):
     """A paginated list of published articles, with page numbers."""
 
@@ -289,9 +291,14 @@ class TagView(ArticleListView):
         return super().get_context_data(tag=self.tag, **kwargs)
 
 
-@reader_page
 def search_view(request):
     query = search.clean_query(request.GET.get("q", ""))
+    # Results are never kept: any text would make a new page, and anyone could fill the cache.
+    page = CachedPage.never_kept() if query else None
+    return cached_response(request, lambda: _search_page(request, query), page=page)
+
+
+def _search_page(request, query):
     page = None
     if query:
         paginator = Paginator(search.search_articles(query), PAGE_SIZE)

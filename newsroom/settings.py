@@ -92,6 +92,17 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://newsroom")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # The cache is an accelerator: without Redis the site answers from the database
+    # (newsroom/cache.py). Short timeouts, then Redis is left alone for a few seconds, so that
+    # a dead or hung Redis costs each process a fraction of a second now and then.
+    CACHES["default"]["BACKEND"] = "newsroom.cache.ResilientRedisCache"
+    CACHES["default"]["OPTIONS"] = {
+        "socket_connect_timeout": 0.25,
+        "socket_timeout": 0.5,
+        "retry_after": 5,
+        **CACHES["default"].get("OPTIONS", {}),  # CACHE_URL=redis://…?socket_timeout=1
+    }
 # Pages are cached per content version (articles/caching.py), so a long timeout is safe.
 PAGE_CACHE_TIMEOUT = env.int("PAGE_CACHE_TIMEOUT", default=600)
 # How long a worker trusts the content version it last read from a shared cache (seconds):

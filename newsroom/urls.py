@@ -25,13 +25,13 @@ sitemap_patterns = [
     # Google News tags.
     path(
         "sitemap-news.xml",
-        reader_page(sitemap_views.sitemap),
+        reader_page(sitemap_views.sitemap, page_parameter="p"),
         {"sitemaps": SITEMAPS, "section": "news", "template_name": "sitemaps/news.xml"},
         name="news",
     ),
     path(
         "sitemap-<str:section>.xml",
-        reader_page(sitemap_views.sitemap),
+        reader_page(sitemap_views.sitemap, page_parameter="p"),
         {"sitemaps": SITEMAPS},
         name="section",
     ),
@@ -74,3 +74,5 @@ if os.environ.get("NEWSROOM_BENCHMARK") == "1":
     from articles.benchmark import ceiling
 
     urlpatterns.append(path("bench/plafond/", ceiling, name="bench-ceiling"))
+
+handler500 = "newsroom.views.server_error"

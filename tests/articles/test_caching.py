@@ -49,6 +49,7 @@ def _urls(article):
 
 
 PAGES = ["home", "section", "article", "author", "tag", "search"]
+KEPT_PAGES = [page for page in PAGES if page != "search"]  # search results are never kept
 
 
 def _queries(client, url, status=200):
@@ -140,7 +141,7 @@ def test_old_etag_gets_the_new_page_after_an_edit(client, article):
 # The full-page cache
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", KEPT_PAGES)
 def test_second_anonymous_request_is_served_without_a_query(
     client, article, page, django_assert_num_queries
 ):
@@ -225,9 +226,11 @@ def test_unpublishing_removes_the_article_at_once_everywhere(
     article, django_capture_on_commit_callbacks
 ):
     url = article.get_absolute_url()
-    listings = [HOME, article.category.get_absolute_url(), reverse("articles:search") + "?q=Otan"]
-    for page in [*listings, url]:
+    search = reverse("articles:search") + "?q=Otan"
+    listings = [HOME, article.category.get_absolute_url(), search]
+    for page in [HOME, article.category.get_absolute_url(), url]:
         assert "L’Otan se réunit à Vilnius" in _prime(page)
+    assert "L’Otan se réunit à Vilnius" in Client().get(search).content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
         article.status = Article.Status.DRAFT
@@ -498,3 +501,100 @@ def test_preview_is_never_cached_and_never_indexed(editor_client):
     assert "public" not in _cache_control(response)
     assert "noindex" in response["X-Robots-Tag"]
     assert Client().get(url).status_code == 404
+
+
+# Made-up addresses cannot fill the cache
+
+
+def _kept_pages():
+    """The page entries in the shared cache (local memory in tests)."""
+    return [key for key in caches["default"]._cache if "newsroom:page:" in key]
+
+
+@pytest.fixture
+def two_pages_of_monde(article):
+    ArticleFactory.create_batch(25, category=article.category)
+    return article.category.get_absolute_url()
+
+
+def test_query_parameters_a_page_does_not_read_share_its_one_entry(client, article):
+    _prime(HOME)
+    url = article.get_absolute_url()
+    _prime(url)
+    kept = len(_kept_pages())
+
+    for junk in ("?page=2", "?page=abc", "?q=Otan", "?p=3", "?utm_source=x&q=y"):
+        assert _queries(Client(), HOME + junk)[0] == 0, junk
+        assert _queries(Client(), url + junk)[0] == 0, junk
+
+    assert len(_kept_pages()) == kept
+
+
+@pytest.mark.parametrize("number", ["abc", "99999", "0", "-1", "2.0", "1e3"])
+def test_an_invalid_page_number_is_404_and_never_kept(client, two_pages_of_monde, number):
+    url = f"{two_pages_of_monde}?page={number}"
+
+    assert client.get(url).status_code == 404
+    assert client.get(url).status_code == 404
+    assert _kept_pages() == []
+
+
+def test_the_first_page_with_or_without_its_number_is_one_entry(two_pages_of_monde):
+    _prime(two_pages_of_monde)
+
+    count, _content = _queries(Client(), f"{two_pages_of_monde}?page=1")
+
+    assert count == 0
+    assert len(_kept_pages()) == 1
+
+
+def test_a_valid_page_number_is_kept_once(two_pages_of_monde):
+    first = Client().get(two_pages_of_monde).content.decode()
+    second = _prime(f"{two_pages_of_monde}?page=2")
+
+    assert 'aria-current="page">2<' in second
+    assert second != first
+    assert len(_kept_pages()) == 2
+
+
+@pytest.mark.parametrize("number", ["01", "%2B2", "0_2", "%202", "last", ""])
+def test_a_page_number_written_unlike_the_links_is_built_each_time_never_kept(
+    two_pages_of_monde, number
+):
+    url = f"{two_pages_of_monde}?page={number}"
+
+    first, _content = _queries(Client(), url)
+    again, _content = _queries(Client(), url)
+
+    assert first > 0
+    assert again > 0
+    assert _kept_pages() == []
+
+
+def test_search_results_are_built_for_each_request_and_never_kept(article):
+    search = reverse("articles:search")
+    for number in range(30):
+        assert Client().get(f"{search}?q=Otan+{number}").status_code == 200
+    Article.objects.filter(pk=article.pk).update(title="L’Otan change de titre")
+
+    count, content = _queries(Client(), f"{search}?q=Otan")
+
+    assert count > 0
+    assert "L’Otan change de titre" in content
+    assert _kept_pages() == []
+
+
+def test_the_empty_search_form_is_kept(client):
+    _prime(reverse("articles:search"))
+
+    assert len(_kept_pages()) == 1
+
+
+@pytest.mark.parametrize("number", ["abc", "0", "99"])
+def test_a_sitemap_page_that_does_not_exist_is_404_and_never_kept(client, article, number):
+    url = reverse("sitemaps:section", args=["articles"])
+
+    assert client.get(f"{url}?p={number}").status_code == 404
+    assert _kept_pages() == []
+    _prime(url)
+    assert _queries(Client(), f"{url}?p=1")[0] == 0

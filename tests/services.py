@@ -1,0 +1,228 @@
+"""Real services for fault tests, each started by the test that needs it and stopped after it.
+
+``RedisServer`` (a redis-server on a free port, never the shared one at 6379, which must not
+be stopped or flushed), ``throwaway_database`` (a PostgreSQL database of its own on the local
+server, dropped afterwards, whatever DATABASE_URL the suite runs on), ``app_server`` (the site
+under gunicorn with production settings) and ``http`` (one request, no redirect followed).
+"""
+
+import contextlib
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from http.client import HTTPConnection
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+import psycopg
+from psycopg import sql
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+POSTGRES = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "postgres"}
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_for(ready, what, process, timeout=30):
+    deadline = time.monotonic() + timeout
+    while not ready():
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"{what} did not start")
+        time.sleep(0.1)
+
+
+class RedisServer:
+    """A redis-server of the test's own, without persistence: ``kill``, ``start`` again on the
+    same port (empty, or with what ``snapshot()`` saved), ``pause``/``resume`` (a hung server),
+    ``stored_keys()`` (what the site stored)."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+        self.directory = tempfile.TemporaryDirectory(prefix="faults-redis-")
+
+    def start(self):
+        command = [
+            "redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+            "--save", "", "--appendonly", "no", "--dir", self.directory.name,
+        ]  # fmt: skip
+        self.process = subprocess.Popen(
+            command,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _wait_for(self._answers, "redis-server", self.process)
+        return self
+
+    def _answers(self):
+        try:
+            return self.client().ping()
+        except Exception:
+            return False
+
+    def client(self):
+        import redis
+
+        return redis.Redis.from_url(self.url, socket_timeout=2)
+
+    def stored_keys(self):
+        return self.client().keys("*")
+
+    def snapshot(self):
+        """Save the data to disk: the next ``start()`` begins with it."""
+        self.client().save()
+
+    def kill(self):
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)  # a paused server cannot die otherwise
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def remove(self):
+        self.kill()
+        self.directory.cleanup()
+
+    def pause(self):
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self):
+        self.process.send_signal(signal.SIGCONT)
+
+
+@contextlib.contextmanager
+def redis_server():
+    server = RedisServer().start()
+    try:
+        yield server
+    finally:
+        server.remove()
+
+
+@contextlib.contextmanager
+def throwaway_database(prefix="newsroom_faults"):
+    """A new, empty PostgreSQL database; yields its URL. Dropped afterwards, sessions and all."""
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    with psycopg.connect(**POSTGRES, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield f"postgres://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(**POSTGRES, autocommit=True) as admin:
+            admin.execute(
+                sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS true").format(
+                    sql.Identifier(name)
+                )
+            )
+            admin.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+
+def cut_off_database(url, *, allowed):
+    """Refuse (or allow again) new connections to the database at ``url`` and end the open
+    ones: PostgreSQL down for that database, without stopping the shared server."""
+    name = urlsplit(url).path.lstrip("/")
+    with psycopg.connect(**POSTGRES, autocommit=True) as admin:
+        admin.execute(
+            sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS {}").format(
+                sql.Identifier(name), sql.SQL("true" if allowed else "false")
+            )
+        )
+        if not allowed:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                [name],
+            )
+
+
+def production_env(**variables):
+    """The environment of the site with production settings (DEBUG off), for this machine."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "LOG_LEVEL": "WARNING",
+        **variables,
+    }
+
+
+def manage(env, *args, timeout=120):
+    """``manage.py *args`` in a process of its own; its standard output."""
+    done = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if done.returncode:
+        raise RuntimeError(f"manage.py {args[0]} failed:\n{done.stderr[-3000:]}")
+    return done.stdout
+
+
+@contextlib.contextmanager
+def app_server(env, workers=2):
+    """The site under gunicorn on a free port; yields its base URL and the path of its log."""
+    port = free_port()
+    with tempfile.NamedTemporaryFile("w+", prefix="faults-gunicorn-", suffix=".log") as log:
+        command = [
+            sys.executable, "-m", "gunicorn", "newsroom.wsgi:application",
+            "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--timeout", "30",
+        ]  # fmt: skip
+        server = subprocess.Popen(
+            command,
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, stopped as one below
+        )
+        base_url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_for(lambda: _listening(port), "gunicorn", server)
+            yield base_url, log.name
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait(timeout=10)
+
+
+def _listening(port):
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def http(url, method="GET", data=None, headers=None):
+    """One request; returns (status, headers, body as text). Redirects are not followed."""
+    parts = urlsplit(url)
+    body = urlencode(data, doseq=True) if data is not None else None
+    headers = dict(headers or {})
+    if body is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    connection = HTTPConnection(parts.hostname, parts.port, timeout=30)
+    try:
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.headers, response.read().decode()
+    finally:
+        connection.close()
