@@ -158,7 +158,8 @@ def message_id(rendered, delivery):
         return delivery.message_id
     key = f"{delivery.edition_id}.{delivery.subscriber_id}"
     digest = salted_hmac("subscriptions.sending.message_id", key).hexdigest()[:24]
-    return f"<{rendered.message_id_tag}.{digest}@{rendered.message_id_domain}>"
+    domain = rendered.message_id_domain.encode("idna").decode("ascii")  # a header is ASCII
+    return f"<{rendered.message_id_tag}.{digest}@{domain}>"
 
 
 def claim(delivery, message_id):

@@ -3,7 +3,7 @@
 import logging
 from dataclasses import asdict
 
-from django_tasks import TaskResultStatus, task
+from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
 from subscriptions import sending
@@ -31,16 +31,13 @@ def resume_stalled_editions():
     stalled = set(sending.stalled_editions().values_list("pk", flat=True))
     if not stalled:
         return
-    runs = {status: {} for status in (TaskResultStatus.READY, TaskResultStatus.RUNNING)}
-    for run in DBTaskResult.objects.filter(
-        task_path=send_edition.module_path, status__in=list(runs)
-    ):
-        runs[run.status].setdefault(run.args_kwargs["args"][0], []).append(run)
-    for edition_id in stalled - runs[TaskResultStatus.READY].keys():
+    runs = DBTaskResult.objects.filter(task_path=send_edition.module_path)
+    queued = {run.args_kwargs["args"][0] for run in runs.ready()}
+    for edition_id in stalled - queued:
         interrupted = sending.revive(edition_id)
         if interrupted is None:
             continue  # another worker was quicker
-        for dead in runs[TaskResultStatus.RUNNING].get(edition_id, []):
+        for dead in runs.running().filter(args_kwargs__args__0=edition_id):
             dead.set_failed(WorkerLost("The worker stopped while sending this edition."))
         send_edition.enqueue(edition_id)
         logger.warning(

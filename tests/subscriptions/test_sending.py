@@ -436,6 +436,17 @@ def test_the_message_id_is_stable_per_subscriber_and_on_the_site_domain(
         )
 
 
+def test_a_site_domain_with_accents_gives_an_ascii_message_id(settings, edition, subscribers):
+    settings.NEWSROOM_SITE_URL = "https://www.lécho-du-midi.fr"
+    use_backend(settings, CountingBackend)
+
+    sending.send_edition(edition.pk)
+
+    for message in mail.outbox:
+        header = message.message()["Message-ID"]
+        assert header.endswith("@www.xn--lcho-du-midi-beb.fr>"), header
+
+
 def test_the_sending_loop_costs_two_queries_per_message(
     settings, edition, subscribers, django_assert_num_queries
 ):
