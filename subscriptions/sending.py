@@ -46,14 +46,19 @@ HEARTBEAT = 2  # seconds
 LEASE = timedelta(seconds=10)
 INTERRUPTED = "interrupted: sent again with the same Message-ID"
 # Opening an SMTP connection is tried this many times, OPEN_RETRY_DELAY × 2^n seconds apart,
-# before the run gives up and leaves the pending deliveries for the next run.
+# before the run gives up and leaves the pending deliveries for a run MAIL_RETRY_AFTER later.
 OPEN_ATTEMPTS = 3
 OPEN_RETRY_DELAY = 2
+MAIL_RETRY_AFTER = timedelta(minutes=1)
 
 # The editions this process is sending now, whose leases its worker's heartbeat renews.
 _editions_in_progress = []
 
 Status = Delivery.Status
+
+
+class MailServerUnreachable(Exception):
+    """Every attempt of a run to connect to the mail server failed."""
 
 
 @dataclass
@@ -85,6 +90,12 @@ def send_edition(edition_id):
     try:
         create_deliveries(edition)
         _deliver(edition, rendered, outcome)
+    except MailServerUnreachable:
+        # Held until then, so that the workers' checks do not retry it at every beat.
+        NewsletterEdition.objects.filter(pk=edition.pk).update(
+            lease_expires_at=timezone.now() + MAIL_RETRY_AFTER
+        )
+        raise
     finally:
         _editions_in_progress.remove(edition.pk)
     outcome.finished = finish(edition)
@@ -320,9 +331,9 @@ def _open_connection():
         connection = mail.get_connection()
         try:
             connection.open()
-        except Exception:
+        except Exception as error:
             if attempt == OPEN_ATTEMPTS - 1:
-                raise
+                raise MailServerUnreachable(error) from error
             logger.warning("Could not connect to the mail server; trying again.", exc_info=True)
             time.sleep(OPEN_RETRY_DELAY * 2**attempt)
         else:

@@ -515,6 +515,11 @@ def test_an_unreachable_server_leaves_the_deliveries_pending(settings, edition, 
     assert set(Delivery.objects.values_list("attempts", flat=True)) == {0}
     edition.refresh_from_db()
     assert edition.status == NewsletterEdition.Status.SENDING
+    # Tried again a minute later, not at every beat of the workers' heartbeat.
+    assert edition.lease_expires_at >= timezone.now() + sending.MAIL_RETRY_AFTER - timedelta(
+        seconds=5
+    )
+    assert not sending.stalled_editions().exists()
 
 
 # A real SMTP server on loopback --------------------------------------------------------------

@@ -7,6 +7,7 @@ outage is made there, the way it happens (the server refuses connections and dro
 """
 
 import asyncio
+import email
 import os
 import secrets
 import signal
@@ -15,6 +16,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from email import policy
 from pathlib import Path
 
 import psycopg
@@ -156,13 +158,8 @@ class SlowSink:
         self.reached = threading.Event()
 
     async def handle_DATA(self, server, session, envelope):
-        headers = envelope.content.split(b"\r\n\r\n", 1)[0].decode()
-        fields = dict(
-            line.split(": ", 1)
-            for line in headers.replace("\r\n ", " ").split("\r\n")
-            if ": " in line
-        )
-        self.received.append((time.monotonic(), fields["To"], fields["Message-ID"]))
+        message = email.message_from_bytes(envelope.content, policy=policy.default)
+        self.received.append((time.monotonic(), message["To"], message["Message-ID"]))
         if len(self.received) == self.signal_at:
             self.reached.set()
         await asyncio.sleep(self.delay)
