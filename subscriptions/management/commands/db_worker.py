@@ -30,14 +30,14 @@ RECONNECT_DELAY_MAX = 10  # seconds between two attempts to reach a database tha
 
 
 class Command(db_worker.Command):
-    def handle(self, *args, reload, **options):
-        if reload and os.environ.get(DJANGO_AUTORELOAD_ENV) != "true":
+    def handle(self, *args, reload, batch, **options):
+        if reload and not batch and os.environ.get(DJANGO_AUTORELOAD_ENV) != "true":
             # The autoreloader's parent process only restarts the worker on code changes.
-            return super().handle(*args, reload=reload, **options)
+            return super().handle(*args, reload=reload, batch=batch, **options)
         threading.Thread(target=heartbeat, name="newsletter-heartbeat", daemon=True).start()
         while True:
             try:
-                return super().handle(*args, reload=reload, **options)
+                return super().handle(*args, reload=reload, batch=batch, **options)
             except CONNECTION_ERRORS:
                 logger.warning("Lost the database; waiting for it to come back.", exc_info=True)
                 wait_for_database()
