@@ -40,10 +40,11 @@ INSTALLED_APPS = [
     "reversion",
     "django_prose_editor",
     "csp",
+    "articles",
+    # Before django_tasks_db: its db_worker command replaces the stock one.
+    "subscriptions",
     "django_tasks",
     "django_tasks_db",
-    "articles",
-    "subscriptions",
     "axes",
 ]
 

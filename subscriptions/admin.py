@@ -293,12 +293,18 @@ class NewsletterEditionAdmin(admin.ModelAdmin):
             "{}: <strong>{}</strong>",
             ((label, counts[value]) for value, label in Delivery.Status.choices),
         )
+        guarantee = _(
+            "Every subscriber receives the edition at least once: a message a stopped worker was "
+            "sending is sent again with the same Message-ID, by which mail servers recognise "
+            "and drop a copy."
+        )
+        report = format_html('{}<br><span class="help">{}</span>', report, guarantee)
         if counts["interrupted"]:
             warning = ngettext(
-                "%(count)s message was being sent when a worker stopped: it may or may not have "
-                "been received, and is not sent again.",
-                "%(count)s messages were being sent when a worker stopped: they may or may not "
-                "have been received, and are not sent again.",
+                "%(count)s message was given up: a worker stopped while sending it at each "
+                "attempt, so it may or may not have been received.",
+                "%(count)s messages were given up: a worker stopped while sending them at each "
+                "attempt, so they may or may not have been received.",
                 counts["interrupted"],
             ) % {"count": counts["interrupted"]}
             report = format_html(

@@ -1,6 +1,7 @@
 """Composing a newsletter edition, and who may send it to the subscribers."""
 
 from django.db.models import Q
+from django.utils import timezone
 
 from articles.models import Article
 from articles.roles import EDITORS_GROUP
@@ -78,9 +79,11 @@ def start_sending(edition):
     """
     from subscriptions.tasks import send_edition  # it imports sending, which imports this module
 
+    # A lease already expired: if the queued run dies before it takes it, a worker's check
+    # queues another (subscriptions/sending.py).
     started = NewsletterEdition.objects.filter(
         pk=edition.pk, status=NewsletterEdition.Status.DRAFT
-    ).update(status=NewsletterEdition.Status.SENDING)
+    ).update(status=NewsletterEdition.Status.SENDING, lease_expires_at=timezone.now())
     if started:
         send_edition.enqueue(edition.pk)
     return bool(started)
@@ -89,7 +92,8 @@ def start_sending(edition):
 def resume_sending(edition):
     """Queue another run for an edition still sending (after a worker was stopped or failed).
 
-    Harmless if a worker is still at it: both share the remaining deliveries.
+    Harmless if a worker is still at it: both share the remaining deliveries. This is how an
+    editor restarts an edition paused for want of a published article.
     """
     from subscriptions.tasks import send_edition  # see start_sending
 

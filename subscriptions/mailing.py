@@ -120,11 +120,13 @@ class RenderedEdition:
             self.html.replace(self.placeholder, escape(unsubscribe_url)),
         )
 
-    def message(self, *, to, unsubscribe_url):
+    def message(self, *, to, unsubscribe_url, message_id=None):
+        """The message to ``to``; ``message_id`` is the delivery's own (a test gets a new one)."""
         text, html = self.personalise(unsubscribe_url)
         headers = {
             **unsubscribe_headers(unsubscribe_url),
-            "Message-ID": make_msgid(idstring=self.message_id_tag, domain=self.message_id_domain),
+            "Message-ID": message_id
+            or make_msgid(idstring=self.message_id_tag, domain=self.message_id_domain),
         }
         message = EmailMultiAlternatives(subject=self.subject, body=text, to=[to], headers=headers)
         message.attach_alternative(html, "text/html")

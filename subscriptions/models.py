@@ -90,6 +90,10 @@ class NewsletterEdition(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # While the edition is sending, a live worker pushes this back every few seconds; once it is
+    # past, every worker that was sending the edition is dead (subscriptions/sending.py). Empty
+    # when no run is wanted: a draft, a sent edition, or one paused for an editor.
+    lease_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -148,9 +152,10 @@ class Delivery(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
-    # When a worker took the row to send it; a row left "sending" long after that belongs to a
-    # worker that died mid-message (subscriptions/sending.py).
+    # When a worker took the row to send it: a row left "sending" by a worker that died is sent
+    # again, with the same Message-ID (subscriptions/sending.py).
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True, editable=False)
+    message_id = models.TextField(_("Message-ID"), blank=True, editable=False)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:

@@ -1,4 +1,4 @@
-"""Delivering a newsletter edition to every confirmed subscriber, once each, resumably.
+"""Delivering a newsletter edition to every confirmed subscriber, at least once each, resumably.
 
 The ledger is one ``Delivery`` row per (edition, subscriber). For each message a worker
 
@@ -7,12 +7,18 @@ The ledger is one ``Delivery`` row per (edition, subscriber). For each message a
 2. hands the message to the e-mail backend;
 3. marks the row sent (or records the error and puts it back to pending, up to MAX_ATTEMPTS).
 
-A worker stopped at any point leaves every row either done, untouched, or — for the one message
-it was handling — "sending". That last case is the only one no ledger can settle: the SMTP
-server may or may not have accepted the message before the worker died. Sending it again could
-give the reader a second copy, so it is not resent: once claimed more than STALE_AFTER ago, the
-row is marked failed as INTERRUPTED and counted in the admin, where an editor sees it. A worker
-restarted, or a second worker, carries on with the pending rows; nobody else is skipped.
+The guarantee is "at least once, with an idempotency key". A worker killed at any point leaves
+every row done, untouched, or — for the one message it was handling — "sending": the SMTP server
+may or may not have accepted that message. It is sent again, with the same Message-ID (derived
+from the edition and the subscriber, recorded on the row), which mail servers and ESPs use to
+drop a copy they already have.
+
+Who notices a dead worker: each run registers the edition it sends, and the worker process
+(``manage.py db_worker``, subscriptions/management/commands/db_worker.py) pushes the edition's
+lease back every HEARTBEAT while it lives. Once the lease has expired no live worker is on the
+edition: the next worker's check (at start, then every HEARTBEAT) puts the rows left "sending"
+back to pending and queues a new run, which carries on with the rest. Several runs may share an
+edition; the claims keep them apart.
 """
 
 import logging
@@ -23,8 +29,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import mail
-from django.db.models import Case, Count, F, Value, When
+from django.db import transaction
+from django.db.models import Case, Count, F, Q, Value, When
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from subscriptions import mailing
 from subscriptions.editions import confirmed_subscribers, edition_items
@@ -32,15 +40,25 @@ from subscriptions.models import Delivery, NewsletterEdition, Subscriber
 
 logger = logging.getLogger(__name__)
 
-# A message takes seconds; a row claimed this long ago belongs to a worker that died.
-STALE_AFTER = timedelta(minutes=10)
-INTERRUPTED = "interrupted: may or may not have been sent"
+# A worker renews the leases of the editions it sends every HEARTBEAT; a lease not renewed for
+# LEASE means its worker is dead, and a restarted worker resumes within LEASE + HEARTBEAT.
+HEARTBEAT = 2  # seconds
+LEASE = timedelta(seconds=10)
+INTERRUPTED = "interrupted: sent again with the same Message-ID"
 # Opening an SMTP connection is tried this many times, OPEN_RETRY_DELAY × 2^n seconds apart,
-# before the run gives up and leaves the pending deliveries for the next run.
+# before the run gives up and leaves the pending deliveries for a run MAIL_RETRY_AFTER later.
 OPEN_ATTEMPTS = 3
 OPEN_RETRY_DELAY = 2
+MAIL_RETRY_AFTER = timedelta(minutes=1)
+
+# The editions this process is sending now, whose leases its worker's heartbeat renews.
+_editions_in_progress = []
 
 Status = Delivery.Status
+
+
+class MailServerUnreachable(Exception):
+    """Every attempt of a run to connect to the mail server failed."""
 
 
 @dataclass
@@ -50,14 +68,14 @@ class Outcome:
     sent: int = 0
     retried: int = 0
     failed: int = 0
-    interrupted: int = 0
-    in_flight: int = 0  # still "sending" at the end: another worker's, or a recent crash's
+    interrupted: int = 0  # messages a dead worker was sending, put back to be sent again
     finished: bool = False
 
 
 def send_edition(edition_id):
     """Deliver an edition that is "sending"; safe to run again, or on several workers at once."""
     outcome = Outcome()
+    outcome.interrupted = revive(edition_id) or 0
     edition = NewsletterEdition.objects.filter(
         pk=edition_id, status=NewsletterEdition.Status.SENDING
     ).first()
@@ -68,13 +86,65 @@ def send_edition(edition_id):
         _stop_empty(edition)
         return outcome
     rendered = mailing.render_edition(edition, items=items)
-    create_deliveries(edition)
-    outcome.interrupted = expire_interrupted(edition)
-    _deliver(edition, rendered, outcome)
-    outcome.in_flight = Delivery.objects.filter(edition=edition, status=Status.SENDING).count()
+    _editions_in_progress.append(edition.pk)
+    try:
+        create_deliveries(edition)
+        _deliver(edition, rendered, outcome)
+    except MailServerUnreachable:
+        # Held until then, so that the workers' checks do not retry it at every beat.
+        NewsletterEdition.objects.filter(pk=edition.pk).update(
+            lease_expires_at=timezone.now() + MAIL_RETRY_AFTER
+        )
+        raise
+    finally:
+        _editions_in_progress.remove(edition.pk)
     outcome.finished = finish(edition)
     logger.info("Edition %s: %s", edition_id, outcome)
     return outcome
+
+
+def revive(edition_id):
+    """Take the lease of a "sending" edition that no live worker holds, and put the messages its
+    dead workers left "sending" back to be sent again: how many were, or None if the lease was
+    not free (a live worker renews it, or the edition is not sending).
+
+    A message whose worker died MAX_ATTEMPTS times is failed instead: one that kills its worker
+    must not kill them all.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        revived = NewsletterEdition.objects.filter(
+            Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now),
+            pk=edition_id,
+            status=NewsletterEdition.Status.SENDING,
+        ).update(lease_expires_at=now + LEASE)
+        if not revived:
+            return None
+        # Rows claimed since, by a run that found the lease alive, are not a dead worker's.
+        return Delivery.objects.filter(
+            edition=edition_id, status=Status.SENDING, claimed_at__lt=now
+        ).update(
+            status=Case(
+                When(attempts__gte=settings.NEWSLETTER["MAX_ATTEMPTS"], then=Value(Status.FAILED)),
+                default=Value(Status.PENDING),
+            ),
+            last_error=INTERRUPTED,
+        )
+
+
+def renew_leases():
+    """Push back the leases of the editions this process is sending: its worker is alive."""
+    if editions := list(_editions_in_progress):
+        NewsletterEdition.objects.filter(
+            pk__in=editions, status=NewsletterEdition.Status.SENDING
+        ).update(lease_expires_at=timezone.now() + LEASE)
+
+
+def stalled_editions():
+    """Editions being sent whose lease has expired: no live worker is sending them."""
+    return NewsletterEdition.objects.filter(
+        status=NewsletterEdition.Status.SENDING, lease_expires_at__lt=timezone.now()
+    )
 
 
 def create_deliveries(edition):
@@ -89,16 +159,21 @@ def create_deliveries(edition):
     Delivery.objects.bulk_create(chunk, ignore_conflicts=True)
 
 
-def expire_interrupted(edition):
-    """Mark failed the deliveries a dead worker left "sending": we cannot know if they went."""
-    return Delivery.objects.filter(
-        edition=edition,
-        status=Status.SENDING,
-        claimed_at__lt=timezone.now() - STALE_AFTER,
-    ).update(status=Status.FAILED, last_error=INTERRUPTED)
+def message_id(rendered, delivery):
+    """The delivery's Message-ID: the same on every attempt, on the site's domain.
+
+    Derived from the edition and the subscriber, keyed so that it gives nothing away, and read
+    back from the row once recorded (a new SECRET_KEY mid-sending does not change it).
+    """
+    if delivery.message_id:
+        return delivery.message_id
+    key = f"{delivery.edition_id}.{delivery.subscriber_id}"
+    digest = salted_hmac("subscriptions.sending.message_id", key).hexdigest()[:24]
+    domain = rendered.message_id_domain.encode("idna").decode("ascii")  # a header is ASCII
+    return f"<{rendered.message_id_tag}.{digest}@{domain}>"
 
 
-def claim(delivery):
+def claim(delivery, message_id):
     """Take a pending delivery for this worker: False if another worker has it, or the reader
     is no longer confirmed.
 
@@ -111,7 +186,12 @@ def claim(delivery):
     return bool(
         Delivery.objects.filter(
             pk=delivery.pk, status=Status.PENDING, subscriber__in=still_confirmed
-        ).update(status=Status.SENDING, attempts=F("attempts") + 1, claimed_at=timezone.now())
+        ).update(
+            status=Status.SENDING,
+            attempts=F("attempts") + 1,
+            claimed_at=timezone.now(),
+            message_id=message_id,
+        )
     )
 
 
@@ -122,13 +202,13 @@ def finish(edition):
     ).exists():
         return False
     NewsletterEdition.objects.filter(pk=edition.pk, status=NewsletterEdition.Status.SENDING).update(
-        status=NewsletterEdition.Status.SENT, sent_at=timezone.now()
+        status=NewsletterEdition.Status.SENT, sent_at=timezone.now(), lease_expires_at=None
     )
     return True
 
 
 def delivery_counts(edition):
-    """Deliveries of the edition by status, and how many were interrupted (see above)."""
+    """Deliveries of the edition by status, and how many were given up after interruptions."""
     counts = dict.fromkeys(Delivery.Status.values, 0)
     rows = (
         Delivery.objects.filter(edition=edition)
@@ -186,10 +266,11 @@ def _send_batch(rendered, batch, outcome):
     try:
         for delivery in batch:
             cursor = delivery.pk
-            if not claim(delivery):
+            delivery_message_id = message_id(rendered, delivery)
+            if not claim(delivery, delivery_message_id):
                 continue
             claimed += 1
-            error = _send(connection, rendered, delivery.subscriber)
+            error = _send(connection, rendered, delivery.subscriber, delivery_message_id)
             if error is None:
                 Delivery.objects.filter(pk=delivery.pk).update(
                     status=Status.SENT, sent_at=timezone.now(), last_error=""
@@ -204,11 +285,13 @@ def _send_batch(rendered, batch, outcome):
     return cursor, claimed
 
 
-def _send(connection, rendered, subscriber):
+def _send(connection, rendered, subscriber, message_id):
     """Hand one message to the backend; the exception if it was not accepted, else None."""
     try:
         message = rendered.message(
-            to=subscriber.email, unsubscribe_url=mailing.unsubscribe_url(subscriber)
+            to=subscriber.email,
+            unsubscribe_url=mailing.unsubscribe_url(subscriber),
+            message_id=message_id,
         )
         if connection.send_messages([message]) != 1:
             raise RuntimeError("the e-mail backend did not send the message")
@@ -248,9 +331,9 @@ def _open_connection():
         connection = mail.get_connection()
         try:
             connection.open()
-        except Exception:
+        except Exception as error:
             if attempt == OPEN_ATTEMPTS - 1:
-                raise
+                raise MailServerUnreachable(error) from error
             logger.warning("Could not connect to the mail server; trying again.", exc_info=True)
             time.sleep(OPEN_RETRY_DELAY * 2**attempt)
         else:
@@ -267,7 +350,11 @@ def _close(connection):
 def _stop_empty(edition):
     """No article of the edition is published any more: send nothing, and tell the editors."""
     if Delivery.objects.filter(edition=edition).exclude(status=Status.PENDING).exists():
+        # Paused until an editor resumes it: no lease, so no worker restarts it meanwhile.
+        NewsletterEdition.objects.filter(pk=edition.pk).update(lease_expires_at=None)
         logger.error("Edition %s has no published article left; sending paused.", edition.pk)
         return
-    NewsletterEdition.objects.filter(pk=edition.pk).update(status=NewsletterEdition.Status.DRAFT)
+    NewsletterEdition.objects.filter(pk=edition.pk).update(
+        status=NewsletterEdition.Status.DRAFT, lease_expires_at=None
+    )
     logger.error("Edition %s has no published article; put back to draft.", edition.pk)

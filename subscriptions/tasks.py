@@ -1,32 +1,47 @@
 """Background work of the subscriptions app, run by ``manage.py db_worker``."""
 
+import logging
 from dataclasses import asdict
 
-from django.utils import timezone
 from django_tasks import task
+from django_tasks_db.models import DBTaskResult
 
 from subscriptions import sending
-from subscriptions.models import NewsletterEdition
+
+logger = logging.getLogger(__name__)
+
+
+class WorkerLost(Exception):
+    """A run whose worker died: the queue cannot know, and would show it running for ever."""
 
 
 @task()
 def send_edition(edition_id):
     """Deliver a newsletter edition to its subscribers (see subscriptions/sending.py)."""
-    if NewsletterEdition.objects.filter(
-        pk=edition_id, status=NewsletterEdition.Status.SENDING
-    ).exists():
-        _queue_takeover(edition_id)
     return asdict(sending.send_edition(edition_id))
 
 
-def _queue_takeover(edition_id):
-    """Queue another run for after STALE_AFTER, in case this worker is killed on the way.
+def resume_stalled_editions():
+    """Queue a new run for each edition being sent that no live worker is sending.
 
-    The database queue never runs a task again once a worker has taken it, even if that worker
-    died; this later run is what makes a restart resume the sending. If this run is still going
-    by then, the two share the remaining deliveries; once the edition is sent, it does nothing.
-    Backends that run tasks at once (tests) cannot defer, and need no takeover.
+    Called by every worker as it starts, then every HEARTBEAT. An edition whose run is still
+    waiting in the queue is left to it; of several workers checking at once, only the one that
+    revives the edition queues a run. The dead runs are marked failed.
     """
-    if send_edition.get_backend().supports_defer:
-        run_after = timezone.now() + sending.STALE_AFTER + sending.STALE_AFTER / 10
-        send_edition.using(run_after=run_after).enqueue(edition_id)
+    stalled = set(sending.stalled_editions().values_list("pk", flat=True))
+    if not stalled:
+        return
+    runs = DBTaskResult.objects.filter(task_path=send_edition.module_path)
+    queued = {run.args_kwargs["args"][0] for run in runs.ready()}
+    for edition_id in stalled - queued:
+        interrupted = sending.revive(edition_id)
+        if interrupted is None:
+            continue  # another worker was quicker
+        for dead in runs.running().filter(args_kwargs__args__0=edition_id):
+            dead.set_failed(WorkerLost("The worker stopped while sending this edition."))
+        send_edition.enqueue(edition_id)
+        logger.warning(
+            "Edition %s: its worker stopped; resumed (%s message(s) in flight sent again).",
+            edition_id,
+            interrupted,
+        )

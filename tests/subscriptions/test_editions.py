@@ -262,6 +262,18 @@ def test_interrupted_deliveries_are_counted_on_the_edition_page(editor_client, e
     assert 'class="newsletter-interrupted"' in response.content.decode()
 
 
+def test_the_delivery_report_states_the_at_least_once_guarantee(editor_client, edition):
+    edition.status = NewsletterEdition.Status.SENDING
+    edition.save()
+    Delivery.objects.create(edition=edition, subscriber=SubscriberFactory(confirmed=True))
+
+    response = editor_client.get(admin_url("change", edition.pk))
+
+    page = response.content.decode()
+    assert "Chaque abonné reçoit l’édition au moins une fois" in page
+    assert "renvoyé avec le même Message-ID" in page
+
+
 def test_authors_cannot_see_editions(author_client, edition):
     assert author_client.get(admin_url("changelist")).status_code == 403
     assert author_client.get(admin_url("change", edition.pk)).status_code == 403

@@ -1,6 +1,7 @@
 """Sending an edition: once per confirmed subscriber, resumable after a crash, bounded retries."""
 
 import email
+import re
 import smtplib
 import socket
 from collections import Counter
@@ -15,8 +16,9 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.utils import timezone
 from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
-from subscriptions import newsletter, sending
+from subscriptions import editions, newsletter, sending, tasks
 from subscriptions.models import Delivery, EditionArticle, NewsletterEdition, Subscriber
 from subscriptions.tasks import send_edition
 from tests.factories import ArticleFactory
@@ -264,8 +266,8 @@ def test_two_workers_never_claim_the_same_delivery(edition, subscribers):
     delivery = Delivery.objects.filter(edition=edition).first()
     stale_copy = Delivery.objects.get(pk=delivery.pk)  # what a second worker read
 
-    assert sending.claim(delivery) is True
-    assert sending.claim(stale_copy) is False
+    assert sending.claim(delivery, "<a@example.fr>") is True
+    assert sending.claim(stale_copy, "<a@example.fr>") is False
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == (Delivery.Status.SENDING, 1)
 
@@ -293,66 +295,166 @@ def test_resume_after_a_crash_between_messages_no_duplicate_and_no_gap(
     assert edition.status == NewsletterEdition.Status.SENT
 
 
-def test_a_message_accepted_just_before_a_crash_is_never_sent_twice(settings, edition, subscribers):
+def message_ids(address):
+    return [m.extra_headers["Message-ID"] for m in mail.outbox if m.to == [address]]
+
+
+def test_the_message_in_flight_when_a_worker_dies_is_sent_again_with_the_same_message_id(
+    settings, edition, subscribers
+):
     use_backend(settings, DyingBackend, when="after", limit=3, delivered=0)
-
     with pytest.raises(WorkerKilled):
-        sending.send_edition(edition.pk)
-
-    assert len(mail.outbox) == 3
+        sending.send_edition(edition.pk)  # the server accepted message 3, then the worker died
     assert statuses(edition) == {"sent": 2, "sending": 1, "pending": 2}
+    in_flight = Delivery.objects.get(status="sending")
 
-    # Restarted at once: the others are sent; the one in doubt is neither resent nor dropped yet.
+    # Restarted at once: the dead worker's lease has not expired yet, nothing is resumed.
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    outcome = sending.send_edition(edition.pk)
-    assert (outcome.sent, outcome.in_flight, outcome.finished) == (2, 1, False)
+    tasks.resume_stalled_editions()
+    assert len(mail.outbox) == 3
 
-    # Ten minutes on, the one in doubt is recorded as interrupted, and the edition is done.
-    with time_machine.travel(timezone.now() + sending.STALE_AFTER + timedelta(seconds=1)):
+    with time_machine.travel(timezone.now() + sending.LEASE + timedelta(seconds=1)):
+        tasks.resume_stalled_editions()
+
+    assert statuses(edition) == {"sent": 5}
+    address = in_flight.subscriber.email
+    assert recipients() == Counter({s.email: 1 for s in subscribers} | {address: 2})
+    assert message_ids(address) == [in_flight.message_id] * 2  # the copy is recognisable
+    assert len({m.extra_headers["Message-ID"] for m in mail.outbox}) == 5
+    edition.refresh_from_db()
+    assert edition.status == NewsletterEdition.Status.SENT
+
+
+def test_a_message_lost_with_its_worker_is_sent_again_not_skipped(settings, edition, subscribers):
+    use_backend(settings, DyingBackend, when="before", limit=3, delivered=0)
+    with pytest.raises(WorkerKilled):
+        sending.send_edition(edition.pk)  # died handing over message 4: the server never got it
+    lost = Delivery.objects.get(status="sending")
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with time_machine.travel(timezone.now() + sending.LEASE + timedelta(seconds=1)):
         outcome = sending.send_edition(edition.pk)
 
-    assert (outcome.sent, outcome.interrupted, outcome.finished) == (0, 1, True)
-    assert recipients() == Counter(s.email for s in subscribers)  # no duplicate, no gap
-    assert statuses(edition) == {"sent": 4, "failed": 1}
-    assert Delivery.objects.get(status="failed").last_error == sending.INTERRUPTED
+    assert (outcome.interrupted, outcome.sent, outcome.finished) == (1, 2, True)
+    assert recipients() == Counter(s.email for s in subscribers)  # each once: none lost
+    lost.refresh_from_db()
+    assert (lost.status, lost.attempts, lost.last_error) == ("sent", 2, "")
+
+
+def test_a_run_beside_a_live_worker_shares_the_edition_and_leaves_its_message_alone(
+    settings, edition, subscribers
+):
+    sending.create_deliveries(edition)
+    other = Delivery.objects.filter(edition=edition).first()
+    sending.claim(other, "<autre@example.fr>")  # a live worker is sending this one
+    NewsletterEdition.objects.filter(pk=edition.pk).update(
+        lease_expires_at=timezone.now() + sending.LEASE
+    )
+
+    outcome = sending.send_edition(edition.pk)
+
+    assert (outcome.sent, outcome.interrupted, outcome.finished) == (4, 0, False)
+    assert other.subscriber.email not in recipients()
+    assert statuses(edition) == {"sent": 4, "sending": 1}
+
+
+def test_a_message_that_kills_its_worker_every_time_is_given_up_and_reported(
+    settings, edition, subscribers
+):
+    use_backend(settings, DyingBackend, when="before", limit=0, delivered=0)
+    later = timezone.now()
+    for _attempt in range(settings.NEWSLETTER["MAX_ATTEMPTS"]):
+        with time_machine.travel(later), pytest.raises(WorkerKilled):
+            sending.send_edition(edition.pk)
+        later += sending.LEASE + timedelta(seconds=1)
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with time_machine.travel(later):
+        outcome = sending.send_edition(edition.pk)
+
+    assert (outcome.sent, outcome.finished) == (4, True)
+    (given_up,) = Delivery.objects.filter(status=Delivery.Status.FAILED)
+    assert (given_up.attempts, given_up.last_error) == (3, sending.INTERRUPTED)
     assert sending.delivery_counts(edition)["interrupted"] == 1
 
 
-def test_a_message_lost_in_a_crash_is_reported_not_silently_skipped(settings, edition, subscribers):
-    """The price of never sending twice: a message the worker died handing over is not resent,
-    but it is recorded as interrupted, for the editors to see."""
-    use_backend(settings, DyingBackend, when="before", limit=3, delivered=0)
-    with pytest.raises(WorkerKilled):
+def test_a_worker_resumes_a_stalled_edition_once_and_marks_its_dead_run_failed(
+    settings, edition, subscribers
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    dead = DBTaskResult.objects.get(pk=send_edition.enqueue(edition.pk).id)
+    dead.claim("worker-killed")  # taken by a worker that died before renewing the lease
+    NewsletterEdition.objects.filter(pk=edition.pk).update(lease_expires_at=timezone.now())
+    expired = timezone.now() + timedelta(seconds=1)
+
+    with time_machine.travel(expired):
+        tasks.resume_stalled_editions()
+        tasks.resume_stalled_editions()  # a second worker's check: nothing more to do
+
+    dead.refresh_from_db()
+    assert dead.status == TaskResultStatus.FAILED
+    assert dead.exception_class_path == "subscriptions.tasks.WorkerLost"
+    (resumed,) = DBTaskResult.objects.filter(status=TaskResultStatus.READY)
+    assert resumed.args_kwargs["args"] == [edition.pk]
+
+
+def test_an_edition_waiting_in_the_queue_is_not_queued_twice(settings, edition, subscribers):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    edition.status = NewsletterEdition.Status.DRAFT
+    edition.save()
+    editions.start_sending(edition)  # the worker is busy, or down
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=5)):
+        tasks.resume_stalled_editions()
+
+    assert DBTaskResult.objects.filter(status=TaskResultStatus.READY).count() == 1
+
+
+def test_a_paused_edition_waits_for_an_editor(settings, edition, subscribers):
+    Delivery.objects.create(edition=edition, subscriber=subscribers[0], status="sent")
+    EditionArticle.objects.filter(edition=edition).update(article=ArticleFactory(draft=True))
+    sending.send_edition(edition.pk)  # no published article left: paused
+
+    with time_machine.travel(timezone.now() + timedelta(hours=1)):
+        tasks.resume_stalled_editions()
+
+    assert mail.outbox == []
+    edition.refresh_from_db()
+    assert (edition.status, edition.lease_expires_at) == ("sending", None)
+
+
+def test_the_message_id_is_stable_per_subscriber_and_on_the_site_domain(
+    settings, edition, subscribers
+):
+    settings.NEWSROOM_SITE_URL = "https://www.example.fr"
+    sending.send_edition(edition.pk)
+
+    for delivery in Delivery.objects.filter(edition=edition).select_related("subscriber"):
+        assert message_ids(delivery.subscriber.email) == [delivery.message_id]
+        assert re.fullmatch(
+            rf"<edition{edition.pk}\.[0-9a-f]{{24}}@www\.example\.fr>", delivery.message_id
+        )
+
+
+def test_a_site_domain_with_accents_gives_an_ascii_message_id(settings, edition, subscribers):
+    settings.NEWSROOM_SITE_URL = "https://www.lécho-du-midi.fr"
+    use_backend(settings, CountingBackend)
+
+    sending.send_edition(edition.pk)
+
+    for message in mail.outbox:
+        header = message.message()["Message-ID"]
+        assert header.endswith("@www.xn--lcho-du-midi-beb.fr>"), header
+
+
+def test_the_sending_loop_costs_two_queries_per_message(
+    settings, edition, subscribers, django_assert_num_queries
+):
+    settings.NEWSLETTER = {**settings.NEWSLETTER, "BATCH_SIZE": 200}
+    # Per run: the lease (4, in a savepoint), the edition and its articles (2), the deliveries
+    # (2), one batch (2), the empty second batch and the checks that end the run (4), "sent" (1).
+    with django_assert_num_queries(15 + 2 * len(subscribers)):  # per message: claim, "sent"
         sending.send_edition(edition.pk)
-
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    with time_machine.travel(timezone.now() + sending.STALE_AFTER + timedelta(seconds=1)):
-        sending.send_edition(edition.pk)
-
-    (lost,) = Delivery.objects.filter(status=Delivery.Status.FAILED)
-    assert lost.last_error == sending.INTERRUPTED
-    assert lost.subscriber.email not in recipients()
-    assert sum(recipients().values()) == 4 and max(recipients().values()) == 1
-
-
-def test_each_run_queues_a_later_takeover_in_case_its_worker_dies(settings, edition, subscribers):
-    """The database queue never reruns a task whose worker died: a deferred run resumes it."""
-    from django_tasks import default_task_backend
-
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    before = timezone.now()
-
-    send_edition.call(edition.pk)
-
-    (takeover,) = default_task_backend.results
-    assert takeover.args == [edition.pk]
-    assert takeover.task.run_after >= before + sending.STALE_AFTER
-    assert len(mail.outbox) == 5
-
-    # The takeover finds the edition sent: it sends nothing and queues nothing more.
-    default_task_backend.clear()
-    send_edition.call(edition.pk)
-    assert default_task_backend.results == []
     assert len(mail.outbox) == 5
 
 
@@ -413,6 +515,11 @@ def test_an_unreachable_server_leaves_the_deliveries_pending(settings, edition, 
     assert set(Delivery.objects.values_list("attempts", flat=True)) == {0}
     edition.refresh_from_db()
     assert edition.status == NewsletterEdition.Status.SENDING
+    # Tried again a minute later, not at every beat of the workers' heartbeat.
+    assert edition.lease_expires_at >= timezone.now() + sending.MAIL_RETRY_AFTER - timedelta(
+        seconds=5
+    )
+    assert not sending.stalled_editions().exists()
 
 
 # A real SMTP server on loopback --------------------------------------------------------------
