@@ -3,7 +3,6 @@
 import email
 import re
 import smtplib
-import socket
 from collections import Counter
 from datetime import timedelta
 from email import policy
@@ -22,6 +21,7 @@ from subscriptions import editions, newsletter, sending, tasks
 from subscriptions.models import Delivery, EditionArticle, NewsletterEdition, Subscriber
 from subscriptions.tasks import send_edition
 from tests.factories import ArticleFactory
+from tests.services import free_port
 from tests.subscriptions.factories import SubscriberFactory
 
 pytestmark = pytest.mark.django_db
@@ -523,12 +523,6 @@ def test_an_unreachable_server_leaves_the_deliveries_pending(settings, edition, 
 
 
 # A real SMTP server on loopback --------------------------------------------------------------
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class SinkHandler:

@@ -8,8 +8,6 @@ outage is made there, the way it happens (the server refuses connections and dro
 
 import asyncio
 import email
-import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -17,18 +15,14 @@ import threading
 import time
 from collections import Counter
 from email import policy
-from pathlib import Path
 
 import psycopg
 import pytest
 from aiosmtpd.controller import Controller
-from django.core.management.utils import get_random_secret_key
 
 from subscriptions import sending
-from tests.subscriptions.test_sending import free_port
+from tests import services
 
-REPO = Path(__file__).resolve().parent.parent.parent
-SERVER = "postgresql://postgres@127.0.0.1:5432"
 SUBSCRIBERS = 30
 
 SEED = f"""
@@ -51,40 +45,22 @@ print(edition.pk)
 class FaultDatabase:
     """A database of its own on the shared PostgreSQL server, for worker processes and the test."""
 
-    def __init__(self, logs):
-        self.name = f"newsroom_fault_{secrets.token_hex(4)}"
-        self.logs = logs
-        self.env = {
-            "PATH": os.environ.get("PATH", ""),
-            "HOME": os.environ.get("HOME", ""),
-            "DJANGO_SETTINGS_MODULE": "newsroom.settings",
-            "DEBUG": "false",
-            "SECRET_KEY": get_random_secret_key(),
-            "ALLOWED_HOSTS": "www.example.fr",
-            "SITE_URL": "https://www.example.fr",
-            "DATABASE_URL": f"{SERVER}/{self.name}",
-            "NEWSLETTER_BATCH_SIZE": "10",
-        }
+    def __init__(self, url, logs):
+        self.url, self.logs = url, logs
+        self.env = services.production_env(
+            ALLOWED_HOSTS="www.example.fr",
+            SITE_URL="https://www.example.fr",
+            DATABASE_URL=url,
+            NEWSLETTER_BATCH_SIZE="10",
+            LOG_LEVEL="INFO",  # the worker's "Lost the database" line is asserted on
+        )
 
-    def admin(self, sql):
-        with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as connection:
-            connection.execute(sql)
-
-    def query(self, sql, *params):
-        with psycopg.connect(f"{SERVER}/{self.name}") as connection:
-            return connection.execute(sql, params).fetchall()
+    def query(self, statement, *params):
+        with psycopg.connect(self.url) as connection:
+            return connection.execute(statement, params).fetchall()
 
     def manage(self, *args):
-        result = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=REPO,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
-        return result.stdout
+        return services.manage(self.env, *args)
 
     def start_edition(self, smtp_port):
         self.env["EMAIL_URL"] = f"smtp://127.0.0.1:{smtp_port}"
@@ -94,7 +70,7 @@ class FaultDatabase:
         log = (self.logs / f"{name}.log").open("w")
         return subprocess.Popen(
             [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay"],
-            cwd=REPO,
+            cwd=services.REPO_ROOT,
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -125,27 +101,20 @@ class FaultDatabase:
 
     def cut_off(self, seconds):
         """Make the database unreachable for ``seconds``: no new connection, every session cut."""
-        self.admin(f'ALTER DATABASE "{self.name}" WITH ALLOW_CONNECTIONS false')
+        services.cut_off_database(self.url, allowed=False)
         try:
-            self.admin(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                f"WHERE datname = '{self.name}' AND pid <> pg_backend_pid()"
-            )
             time.sleep(seconds)
         finally:
-            self.admin(f'ALTER DATABASE "{self.name}" WITH ALLOW_CONNECTIONS true')
+            services.cut_off_database(self.url, allowed=True)
 
 
 @pytest.fixture(scope="module")
 def fault_database(tmp_path_factory):
-    database = FaultDatabase(tmp_path_factory.mktemp("worker-logs"))
-    database.admin(f'CREATE DATABASE "{database.name}"')
-    try:
+    with services.throwaway_database(prefix="newsroom_fault_worker") as url:
+        database = FaultDatabase(url, tmp_path_factory.mktemp("worker-logs"))
         database.manage("migrate", "--noinput")
         database.manage("shell", "--no-imports", "-c", SEED)
         yield database
-    finally:
-        database.admin(f'DROP DATABASE IF EXISTS "{database.name}" WITH (FORCE)')
 
 
 class SlowSink:
@@ -172,7 +141,7 @@ def smtp_sink():
 
     def start(delay, signal_at):
         sink = SlowSink(delay, signal_at)
-        controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+        controller = Controller(sink, hostname="127.0.0.1", port=services.free_port())
         controller.start()
         sinks.append(controller)
         return sink, controller.port
