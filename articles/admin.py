@@ -1,6 +1,13 @@
 import reversion
 from django.contrib import admin, messages
-from django.db import models
+from django.contrib.admin.utils import unquote
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.views import shortcut
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.forms.models import BaseInlineFormSet
+from django.http import Http404
+from django.shortcuts import redirect
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -29,13 +36,45 @@ def _can_publish(request):
     return request.user.has_perm("articles.publish_article")
 
 
+class CheckEachDeletion:
+    """Django's delete view and "delete selected" action check only the model's delete right:
+    refuse the deletion unless ``has_delete_permission`` allows every object selected."""
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if not all(self.has_delete_permission(request, obj) for obj in objs):
+            perms_needed.add(self.opts.verbose_name)
+        return deleted, counts, perms_needed, protected
+
+
 @admin.register(Image)
-class ImageAdmin(admin.ModelAdmin):
+class ImageAdmin(CheckEachDeletion, admin.ModelAdmin):
     list_display = ["thumbnail", "alt_text", "caption", "credit", "dimensions", "created_at"]
     search_fields = ["alt_text", "caption", "credit"]
     date_hierarchy = "created_at"
     fields = ["file", "thumbnail", "alt_text", "caption", "credit", "body_address"]
     readonly_fields = ["thumbnail", "body_address"]
+
+    # Editors change any image; authors only one that readers see nowhere.
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or _can_publish(request) or not obj.is_shown_to_readers)
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or _can_publish(request) or not obj.is_shown_to_readers)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if change and not self.has_change_permission(request, obj) and obj.is_shown_to_readers:
+            messages.warning(
+                request,
+                _(
+                    "Readers see this image on a published or scheduled article, as an "
+                    "author's photo or in a house ad: only an editor can change or delete it."
+                ),
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.display(description=_("preview"))
     def thumbnail(self, image):
@@ -76,13 +115,24 @@ class CategoryAdmin(admin.ModelAdmin):
     list_select_related = ["parent"]
 
 
+class BylineFormSet(BaseInlineFormSet):
+    default_error_messages = {
+        "too_few_forms": _("An article must be signed by at least one author.")
+    }
+
+
 class BylineInline(admin.TabularInline):
     model = ArticleAuthor
+    formset = BylineFormSet
     autocomplete_fields = ["author"]
     extra = 0
     min_num = 1
     verbose_name = _("author")
     verbose_name_plural = _("authors (in byline order)")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # min_num alone only shows an empty row; this refuses a story left without a byline.
+        return super().get_formset(request, obj, validate_min=True, **kwargs)
 
 
 # An address typed without its scheme is taken as https (Django 6's default).
@@ -97,6 +147,12 @@ class ReadMoreLinkInline(admin.TabularInline):
     extra = 0
     max_num = 6
     verbose_name_plural = _("“Read also” links (in order)")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "target_article":
+            # The picker names its choices: only articles the user may open.
+            kwargs["queryset"] = Article.objects.viewable_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class CorrectionInline(admin.StackedInline):
@@ -118,7 +174,7 @@ class HouseAdAdmin(admin.ModelAdmin):
 
 
 @admin.register(Article)
-class ArticleAdmin(VersionAdmin):
+class ArticleAdmin(CheckEachDeletion, VersionAdmin):
     form = ArticleAdminForm
     inlines = [BylineInline, ReadMoreLinkInline, CorrectionInline]
     list_display = [
@@ -134,6 +190,7 @@ class ArticleAdmin(VersionAdmin):
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["publication_state", "word_count", "created_at", "updated_at"]
     actions = ["publish_now", "unpublish"]
+    change_list_template = "admin/articles/article/change_list.html"
 
     class Media:
         css = {"all": ["css/admin.css"]}
@@ -164,10 +221,20 @@ class ArticleAdmin(VersionAdmin):
         ),
     ]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).with_bylines()
+    # Who sees what: editors everything; authors their own stories and what readers see.
 
-    # Workflow: authors draft and submit for review; only editors publish.
+    def get_queryset(self, request):
+        return super().get_queryset(request).viewable_by(request.user).with_bylines()
+
+    def get_object(self, request, object_id, from_field=None):
+        # A story the user may not see answers as one that does not exist: no title, no hint.
+        article = super().get_object(request, object_id, from_field)
+        if article is None:
+            raise Http404
+        return article
+
+    # Workflow: authors draft and submit for review; only editors publish. Every write checks
+    # the right on the article as stored, in the transaction that writes it.
 
     def has_publish_permission(self, request):
         return _can_publish(request)
@@ -195,6 +262,54 @@ class ArticleAdmin(VersionAdmin):
             ]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
+    def _lock_for_change(self, request, object_id):
+        """The stored article, locked until the transaction ends, if the user may change it.
+
+        An editor publishing it meanwhile waits for the lock; the author's save is then
+        refused, not written over the publication."""
+        article = self.get_object(request, unquote(object_id))
+        stored = Article.objects.select_for_update().get(pk=article.pk)
+        if not self.has_change_permission(request, stored):
+            raise PermissionDenied
+        return stored
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        with transaction.atomic():
+            if request.method == "POST":
+                self._lock_for_change(request, object_id)
+            return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        # The history is there to restore: it belongs to those who may change the article.
+        article = self.get_object(request, unquote(object_id))
+        if not self.has_change_permission(request, article):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        # reversion writes the version to the database before the change form checks any
+        # right: check it first, on the article as stored.
+        with transaction.atomic():
+            request.stored_article = self._lock_for_change(request, object_id)
+            request.restoring_version = True
+            return super().revision_view(request, object_id, version_id, extra_context)
+
+    def recoverlist_view(self, request, extra_context=None):
+        if not _can_publish(request):
+            raise PermissionDenied
+        return super().recoverlist_view(request, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        # A deleted story may have been published: bringing it back is an editor's decision.
+        if not _can_publish(request):
+            raise PermissionDenied
+        request.restoring_version = True
+        return super().recover_view(request, version_id, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"can_recover": _can_publish(request), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         # A restore from the history replaces the article on purpose.
@@ -209,18 +324,22 @@ class ArticleAdmin(VersionAdmin):
             kwargs["initial"] = [{"author": author}]
         return kwargs
 
-    def revision_view(self, request, object_id, version_id, extra_context=None):
-        request.restoring_version = True
-        return super().revision_view(request, object_id, version_id, extra_context)
-
-    def recover_view(self, request, version_id, extra_context=None):
-        request.restoring_version = True
-        return super().recover_view(request, version_id, extra_context)
-
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
+        stored = getattr(request, "stored_article", None)
+        if stored is not None and not _can_publish(request):
+            # A restored version brings its own publication date and front-page flag, fields
+            # an author cannot set: the stored ones stay.
+            obj.published_at, obj.featured = stored.published_at, stored.featured
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if getattr(request, "restoring_version", False):
+            # The version brought back its own date of the last correction; the corrections
+            # themselves are not part of it.
+            form.instance.note_corrections()
 
     def render_change_form(self, request, context, *args, **kwargs):
         # The rich-text editor's import map is an inline script: give it the page's CSP nonce.
@@ -302,3 +421,13 @@ class ArticleAdmin(VersionAdmin):
             reversion.set_user(request.user)
             reversion.set_comment(comment)
         self.log_change(request, article, str(comment))
+
+
+def view_on_site(request, content_type_id, object_id):
+    """The admin's "view on site" redirect, which names the public address (the slug) of any
+    object: for an article, only one the user may open in the admin."""
+    if content_type_id != ContentType.objects.get_for_model(Article).pk:
+        return shortcut(request, content_type_id, object_id)
+    article_admin = admin.site.get_model_admin(Article)
+    article = article_admin.get_object(request, unquote(object_id))
+    return redirect(article_admin.get_view_on_site_url(article))
