@@ -36,6 +36,12 @@ def _can_publish(request):
     return request.user.has_perm("articles.publish_article")
 
 
+def _locked(articles):
+    """``articles``, read once their rows are locked: an author's save under way (see
+    ArticleAdmin.change_view) ends first, and is neither lost nor published unseen."""
+    return articles.select_for_update(of=("self",))
+
+
 class CheckEachDeletion:
     """Django's delete view and "delete selected" action check only the model's delete right:
     refuse the deletion unless ``has_delete_permission`` allows every object selected."""
@@ -291,6 +297,7 @@ class ArticleAdmin(CheckEachDeletion, VersionAdmin):
         # right: check it first, on the article as stored.
         with transaction.atomic():
             request.stored_article = self._lock_for_change(request, object_id)
+            request.stored_corrections = list(request.stored_article.corrections.all())
             request.restoring_version = True
             return super().revision_view(request, object_id, version_id, extra_context)
 
@@ -334,12 +341,23 @@ class ArticleAdmin(CheckEachDeletion, VersionAdmin):
             obj.published_at, obj.featured = stored.published_at, stored.featured
         super().save_model(request, obj, form, change)
 
+    def get_inlines(self, request, obj):
+        inlines = super().get_inlines(request, obj)
+        if hasattr(request, "stored_corrections"):  # the restore keeps them (save_related)
+            inlines = [inline for inline in inlines if inline is not CorrectionInline]
+        return inlines
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        if getattr(request, "restoring_version", False):
-            # The version brought back its own date of the last correction; the corrections
-            # themselves are not part of it.
-            form.instance.note_corrections()
+        stored_corrections = getattr(request, "stored_corrections", None)
+        if stored_corrections is not None:
+            # Corrections are a public record: restoring a version neither deletes one added
+            # since, nor rewrites one, nor brings back one an editor deleted.
+            article = form.instance
+            article.corrections.exclude(pk__in=[c.pk for c in stored_corrections]).delete()
+            for correction in stored_corrections:
+                correction.save()
+            article.note_corrections()
 
     def render_change_form(self, request, context, *args, **kwargs):
         # The rich-text editor's import map is an inline script: give it the page's CSP nonce.
@@ -388,14 +406,15 @@ class ArticleAdmin(CheckEachDeletion, VersionAdmin):
     def publish_now(self, request, queryset):
         now = timezone.now()
         count = 0
-        for article in queryset:
-            if article.is_visible:
-                continue
-            article.status = Article.Status.PUBLISHED
-            if article.published_at is None or article.published_at > now:
-                article.published_at = now
-            self._save_with_revision(request, article, _("Published from the list."))
-            count += 1
+        with transaction.atomic():
+            for article in _locked(queryset):
+                if article.is_visible:
+                    continue
+                article.status = Article.Status.PUBLISHED
+                if article.published_at is None or article.published_at > now:
+                    article.published_at = now
+                self._save_with_revision(request, article, _("Published from the list."))
+                count += 1
         self.message_user(
             request,
             ngettext("%d article published.", "%d articles published.", count) % count,
@@ -405,10 +424,11 @@ class ArticleAdmin(CheckEachDeletion, VersionAdmin):
     @admin.action(description=_("Unpublish"), permissions=["publish"])
     def unpublish(self, request, queryset):
         count = 0
-        for article in queryset.filter(status=Article.Status.PUBLISHED):
-            article.status = Article.Status.DRAFT
-            self._save_with_revision(request, article, _("Unpublished from the list."))
-            count += 1
+        with transaction.atomic():
+            for article in _locked(queryset.filter(status=Article.Status.PUBLISHED)):
+                article.status = Article.Status.DRAFT
+                self._save_with_revision(request, article, _("Unpublished from the list."))
+                count += 1
         self.message_user(
             request,
             ngettext("%d article unpublished.", "%d articles unpublished.", count) % count,

@@ -753,10 +753,11 @@ class HouseAd(models.Model):
         return self.name
 
 
-# Every admin save of an article keeps a version of it with its bylines, links and tags.
-# Corrections are left out: they are a public record, which restoring an older version of the
-# article must neither delete nor rewrite.
+# Every admin save of an article keeps a version of it with its bylines, links and tags (and
+# corrections, which a deleted article's recovery brings back; restoring a version of an
+# existing article leaves them as they are: see ArticleAdmin.revision_view).
 reversion.register(ArticleAuthor)
 reversion.register(ReadMoreLink)
 reversion.register(TaggedArticle)
-reversion.register(Article, follow=("bylines", "read_more_links", "tagged_items"))
+reversion.register(Correction)
+reversion.register(Article, follow=("bylines", "read_more_links", "tagged_items", "corrections"))

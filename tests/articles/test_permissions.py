@@ -36,6 +36,11 @@ def history_url(article, version=None):
     return f"{url}{version.pk}/" if version else url
 
 
+def recover_url():
+    """The recovery page of the one deleted article."""
+    return f"/admin/articles/article/recover/{Version.objects.get_deleted(Article).get().pk}/"
+
+
 def save_version(article, comment="", **changes):
     """Change ``article`` and keep a version of it, as a save in the admin does."""
     for name, value in changes.items():
@@ -147,10 +152,15 @@ def test_restore_by_an_author_keeps_the_stored_publication_date_and_front_page(
     assert article.published_at is None
 
 
-def test_restoring_an_older_version_never_deletes_a_correction(editor_client):
+def test_restoring_an_older_version_leaves_the_corrections_as_they_are(editor_client):
     article = ArticleFactory(title="Titre d’origine")
+    withdrawn = CorrectionFactory(article=article, text="Correction retirée.")
+    reworded = CorrectionFactory(article=article, text="Première formulation.")
     first = save_version(article, "Publié")
-    correction = CorrectionFactory(article=article, text="Le vote a eu lieu mardi.")
+    withdrawn.delete()
+    reworded.text = "Le vote a eu lieu mardi."
+    reworded.save()
+    added = CorrectionFactory(article=article, text="Le maire s’appelle Jean Dupont.")
     save_version(article, "Corrigé", title="Titre corrigé")
 
     page = editor_client.get(history_url(article, first))
@@ -159,9 +169,31 @@ def test_restoring_an_older_version_never_deletes_a_correction(editor_client):
     assert response.status_code == 302
     article.refresh_from_db()
     assert article.title == "Titre d’origine"
-    assert list(article.corrections.all()) == [correction]
-    assert article.corrected_at == correction.published_at
-    assert "Le vote a eu lieu mardi." in Client().get(article.get_absolute_url()).content.decode()
+    assert [c.text for c in article.corrections.all()] == [reworded.text, added.text]
+    assert article.corrected_at == added.published_at
+    content = Client().get(article.get_absolute_url()).content.decode()
+    assert "Le vote a eu lieu mardi." in content
+    assert "Jean Dupont" in content
+    assert "Correction retirée." not in content
+    assert "Première formulation." not in content
+
+
+def test_recovering_a_deleted_article_brings_back_its_corrections(editor_client):
+    article = ArticleFactory(title="Article supprimé")
+    CorrectionFactory(article=article, text="Le vote a eu lieu mardi.")
+    save_version(article, "Corrigé")
+    pk = article.pk
+    article.delete()
+
+    page = editor_client.get(recover_url())
+    response = editor_client.post(recover_url(), form_data(page))
+
+    assert response.status_code == 302
+    recovered = Article.objects.get(pk=pk)
+    assert [c.text for c in recovered.corrections.all()] == ["Le vote a eu lieu mardi."]
+    assert "Le vote a eu lieu mardi." in (
+        Client().get(recovered.get_absolute_url()).content.decode()
+    )
 
 
 def test_only_editors_recover_a_deleted_article(author_client, editor_client, author_user):
@@ -169,15 +201,13 @@ def test_only_editors_recover_a_deleted_article(author_client, editor_client, au
     save_version(article, "Publié")
     pk = article.pk
     article.delete()
-    deleted = Version.objects.get_deleted(Article).get()
-    recover_url = f"/admin/articles/article/recover/{deleted.pk}/"
 
     assert author_client.get("/admin/articles/article/recover/").status_code == 403
-    assert author_client.get(recover_url).status_code == 403
+    assert author_client.get(recover_url()).status_code == 403
     assert "Article supprimé" not in author_client.get(LIST_URL).content.decode()
-    page = editor_client.get(recover_url)
+    page = editor_client.get(recover_url())
     assert page.status_code == 200
-    assert editor_client.post(recover_url, form_data(page)).status_code == 302
+    assert editor_client.post(recover_url(), form_data(page)).status_code == 302
     assert Article.objects.get(pk=pk).title == "Article supprimé"
 
 
@@ -187,13 +217,10 @@ def test_author_cannot_recover_a_deleted_published_story_by_crafted_post(
     article = story_of(author_user, title="Article supprimé")
     save_version(article, "Publié")
     article.delete()
-    recover_url = (
-        f"/admin/articles/article/recover/{Version.objects.get_deleted(Article).get().pk}/"
-    )
-    data = form_data(editor_client.get(recover_url))
+    data = form_data(editor_client.get(recover_url()))
     data["status"] = "review"
 
-    assert author_client.post(recover_url, data).status_code == 403
+    assert author_client.post(recover_url(), data).status_code == 403
     assert not Article.objects.exists()
 
 

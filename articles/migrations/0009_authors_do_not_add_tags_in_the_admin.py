@@ -18,6 +18,6 @@ def restore_add_tag(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("articles", "0009_corrections_leave_article_history")]
+    dependencies = [("articles", "0008_search_vector_inline")]
 
     operations = [migrations.RunPython(revoke_add_tag, restore_add_tag)]
