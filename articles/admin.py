@@ -42,19 +42,8 @@ def _locked(articles):
     return articles.select_for_update(of=("self",))
 
 
-class CheckEachDeletion:
-    """Django's delete view and "delete selected" action check only the model's delete right:
-    refuse the deletion unless ``has_delete_permission`` allows every object selected."""
-
-    def get_deleted_objects(self, objs, request):
-        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        if not all(self.has_delete_permission(request, obj) for obj in objs):
-            perms_needed.add(self.opts.verbose_name)
-        return deleted, counts, perms_needed, protected
-
-
 @admin.register(Image)
-class ImageAdmin(CheckEachDeletion, admin.ModelAdmin):
+class ImageAdmin(admin.ModelAdmin):
     list_display = ["thumbnail", "alt_text", "caption", "credit", "dimensions", "created_at"]
     search_fields = ["alt_text", "caption", "credit"]
     date_hierarchy = "created_at"
@@ -180,7 +169,7 @@ class HouseAdAdmin(admin.ModelAdmin):
 
 
 @admin.register(Article)
-class ArticleAdmin(CheckEachDeletion, VersionAdmin):
+class ArticleAdmin(VersionAdmin):
     form = ArticleAdminForm
     inlines = [BylineInline, ReadMoreLinkInline, CorrectionInline]
     list_display = [
