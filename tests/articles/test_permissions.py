@@ -16,6 +16,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from reversion.models import Version
+from taggit.models import Tag
 
 from articles.models import Article, ArticleAuthor, Image, ReadMoreLink
 from tests.articles.test_admin import LIST_URL, change_url, form_data
@@ -635,3 +636,38 @@ def test_authors_rights_are_the_least_their_work_needs():
         ("articles", "view_image"),
         ("taggit", "view_tag"),
     }
+
+
+def test_tag_suggestions_omit_the_tags_of_a_colleagues_unpublished_story(
+    author_client, editor_client, colleague
+):
+    story_of(colleague, draft=True, tags=["Démission du maire"])
+    story_of(colleague, scheduled=True, tags=["Déménagement du maire"])
+    story_of(colleague, tags=["Budget du maire"])
+    suggestions = {"app_label": "articles", "model_name": "article", "field_name": "tags"}
+
+    def names(client):
+        response = client.get("/admin/autocomplete/", {**suggestions, "term": "maire"})
+        assert response.status_code == 200
+        return {result["text"] for result in response.json()["results"]}
+
+    assert names(author_client) == {"Budget du maire"}
+    assert len(names(editor_client)) == 3
+
+
+@pytest.mark.parametrize("user_client", ["author_client", "editor_client"])
+def test_tags_are_not_merged_through_taggits_unchecked_view(request, user_client):
+    client = request.getfixturevalue(user_client)
+    session = client.session
+    session["selected_tag_ids"] = "1"
+    session.save()
+
+    client.post("/admin/taggit/tag/merge-tags/", {"new_tag_name": "Fusion"})
+
+    assert not Tag.objects.filter(name="Fusion").exists()
+    assert "render_tag_form" not in client.get("/admin/taggit/tag/").content.decode()
+
+
+def test_authors_do_not_add_tags_in_the_tag_admin(author_client):
+    assert author_client.get("/admin/taggit/tag/").status_code == 200
+    assert author_client.get("/admin/taggit/tag/add/").status_code == 403
