@@ -7,13 +7,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from js_asset import Media
 from reversion.admin import VersionAdmin
+from reversion.models import Version
 from taggit.models import Tag
 
 from articles.forms import ArticleAdminForm
@@ -309,8 +310,23 @@ class ArticleAdmin(VersionAdmin):
     def revision_view(self, request, object_id, version_id, extra_context=None):
         # reversion writes the version to the database before the change form checks any
         # right: check it first, on the article as stored.
+        # reversion finds the version by its object's id alone, whatever the model: a byline's
+        # version would revert the byline's own article, unchecked.
+        versions = Version.objects.get_for_object_reference(Article, unquote(object_id))
+        version = get_object_or_404(versions, pk=version_id)
         with transaction.atomic():
             request.stored_article = self._lock_for_change(request, object_id)
+            if version.revision.version_set.filter(content_type=version.content_type).count() > 1:
+                # Articles published together from the list before each had its own revision:
+                # restoring it would revert every one of them.
+                messages.error(
+                    request,
+                    _(
+                        "This version was saved with other articles: restoring it would change "
+                        "them too. Copy what you need from it instead."
+                    ),
+                )
+                return redirect("admin:articles_article_history", object_id)
             request.stored_corrections = list(request.stored_article.corrections.all())
             request.restoring_version = True
             return super().revision_view(request, object_id, version_id, extra_context)
@@ -324,12 +340,15 @@ class ArticleAdmin(VersionAdmin):
         # A deleted story may have been published: bringing it back is an editor's decision.
         if not _can_publish(request):
             raise PermissionDenied
+        get_object_or_404(Version.objects.get_deleted(Article), pk=version_id)
         request.restoring_version = True
         return super().recover_view(request, version_id, extra_context)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {"can_recover": _can_publish(request), **(extra_context or {})}
-        return super().changelist_view(request, extra_context)
+        # Outside reversion's revision block: each article an action changes keeps its own
+        # revision (_save_with_revision), which restores that article alone.
+        return admin.ModelAdmin.changelist_view(self, request, extra_context)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
