@@ -289,7 +289,7 @@ class ArticleAdmin(VersionAdmin):
         An editor publishing it meanwhile waits for the lock; the author's save is then
         refused, not written over the publication."""
         article = self.get_object(request, unquote(object_id))
-        stored = Article.objects.select_for_update().get(pk=article.pk)
+        stored = get_object_or_404(Article.objects.select_for_update(), pk=article.pk)
         if not self.has_change_permission(request, stored):
             raise PermissionDenied
         return stored
