@@ -743,3 +743,32 @@ def test_restoring_a_version_saved_with_other_articles_changes_none_of_them(edit
     article.refresh_from_db()
     other.refresh_from_db()
     assert (article.title, other.title) == ("Titre revu", "Autre titre revu")
+
+
+def test_author_cannot_republish_their_story_by_restoring_its_published_version(
+    author_client, editor_client, author_user
+):
+    article = story_of(author_user, title="Publié puis retiré")
+    published = save_version(article, "Publié")
+    save_version(article, "Retiré", status=Article.Status.DRAFT)
+    data = form_data(editor_client.get(history_url(article, published)))
+    data["status"] = "review"
+
+    response = author_client.post(history_url(article, published), data)
+
+    assert response.status_code == 403
+    article.refresh_from_db()
+    assert article.status == Article.Status.DRAFT
+    assert not Article.objects.published().exists()
+
+
+def test_an_image_with_an_accented_name_in_a_published_body_is_shown_to_readers(author_client):
+    image = ImageFactory(file__filename="été à Noël.jpg", caption="Légende d’origine")
+    ArticleFactory(body=f'<p><img src="{image.fallback_url}" alt=""></p>')
+
+    response = author_client.post(image_change_url(image), image_post(image, caption="Piratée"))
+
+    assert "%C3%A9t%C3%A9" in image.fallback_url
+    assert response.status_code == 403
+    image.refresh_from_db()
+    assert image.caption == "Légende d’origine"
