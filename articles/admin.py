@@ -308,10 +308,9 @@ class ArticleAdmin(VersionAdmin):
         return super().history_view(request, object_id, extra_context)
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
-        # reversion writes the version to the database before the change form checks any
-        # right: check it first, on the article as stored.
-        # reversion finds the version by its object's id alone, whatever the model: a byline's
-        # version would revert the byline's own article, unchecked.
+        # reversion finds the version by its object's id alone, whatever its model (a byline's
+        # version would revert the byline's own article), then writes it to the database
+        # before the change form checks any right: check both first, on the stored article.
         versions = Version.objects.get_for_object_reference(Article, unquote(object_id))
         version = get_object_or_404(versions, pk=version_id)
         with transaction.atomic():
