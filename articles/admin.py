@@ -5,6 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.views import shortcut
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
+from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -145,6 +146,16 @@ class ReadMoreLinkInline(admin.TabularInline):
     extra = 0
     max_num = 6
     verbose_name_plural = _("“Read also” links (in order)")
+
+    def get_queryset(self, request):
+        # A link to a story the user may not open would show its title: it stays, unseen and
+        # untouched by the form.
+        viewable = Article.objects.viewable_by(request.user)
+        return (
+            super()
+            .get_queryset(request)
+            .filter(Q(target_article__isnull=True) | Q(target_article__in=viewable))
+        )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "target_article":

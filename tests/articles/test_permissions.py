@@ -26,6 +26,7 @@ from tests.factories import (
     CorrectionFactory,
     HouseAdFactory,
     ImageFactory,
+    ReadMoreLinkFactory,
     UserFactory,
 )
 
@@ -772,3 +773,20 @@ def test_an_image_with_an_accented_name_in_a_published_body_is_shown_to_readers(
     assert response.status_code == 403
     image.refresh_from_db()
     assert image.caption == "Légende d’origine"
+
+
+def test_a_link_to_a_colleagues_draft_stays_unseen_and_untouched_in_an_authors_form(
+    author_client, author_user, colleague
+):
+    mine = story_of(author_user, draft=True, title="Mon brouillon")
+    secret = story_of(colleague, draft=True, title="Le scoop du siècle")
+    link = ReadMoreLinkFactory(article=mine, target_article=secret)
+
+    page = author_client.get(change_url(mine))
+    response = author_client.post(change_url(mine), {**form_data(page), "title": "Mon article"})
+
+    assert "Le scoop du siècle" not in page.content.decode()
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert mine.title == "Mon article"
+    assert list(mine.read_more_links.all()) == [link]
