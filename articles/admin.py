@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.views import shortcut
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.db import models, transaction
 from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
@@ -293,6 +293,13 @@ class ArticleAdmin(VersionAdmin):
                 if value != Article.Status.PUBLISHED
             ]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # "Save as new" is not offered (save_as is False), yet Django honours it in any POST:
+        # on a history page it would keep the restored version unchecked, beside the copy.
+        if request.method == "POST" and "_saveasnew" in request.POST:
+            raise BadRequest
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def _lock_for_change(self, request, object_id):
         """The stored article, locked until the transaction ends, if the user may change it.

@@ -790,3 +790,19 @@ def test_a_link_to_a_colleagues_draft_stays_unseen_and_untouched_in_an_authors_f
     mine.refresh_from_db()
     assert mine.title == "Mon article"
     assert list(mine.read_more_links.all()) == [link]
+
+
+def test_save_as_new_on_a_history_page_restores_nothing(author_client, editor_client, author_user):
+    article = story_of(author_user, title="Publié puis retiré")
+    published = save_version(article, "Publié")
+    save_version(article, "Retiré", status=Article.Status.DRAFT, title="Retiré")
+    data = form_data(editor_client.get(history_url(article, published)))
+    data.update(status="review", slug="copie", _saveasnew="Enregistrer en tant que nouveau")
+
+    response = author_client.post(history_url(article, published), data)
+
+    assert response.status_code == 400
+    article.refresh_from_db()
+    assert (article.status, article.title) == (Article.Status.DRAFT, "Retiré")
+    assert not Article.objects.published().exists()
+    assert Article.objects.count() == 1
