@@ -1,13 +1,21 @@
 import reversion
-import taggit.admin
 from django.contrib import admin, messages
-from django.db import models
+from django.contrib.admin.utils import unquote
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.views import shortcut
+from django.core.exceptions import BadRequest, PermissionDenied
+from django.db import models, transaction
+from django.db.models import Q
+from django.forms.models import BaseInlineFormSet
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from js_asset import Media
 from reversion.admin import VersionAdmin
+from reversion.models import Version
 from taggit.models import Tag
 
 from articles.forms import ArticleAdminForm, TagAdminForm
@@ -20,6 +28,7 @@ from articles.models import (
     HouseAd,
     Image,
     ReadMoreLink,
+    TaggedArticle,
 )
 
 admin.site.site_header = _("Newsroom — editorial office")
@@ -31,6 +40,12 @@ def _can_publish(request):
     return request.user.has_perm("articles.publish_article")
 
 
+def _locked(articles):
+    """``articles``, read once their rows are locked: an author's save under way (see
+    ArticleAdmin.change_view) ends first, and is neither lost nor published unseen."""
+    return articles.select_for_update(of=("self",))
+
+
 @admin.register(Image)
 class ImageAdmin(admin.ModelAdmin):
     list_display = ["thumbnail", "alt_text", "caption", "credit", "dimensions", "created_at"]
@@ -38,6 +53,27 @@ class ImageAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     fields = ["file", "thumbnail", "alt_text", "caption", "credit", "body_address"]
     readonly_fields = ["thumbnail", "body_address"]
+
+    # Editors change any image; authors only one that readers see nowhere.
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or _can_publish(request) or not obj.is_shown_to_readers)
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or _can_publish(request) or not obj.is_shown_to_readers)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if change and not self.has_change_permission(request, obj) and obj.is_shown_to_readers:
+            messages.warning(
+                request,
+                _(
+                    "Readers see this image on a published or scheduled article, as an "
+                    "author's photo or in a house ad: only an editor can change or delete it."
+                ),
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.display(description=_("preview"))
     def thumbnail(self, image):
@@ -76,13 +112,24 @@ class CategoryAdmin(admin.ModelAdmin):
     list_select_related = ["parent"]
 
 
+class BylineFormSet(BaseInlineFormSet):
+    default_error_messages = {
+        "too_few_forms": _("An article must be signed by at least one author.")
+    }
+
+
 class BylineInline(admin.TabularInline):
     model = ArticleAuthor
+    formset = BylineFormSet
     autocomplete_fields = ["author"]
     extra = 0
     min_num = 1
     verbose_name = _("author")
     verbose_name_plural = _("authors (in byline order)")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # min_num alone only shows an empty row; this refuses a story left without a byline.
+        return super().get_formset(request, obj, validate_min=True, **kwargs)
 
 
 # An address typed without its scheme is taken as https (Django 6's default).
@@ -98,6 +145,22 @@ class ReadMoreLinkInline(admin.TabularInline):
     max_num = 6
     verbose_name_plural = _("“Read also” links (in order)")
 
+    def get_queryset(self, request):
+        # A link to a story the user may not open would show its title: it stays, unseen and
+        # untouched by the form.
+        viewable = Article.objects.viewable_by(request.user)
+        return (
+            super()
+            .get_queryset(request)
+            .filter(Q(target_article__isnull=True) | Q(target_article__in=viewable))
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "target_article":
+            # The picker names its choices: only articles the user may open.
+            kwargs["queryset"] = Article.objects.viewable_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 class CorrectionInline(admin.StackedInline):
     """Dated corrections shown at the foot of a published article (editors only)."""
@@ -105,6 +168,30 @@ class CorrectionInline(admin.StackedInline):
     model = Correction
     extra = 0
     verbose_name_plural = _("corrections (shown at the foot of the article)")
+
+
+# taggit's own tag admin merges tags in its generic table, which articles do not use, through
+# a view that checks no permission: this one lists, adds and edits tags, nothing more.
+admin.site.unregister(Tag)
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    form = TagAdminForm
+    list_display = ["name", "slug"]
+    ordering = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        tags = super().get_queryset(request)
+        if _can_publish(request):
+            return tags
+        # An author's tag suggestions must not name an embargoed story's subject.
+        viewable = Article.objects.viewable_by(request.user)
+        return tags.filter(
+            pk__in=TaggedArticle.objects.filter(content_object__in=viewable).values("tag_id")
+        )
 
 
 @admin.register(HouseAd)
@@ -134,6 +221,7 @@ class ArticleAdmin(VersionAdmin):
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["publication_state", "word_count", "created_at", "updated_at"]
     actions = ["publish_now", "unpublish"]
+    change_list_template = "admin/articles/article/change_list.html"
 
     class Media:
         css = {"all": ["css/admin.css"]}
@@ -164,10 +252,20 @@ class ArticleAdmin(VersionAdmin):
         ),
     ]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).with_bylines()
+    # Who sees what: editors everything; authors their own stories and what readers see.
 
-    # Workflow: authors draft and submit for review; only editors publish.
+    def get_queryset(self, request):
+        return super().get_queryset(request).viewable_by(request.user).with_bylines()
+
+    def get_object(self, request, object_id, from_field=None):
+        # A story the user may not see answers as one that does not exist: no title, no hint.
+        article = super().get_object(request, object_id, from_field)
+        if article is None:
+            raise Http404
+        return article
+
+    # Workflow: authors draft and submit for review; only editors publish. Every write checks
+    # the right on the article as stored, in the transaction that writes it.
 
     def has_publish_permission(self, request):
         return _can_publish(request)
@@ -195,6 +293,79 @@ class ArticleAdmin(VersionAdmin):
             ]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # "Save as new" is not offered (save_as is False), yet Django honours it in any POST:
+        # on a history page it would keep the restored version unchecked, beside the copy.
+        if request.method == "POST" and "_saveasnew" in request.POST:
+            raise BadRequest
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _lock_for_change(self, request, object_id):
+        """The stored article, locked until the transaction ends, if the user may change it.
+
+        An editor publishing it meanwhile waits for the lock; the author's save is then
+        refused, not written over the publication."""
+        article = self.get_object(request, unquote(object_id))
+        stored = get_object_or_404(Article.objects.select_for_update(), pk=article.pk)
+        if not self.has_change_permission(request, stored):
+            raise PermissionDenied
+        return stored
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        with transaction.atomic():
+            if request.method == "POST":
+                self._lock_for_change(request, object_id)
+            return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        # The history is there to restore: it belongs to those who may change the article.
+        article = self.get_object(request, unquote(object_id))
+        if not self.has_change_permission(request, article):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        # reversion finds the version by its object's id alone, whatever its model (a byline's
+        # version would revert the byline's own article), then writes it to the database
+        # before the change form checks any right: check both first, on the stored article.
+        versions = Version.objects.get_for_object_reference(Article, unquote(object_id))
+        version = get_object_or_404(versions, pk=version_id)
+        with transaction.atomic():
+            request.stored_article = self._lock_for_change(request, object_id)
+            if version.revision.version_set.filter(content_type=version.content_type).count() > 1:
+                # Articles published together from the list before each had its own revision:
+                # restoring it would revert every one of them.
+                messages.error(
+                    request,
+                    _(
+                        "This version was saved with other articles: restoring it would change "
+                        "them too. Copy what you need from it instead."
+                    ),
+                )
+                return redirect("admin:articles_article_history", object_id)
+            request.stored_corrections = list(request.stored_article.corrections.all())
+            request.restoring_version = True
+            return super().revision_view(request, object_id, version_id, extra_context)
+
+    def recoverlist_view(self, request, extra_context=None):
+        if not _can_publish(request):
+            raise PermissionDenied
+        return super().recoverlist_view(request, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        # A deleted story may have been published: bringing it back is an editor's decision.
+        if not _can_publish(request):
+            raise PermissionDenied
+        get_object_or_404(Version.objects.get_deleted(Article), pk=version_id)
+        request.restoring_version = True
+        return super().recover_view(request, version_id, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"can_recover": _can_publish(request), **(extra_context or {})}
+        # Outside reversion's revision block: each article an action changes keeps its own
+        # revision (_save_with_revision), which restores that article alone.
+        return admin.ModelAdmin.changelist_view(self, request, extra_context)
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         # A restore from the history replaces the article on purpose.
@@ -209,18 +380,33 @@ class ArticleAdmin(VersionAdmin):
             kwargs["initial"] = [{"author": author}]
         return kwargs
 
-    def revision_view(self, request, object_id, version_id, extra_context=None):
-        request.restoring_version = True
-        return super().revision_view(request, object_id, version_id, extra_context)
-
-    def recover_view(self, request, version_id, extra_context=None):
-        request.restoring_version = True
-        return super().recover_view(request, version_id, extra_context)
-
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
+        stored = getattr(request, "stored_article", None)
+        if stored is not None and not _can_publish(request):
+            # A restored version brings its own publication date and front-page flag, fields
+            # an author cannot set: the stored ones stay.
+            obj.published_at, obj.featured = stored.published_at, stored.featured
         super().save_model(request, obj, form, change)
+
+    def get_inlines(self, request, obj):
+        inlines = super().get_inlines(request, obj)
+        if hasattr(request, "stored_corrections"):  # the restore keeps them (save_related)
+            inlines = [inline for inline in inlines if inline is not CorrectionInline]
+        return inlines
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        stored_corrections = getattr(request, "stored_corrections", None)
+        if stored_corrections is not None:
+            # Corrections are a public record: restoring a version neither deletes one added
+            # since, nor rewrites one, nor brings back one an editor deleted.
+            article = form.instance
+            article.corrections.exclude(pk__in=[c.pk for c in stored_corrections]).delete()
+            for correction in stored_corrections:
+                correction.save()
+            article.note_corrections()
 
     def render_change_form(self, request, context, *args, **kwargs):
         # The rich-text editor's import map is an inline script: give it the page's CSP nonce.
@@ -269,14 +455,15 @@ class ArticleAdmin(VersionAdmin):
     def publish_now(self, request, queryset):
         now = timezone.now()
         count = 0
-        for article in queryset:
-            if article.is_visible:
-                continue
-            article.status = Article.Status.PUBLISHED
-            if article.published_at is None or article.published_at > now:
-                article.published_at = now
-            self._save_with_revision(request, article, _("Published from the list."))
-            count += 1
+        with transaction.atomic():
+            for article in _locked(queryset):
+                if article.is_visible:
+                    continue
+                article.status = Article.Status.PUBLISHED
+                if article.published_at is None or article.published_at > now:
+                    article.published_at = now
+                self._save_with_revision(request, article, _("Published from the list."))
+                count += 1
         self.message_user(
             request,
             ngettext("%d article published.", "%d articles published.", count) % count,
@@ -286,10 +473,11 @@ class ArticleAdmin(VersionAdmin):
     @admin.action(description=_("Unpublish"), permissions=["publish"])
     def unpublish(self, request, queryset):
         count = 0
-        for article in queryset.filter(status=Article.Status.PUBLISHED):
-            article.status = Article.Status.DRAFT
-            self._save_with_revision(request, article, _("Unpublished from the list."))
-            count += 1
+        with transaction.atomic():
+            for article in _locked(queryset.filter(status=Article.Status.PUBLISHED)):
+                article.status = Article.Status.DRAFT
+                self._save_with_revision(request, article, _("Unpublished from the list."))
+                count += 1
         self.message_user(
             request,
             ngettext("%d article unpublished.", "%d articles unpublished.", count) % count,
@@ -304,10 +492,11 @@ class ArticleAdmin(VersionAdmin):
         self.log_change(request, article, str(comment))
 
 
-admin.site.unregister(Tag)
-
-
-@admin.register(Tag)
-class TagAdmin(taggit.admin.TagAdmin):
-    form = TagAdminForm
-    inlines = []  # taggit's generic tagged items: articles use their own table
+def view_on_site(request, content_type_id, object_id):
+    """The admin's "view on site" redirect, which names the public address (the slug) of any
+    object: for an article, only one the user may open in the admin."""
+    if content_type_id != ContentType.objects.get_for_model(Article).pk:
+        return shortcut(request, content_type_id, object_id)
+    article_admin = admin.site.get_model_admin(Article)
+    article = article_admin.get_object(request, unquote(object_id))
+    return redirect(article_admin.get_view_on_site_url(article))

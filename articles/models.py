@@ -1,5 +1,6 @@
 import html
 import math
+import posixpath
 import re
 from datetime import timedelta
 from functools import partial
@@ -14,6 +15,8 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import filepath_to_uri
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
@@ -151,6 +154,23 @@ class Image(models.Model):
     def thumbnail_url(self):
         return self.rendition_url(images.rendition_widths(self.width)[0])
 
+    @cached_property
+    def is_shown_to_readers(self):
+        """Whether readers see this image (as stored): on a published or scheduled article,
+        featured or in its body, as an author's photo or in a house ad."""
+        # Bodies show an image by the address of the original or of a rendition: the original's
+        # name without its extension, then "." or "-<width>w.", raw or as a URL encodes it.
+        stem = posixpath.splitext(self.file.name)[0]
+        in_body = Q()
+        for name in {stem, filepath_to_uri(stem)}:
+            in_body |= Q(body__contains=f"{name}.") | Q(body__contains=f"{name}-")
+        public = Article.objects.filter(status=Article.Status.PUBLISHED)
+        return (
+            public.filter(Q(featured_image=self) | in_body).exists()
+            or Author.objects.filter(photo=self).exists()
+            or HouseAd.objects.filter(image=self).exists()
+        )
+
 
 @receiver(post_delete, sender=Image)
 def delete_image_files(sender, instance, using, **kwargs):
@@ -258,6 +278,13 @@ def published_q(prefix=""):
     )
 
 
+def _own_q(user):
+    """The stories ``user`` created or signs (a subquery: a join on the bylines would repeat
+    an article once per byline)."""
+    signed = ArticleAuthor.objects.filter(author__user=user).values("article_id")
+    return Q(created_by=user) | Q(pk__in=signed)
+
+
 # What a read-more link needs of itself and of its target article (ReadMoreLink.href,
 # display_label, is_visible).
 READ_MORE_FIELDS = [
@@ -281,6 +308,21 @@ class ArticleQuerySet(models.QuerySet):
 
     def scheduled(self):
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+
+    def editable_by(self, user):
+        """What ``user`` may change: anything for editors; for authors, their own stories until
+        an editor publishes or schedules them."""
+        if user.has_perm("articles.publish_article"):
+            return self
+        return self.filter(_own_q(user)).exclude(status=Article.Status.PUBLISHED)
+
+    def viewable_by(self, user):
+        """What ``user`` may open in the admin and preview: anything for editors; for authors,
+        their own stories and what readers already see. A colleague's scheduled story is still
+        under embargo."""
+        if user.has_perm("articles.publish_article"):
+            return self
+        return self.filter(_own_q(user) | published_q())
 
     def for_cards(self):
         """What a list of article cards shows, without a query per card (nor the bodies)."""
@@ -542,12 +584,11 @@ class Article(models.Model):
         self.corrected_at = latest
 
     def is_editable_by(self, user):
-        """Editors edit anything; authors only their own articles until they are published."""
+        """Whether ``user`` may change this article as it is stored (``editable_by``): never
+        as a form, a restored version or a concurrent edit has left it in memory."""
         if user.has_perm("articles.publish_article"):
             return True
-        if self.status == self.Status.PUBLISHED:
-            return False
-        return self.created_by_id == user.pk or self.bylines.filter(author__user=user).exists()
+        return Article.objects.editable_by(user).filter(pk=self.pk).exists()
 
     def visible_read_more_links(self):
         """The editor's read-more links that readers may follow (no draft targets)."""
@@ -750,7 +791,9 @@ class HouseAd(models.Model):
         return self.name
 
 
-# Every admin save of an article keeps a version of it with its bylines, links and tags.
+# Every admin save of an article keeps a version of it with its bylines, links and tags (and
+# corrections, which a deleted article's recovery brings back; restoring a version of an
+# existing article leaves them as they are: see ArticleAdmin.revision_view).
 reversion.register(ArticleAuthor)
 reversion.register(ReadMoreLink)
 reversion.register(TaggedArticle)

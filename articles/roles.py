@@ -30,3 +30,14 @@ def grant(apps, group_name, app_label, models=None, codenames=None):
             raise LookupError(f"No such permissions in {app_label}: {sorted(missing)}")
     group, _ = Group.objects.get_or_create(name=group_name)
     group.permissions.add(*permissions)
+
+
+def revoke(apps, group_name, app_label, codenames):
+    """Take ``codenames`` of ``app_label`` from ``group_name``, if the group exists."""
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    permissions = Permission.objects.filter(
+        content_type__app_label=app_label, codename__in=codenames
+    )
+    for group in Group.objects.filter(name=group_name):
+        group.permissions.remove(*permissions)

@@ -161,11 +161,12 @@ def article_detail(request, category, slug, pk):
 
 @never_cache
 def article_preview(request, pk):
-    """Staff see any article exactly as readers will; everyone else finds nothing here."""
+    """Staff see the articles they may open in the admin exactly as readers will; everyone
+    else finds nothing here."""
     user = request.user
     if not (user.is_active and user.is_staff and user.has_perm("articles.view_article")):
         raise Http404
-    article = get_object_or_404(Article.objects.for_page(), pk=pk)
+    article = get_object_or_404(Article.objects.viewable_by(user).for_page(), pk=pk)
     decision = paywall.decide(user, article.access)
     response = article_page(request, article, decision, preview=True)
     response["X-Robots-Tag"] = "noindex, nofollow"

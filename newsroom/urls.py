@@ -8,6 +8,7 @@ from django.views.decorators.cache import cache_control
 from django.views.generic import RedirectView, TemplateView
 
 from articles import sitemaps
+from articles.admin import view_on_site
 from articles.caching import reader_page
 from articles.feeds import AuthorFeed, CategoryFeed, LatestArticlesFeed
 from articles.sitemaps import SITEMAPS
@@ -40,6 +41,12 @@ sitemap_patterns = [
 admin.site.login_form = SignInForm
 
 urlpatterns = [
+    # Before the admin's own: it would name the address of any article to any staff member.
+    path(
+        "admin/r/<int:content_type_id>/<path:object_id>/",
+        admin.site.admin_view(view_on_site),
+        name="admin-view-on-site",
+    ),
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico on every page, the admin's included.
     path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}favicon.svg")),

@@ -255,7 +255,7 @@ def test_author_cannot_change_someone_elses_draft(author_client):
 
     response = author_client.post(change_url(article), data)
 
-    assert response.status_code == 403
+    assert response.status_code == 404
     article.refresh_from_db()
     assert article.title == "Brouillon d’un autre"
 

@@ -205,8 +205,10 @@ def test_preview_shows_a_draft_to_staff_without_indexing(editor_client):
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
 
 
-def test_preview_shows_a_scheduled_article_to_an_author(author_client):
-    article = ArticleFactory(title="Programmé pour demain", scheduled=True)
+def test_preview_shows_their_scheduled_article_to_its_author(author_client, author_user):
+    article = ArticleFactory(
+        title="Programmé pour demain", scheduled=True, authors=[author_user.author_profile]
+    )
 
     response = author_client.get(article.get_preview_url())
 
