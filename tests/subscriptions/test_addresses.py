@@ -233,10 +233,17 @@ ADDRESSES = strategies.one_of(
 
 
 @FUZZ
-@given(email=ADDRESSES, consent=strategies.sampled_from(["on", "", "\x00"]))
-def test_signup_never_fails_on_any_input(client, generous_limits, email, consent):
+@given(
+    email=ADDRESSES,
+    consent=strategies.sampled_from(["on", "", "\x00"]),
+    sections=strategies.lists(strategies.text(max_size=25), max_size=3),
+    source=strategies.text(max_size=600),
+)
+def test_signup_never_fails_on_any_input(client, generous_limits, email, consent, sections, source):
     response = client.post(
-        SIGNUP_URL, {"email": email, "consent": consent, "source": email}, HTTP_ORIGIN=ORIGIN
+        SIGNUP_URL,
+        {"email": email, "consent": consent, "sections": sections, "source": source},
+        HTTP_ORIGIN=ORIGIN,
     )
 
     assert response.status_code in (200, 302)
