@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings, strategies
@@ -183,6 +184,20 @@ def test_a_subscriber_is_found_by_any_spelling_of_the_address():
 
     for spelling in SPELLINGS_OF_KATE.values():
         assert Subscriber.objects.get(email=spelling) == subscriber
+
+
+@pytest.mark.parametrize(
+    "post", [signup, join_waiting_list, ask_for_link], ids=["signup", "waiting-list", "sign-in"]
+)
+def test_the_limit_per_address_counts_every_spelling_of_it(settings, post):
+    settings.NEWSLETTER = {**settings.NEWSLETTER, "RATE_PER_ADDRESS": 2}
+    spellings = [KATE, SPELLINGS_OF_KATE["fullwidth"], SPELLINGS_OF_KATE["kelvin-sign"]]
+
+    statuses = [post(Client(REMOTE_ADDR=f"192.0.2.{n}"), email).status_code
+                for n, email in enumerate(spellings)]  # fmt: skip
+
+    assert statuses[2] == 429
+    assert statuses[:2] in ([302, 302], [200, 200])
 
 
 @given(strategies.text(max_size=80))
