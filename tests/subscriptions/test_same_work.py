@@ -13,10 +13,11 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
 
 from articles.models import Category
+from subscriptions import tasks
 from subscriptions.models import Subscriber
 from tests.factories import UserFactory
 from tests.subscriptions.factories import ReaderFactory, SubscriberFactory
@@ -130,3 +131,16 @@ def test_a_signup_whose_email_cannot_be_sent_leaves_no_row(client, settings):
 
     assert response.status_code == 302
     assert not Subscriber.objects.exists()
+
+
+@pytest.mark.parametrize("language", ["en", None], ids=["other-language", "no-language"])
+def test_emails_sent_by_the_worker_are_in_the_sites_language(language):
+    ReaderFactory(email="lecteur@exemple.fr")
+
+    with translation.override(language):  # a worker has no request, hence no reader's language
+        tasks.send_login_link.enqueue("lecteur@exemple.fr")
+        tasks.request_subscription.enqueue(
+            email="marie@exemple.fr", section_ids=[], consent_text="J’accepte.", source_page="/"
+        )
+
+    assert [message.subject.split(" ")[0] for message in mail.outbox] == ["Votre", "Confirmez"]
