@@ -4,14 +4,16 @@ Rows that the old rule (lower case only) kept apart but that are one address onc
 are merged: the subscriber row kept is the one with the reader's latest decision (confirmation
 or unsubscribe), else the oldest; deliveries of the others move to it where they do not repeat
 an edition. Of waiting-list entries, the oldest is kept.
+
+The next migration adds the unique constraints on the normalised addresses, in a transaction of
+its own: PostgreSQL alters no table while the checks of these deletions are pending.
 """
 
 from datetime import datetime, timezone
 from itertools import groupby
 
-from django.db import migrations, models
+from django.db import migrations
 
-import subscriptions.addresses
 from subscriptions.addresses import normalise_email
 
 NEVER = datetime.min.replace(tzinfo=timezone.utc)
@@ -66,28 +68,4 @@ class Migration(migrations.Migration):
         migrations.RemoveConstraint(model_name="waitinglistentry", name="unique_waiting_list_email"),
         migrations.RunPython(normalise_subscribers, migrations.RunPython.noop),
         migrations.RunPython(normalise_waiting_list, migrations.RunPython.noop),
-        migrations.AlterField(
-            model_name="subscriber",
-            name="email",
-            field=subscriptions.addresses.NormalisedEmailField(
-                max_length=254, verbose_name="e-mail address"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="waitinglistentry",
-            name="email",
-            field=subscriptions.addresses.NormalisedEmailField(
-                max_length=254, verbose_name="e-mail address"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="subscriber",
-            constraint=models.UniqueConstraint(fields=("email",), name="unique_subscriber_email"),
-        ),
-        migrations.AddConstraint(
-            model_name="waitinglistentry",
-            constraint=models.UniqueConstraint(
-                fields=("email",), name="unique_waiting_list_email"
-            ),
-        ),
     ]
