@@ -3,7 +3,11 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
+from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
+
+from subscriptions import mailing
+from subscriptions.addresses import normalise_email
 
 LOGIN_SALT = "subscriptions.accounts.login"
 
@@ -34,10 +38,23 @@ def user_from_login_token(token):
 
 
 def reader_for_email(email):
-    """The reader account with this address, if any (staff sign in through the admin)."""
+    """The reader account with this address, however spelt, if any (staff sign in through the
+    admin)."""
     return (
         get_user_model()
-        .objects.filter(email__iexact=email, is_active=True, is_staff=False)
+        .objects.filter(email__iexact=normalise_email(email), is_active=True, is_staff=False)
         .order_by("pk")
         .first()
     )
+
+
+def send_login_link(email):
+    """E-mail a sign-in link to the reader with this address, if there is one.
+
+    Run by the worker (subscriptions.tasks.send_login_link): the sign-in form answers the same,
+    after the same work, for every address.
+    """
+    reader = reader_for_email(email)
+    if reader is not None:
+        path = reverse("subscriptions:login_link", kwargs={"token": login_token(reader)})
+        mailing.send_login_link(reader, mailing.absolute_url(path))

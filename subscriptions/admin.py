@@ -53,6 +53,10 @@ class SubscriberAdmin(admin.ModelAdmin):
     fields = ["email", "status", "sections", *readonly_fields]
     actions = ["export_csv"]
 
+    def has_add_permission(self, request):
+        # Subscribers come from the signup form alone, which records the proof of their consent.
+        return False
+
     def changelist_view(self, request, extra_context=None):
         # Counts at a glance, above the list.
         counts = dict(Subscriber.objects.values_list("status").annotate(n=Count("id")).order_by())

@@ -1,34 +1,13 @@
 from django import forms
-from django.core.validators import EmailValidator
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Category
-from subscriptions.newsletter import normalise_email
+from subscriptions.addresses import EmailAddressField
 
 CONSENT_TEXT = _(
     "I agree to receive the newsletter by e-mail. I can unsubscribe at any time with the link "
     "in every e-mail."
 )
-
-
-class EmailAddressField(forms.CharField):
-    """An e-mail address, trimmed and normalised (domain in lower case, IDNA) before checking."""
-
-    default_error_messages = {"invalid": _("Enter a valid e-mail address, e.g. marie@exemple.fr.")}
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 254)
-        kwargs.setdefault("widget", forms.EmailInput(attrs={"autocomplete": "email"}))
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        return normalise_email(value) if "@" in value else value
-
-    def validate(self, value):
-        super().validate(value)
-        if value:
-            EmailValidator(message=self.error_messages["invalid"])(value)
 
 
 class NewsletterSignupForm(forms.Form):

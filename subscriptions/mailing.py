@@ -5,6 +5,7 @@ List-Unsubscribe and List-Unsubscribe-Post headers (RFC 8058) so that a mail cli
 unsubscribe button works in one click.
 """
 
+import functools
 import re
 import secrets
 from dataclasses import dataclass
@@ -36,6 +37,17 @@ def build_message(*, to, subject, template, context, headers=None, connection=No
     return message
 
 
+def _in_site_language(send):
+    """Send in the site's language: these e-mails go out from the worker, outside any request."""
+
+    @functools.wraps(send)
+    def wrapper(*args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            return send(*args, **kwargs)
+
+    return wrapper
+
+
 def unsubscribe_headers(unsubscribe_url):
     return {
         "List-Unsubscribe": f"<{unsubscribe_url}>",
@@ -51,7 +63,8 @@ def unsubscribe_url(subscriber):
     )
 
 
-def send_confirmation(subscriber, request=None):
+@_in_site_language
+def send_confirmation(subscriber):
     from subscriptions.newsletter import confirmation_token
 
     confirm_url = absolute_url(
@@ -68,6 +81,7 @@ def send_confirmation(subscriber, request=None):
     ).send()
 
 
+@_in_site_language
 def send_login_link(user, login_url):
     build_message(
         to=user.email,

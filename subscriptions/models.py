@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from subscriptions.addresses import NormalisedEmailField
 
 
 class Subscriber(models.Model):
@@ -13,7 +14,7 @@ class Subscriber(models.Model):
         CONFIRMED = "confirmed", _("Confirmed")
         UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
 
-    email = models.EmailField(_("e-mail address"), max_length=254)
+    email = NormalisedEmailField(_("e-mail address"), max_length=254)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
     )
@@ -42,8 +43,9 @@ class Subscriber(models.Model):
         verbose_name_plural = _("newsletter subscribers")
         ordering = ["-created_at"]
         constraints = [
-            # One row per address, whatever its case: concurrent signups cannot make two.
-            models.UniqueConstraint(Lower("email"), name="unique_subscriber_email"),
+            # One row per address, however spelt (it is stored normalised): concurrent signups
+            # cannot make two.
+            models.UniqueConstraint(fields=["email"], name="unique_subscriber_email"),
         ]
         indexes = [models.Index(fields=["status"], name="subscriber_status_idx")]
 
@@ -253,7 +255,7 @@ class Subscription(models.Model):
 class WaitingListEntry(models.Model):
     """A reader who asked to be told when subscriptions open ("Prévenez-moi")."""
 
-    email = models.EmailField(_("e-mail address"))
+    email = NormalisedEmailField(_("e-mail address"), max_length=254)
     plan = models.ForeignKey(
         Plan, verbose_name=_("plan"), null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -263,7 +265,7 @@ class WaitingListEntry(models.Model):
         verbose_name = _("waiting-list entry")
         verbose_name_plural = _("waiting list")
         ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(Lower("email"), name="unique_waiting_list_email")]
+        constraints = [models.UniqueConstraint(fields=["email"], name="unique_waiting_list_email")]
 
     def __str__(self):
         return self.email

@@ -1,6 +1,5 @@
 """Newsletter signup with double opt-in: requests, confirmation links, unsubscribe links."""
 
-import contextlib
 from datetime import timedelta
 
 from django.conf import settings
@@ -8,6 +7,7 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from articles.models import Category
 from subscriptions import mailing
 from subscriptions.models import Subscriber
 
@@ -15,25 +15,17 @@ CONFIRM_SALT = "subscriptions.newsletter.confirm"
 UNSUBSCRIBE_SALT = "subscriptions.newsletter.unsubscribe"
 
 
-def normalise_email(address):
-    """Trim, lowercase the domain and write an internationalised domain in ASCII (IDNA)."""
-    local, _, domain = address.strip().rpartition("@")
-    domain = domain.strip().lower().rstrip(".")
-    # Left as typed when IDNA refuses it; the e-mail validator then refuses it too.
-    with contextlib.suppress(UnicodeError):
-        domain = domain.encode("idna").decode("ascii")
-    return f"{local}@{domain}"
-
-
-def request_subscription(*, email, sections, consent_text, source_page, request):
+def request_subscription(*, email, section_ids, consent_text, source_page):
     """Record a signup and send the confirmation e-mail, if one is due.
 
-    The caller shows the same answer whatever happens here, so that nobody can learn whether
-    an address is already known. A known address gets at most one e-mail per RESEND_PERIOD.
+    Run by the worker (subscriptions.tasks.request_subscription): the signup form answers the
+    same, after the same work, whatever happens here, so that nobody can learn whether an
+    address is known. A known address gets at most one e-mail per RESEND_PERIOD. The e-mail is
+    sent inside the transaction: if it cannot be sent, nothing of the signup is kept.
     """
     now = timezone.now()
     with transaction.atomic():
-        subscriber = Subscriber.objects.select_for_update().filter(email__iexact=email).first()
+        subscriber = Subscriber.objects.select_for_update().filter(email=email).first()
         if subscriber is None:
             try:
                 with transaction.atomic():
@@ -45,19 +37,18 @@ def request_subscription(*, email, sections, consent_text, source_page, request)
                     )
             except IntegrityError:
                 # A concurrent signup of the same address won the race; that row is ours too.
-                subscriber = Subscriber.objects.select_for_update().get(email__iexact=email)
+                subscriber = Subscriber.objects.select_for_update().get(email=email)
         if subscriber.status == Subscriber.Status.CONFIRMED:
-            return subscriber
+            return
         if subscriber.status == Subscriber.Status.UNSUBSCRIBED:
             subscriber.status = Subscriber.Status.PENDING
         subscriber.consent_text, subscriber.consent_at = consent_text, now
         subscriber.source_page = source_page[:500]
         due = _take_email_slot(subscriber, now)
         subscriber.save()
-        subscriber.sections.set(sections)
-    if due:
-        mailing.send_confirmation(subscriber, request)
-    return subscriber
+        subscriber.sections.set(Category.objects.filter(pk__in=section_ids, parent__isnull=True))
+        if due:
+            mailing.send_confirmation(subscriber)
 
 
 def _take_email_slot(subscriber, now):
@@ -69,14 +60,17 @@ def _take_email_slot(subscriber, now):
     return True
 
 
-def resend_confirmation(subscriber, request):
+def resend_confirmation(subscriber_id):
     """A new confirmation link, for a reader whose link expired (once per period)."""
     with transaction.atomic():
-        subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
-        due = _take_email_slot(subscriber, timezone.now())
-        subscriber.save(update_fields=["last_email_at"])
-    if due:
-        mailing.send_confirmation(subscriber, request)
+        subscriber = (
+            Subscriber.objects.select_for_update()
+            .filter(pk=subscriber_id, status=Subscriber.Status.PENDING)
+            .first()
+        )
+        if subscriber is not None and _take_email_slot(subscriber, timezone.now()):
+            subscriber.save(update_fields=["last_email_at"])
+            mailing.send_confirmation(subscriber)
 
 
 def confirmation_token(subscriber):

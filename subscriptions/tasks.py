@@ -6,7 +6,7 @@ from dataclasses import asdict
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
-from subscriptions import sending
+from subscriptions import accounts, newsletter, sending
 
 logger = logging.getLogger(__name__)
 
@@ -45,3 +45,27 @@ def resume_stalled_editions():
             edition_id,
             interrupted,
         )
+
+
+# E-mails asked for on the public forms: the forms queue one of these for every valid address,
+# known or not, so that their answers take the same time; the worker decides what to send.
+
+
+@task()
+def request_subscription(email, section_ids, consent_text, source_page):
+    """Record a newsletter signup and send its confirmation link, if one is due."""
+    newsletter.request_subscription(
+        email=email, section_ids=section_ids, consent_text=consent_text, source_page=source_page
+    )
+
+
+@task()
+def resend_confirmation(subscriber_id):
+    """Send a new confirmation link to a pending subscriber whose link expired."""
+    newsletter.resend_confirmation(subscriber_id)
+
+
+@task()
+def send_login_link(email):
+    """Send a sign-in link to the reader with this address, if there is one."""
+    accounts.send_login_link(email)

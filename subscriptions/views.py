@@ -1,4 +1,5 @@
 import functools
+import hashlib
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -7,15 +8,16 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from subscriptions import accounts, mailing, newsletter, ratelimit
+from subscriptions import accounts, newsletter, ratelimit, tasks
 from subscriptions.forms import CONSENT_TEXT, EmailForm, NewsletterSignupForm
 from subscriptions.models import Plan, Subscriber, Subscription, WaitingListEntry
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def _client_ip(request):
@@ -30,15 +32,32 @@ def _client_ip(request):
 
 
 def _is_same_origin(request):
-    """Whether a POST comes from a page of this site (Origin, or Referer when absent)."""
-    origin = request.headers.get("Origin") or request.headers.get("Referer") or ""
-    return bool(origin) and urlsplit(origin).netloc == request.get_host()
+    """Whether a POST comes from a page of this site: its Origin header, or its Referer when a
+    browser sends no Origin, names this site's scheme, host and port."""
+    origin = request.headers.get("Origin")
+    return _is_on_this_site(origin or request.headers.get("Referer"), request)
+
+
+def _is_on_this_site(url, request):
+    """Whether ``url`` is an absolute address on this site (an opaque ``null`` origin is not)."""
+    try:
+        url = urlsplit(url or "")
+        site = urlsplit(f"{request.scheme}://{request.get_host()}")
+        return (
+            url.scheme in ("http", "https")
+            and url.username is None
+            and url.password is None
+            and (url.scheme, url.hostname, url.port or DEFAULT_PORTS[url.scheme])
+            == (site.scheme, site.hostname, site.port or DEFAULT_PORTS[site.scheme])
+        )
+    except ValueError:  # a port that is not a number, a broken IPv6 address
+        return False
 
 
 def _referring_path(request):
     """The path of the page the form was sent from, if it is a page of this site."""
-    referer = urlsplit(request.headers.get("Referer", ""))
-    return referer.path if referer.netloc == request.get_host() else ""
+    referer = request.headers.get("Referer", "")
+    return urlsplit(referer).path if _is_on_this_site(referer, request) else ""
 
 
 def public_form(view):
@@ -65,13 +84,18 @@ def _too_many_requests(request):
 
 
 def _rate_limited(request, scope, email=None):
+    """Whether this reader's IP, or this address, asked too often.
+
+    The address, normalised by the form, is counted under a digest: a key of fixed length that
+    keeps no address in the cache.
+    """
     nl = settings.NEWSLETTER
     if not ratelimit.allow(
         f"{scope}:ip:{_client_ip(request)}", nl["RATE_PER_IP"], nl["RATE_PERIOD"]
     ):
         return True
     if email:
-        key = f"{scope}:email:{email.lower()}"
+        key = f"{scope}:email:{hashlib.sha256(email.encode()).hexdigest()}"
         return not ratelimit.allow(key, nl["RATE_PER_ADDRESS"], nl["RATE_PERIOD"])
     return False
 
@@ -85,14 +109,14 @@ def signup(request):
             if _rate_limited(request, "signup", email):
                 return _too_many_requests(request)
             if not form.is_bot():
-                newsletter.request_subscription(
+                # The same work and the same answer for new, pending, confirmed and
+                # unsubscribed addresses alike: the worker looks the address up.
+                tasks.request_subscription.enqueue(
                     email=email,
-                    sections=form.cleaned_data["sections"],
+                    section_ids=[section.pk for section in form.cleaned_data["sections"]],
                     consent_text=str(CONSENT_TEXT),
                     source_page=form.cleaned_data["source"] or _referring_path(request),
-                    request=request,
                 )
-            # The same answer for new, pending, confirmed and unsubscribed addresses alike.
             return redirect("subscriptions:signup_done")
         if _rate_limited(request, "signup"):
             return _too_many_requests(request)
@@ -106,6 +130,7 @@ def signup_done(request):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def confirm(request, token):
+    """GET shows a button, POST confirms: mail scanners that follow links subscribe nobody."""
     try:
         subscriber = newsletter.subscriber_from_confirmation(token)
     except signing.SignatureExpired:
@@ -115,10 +140,13 @@ def confirm(request, token):
     if subscriber is None:
         return render(request, "subscriptions/confirm_invalid.html", status=404)
     if subscriber.status == Subscriber.Status.UNSUBSCRIBED:
-        # An old link (opened by a mail scanner, say) never undoes an unsubscribe.
+        # An old link never undoes an unsubscribe.
         return render(request, "subscriptions/unsubscribed.html", {"subscriber": subscriber})
-    subscriber.confirm()  # confirming twice is harmless
-    return render(request, "subscriptions/confirmed.html", {"subscriber": subscriber})
+    if request.method == "POST":
+        subscriber.confirm()  # confirming twice is harmless
+    if subscriber.status == Subscriber.Status.CONFIRMED:
+        return render(request, "subscriptions/confirmed.html", {"subscriber": subscriber})
+    return render(request, "subscriptions/confirm.html", {"subscriber": subscriber})
 
 
 def _expired_confirmation(request, token):
@@ -129,7 +157,7 @@ def _expired_confirmation(request, token):
         if subscriber and subscriber.status == Subscriber.Status.PENDING:
             if _rate_limited(request, "confirm-again", subscriber.email):
                 return _too_many_requests(request)
-            newsletter.resend_confirmation(subscriber, request)
+            tasks.resend_confirmation.enqueue(subscriber.pk)
         return redirect("subscriptions:signup_done")
     return render(request, "subscriptions/confirm_expired.html", status=410)
 
@@ -151,18 +179,17 @@ def unsubscribe(request, token):
 @require_http_methods(["GET", "POST"])
 def login_request(request):
     form = EmailForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        email = form.cleaned_data["email"]
-        if _rate_limited(request, "login", email):
+    if request.method == "POST":
+        if form.is_valid():
+            email = form.cleaned_data["email"]
+            if _rate_limited(request, "login", email):
+                return _too_many_requests(request)
+            # The same work and the same answer whether or not the address has an account: the
+            # worker looks the reader up.
+            tasks.send_login_link.enqueue(email)
+            return render(request, "subscriptions/login_sent.html", {"email": email})
+        if _rate_limited(request, "login"):
             return _too_many_requests(request)
-        reader = accounts.reader_for_email(email)
-        if reader is not None:
-            path = reverse(
-                "subscriptions:login_link", kwargs={"token": accounts.login_token(reader)}
-            )
-            mailing.send_login_link(reader, mailing.absolute_url(path))
-        # The same answer whether or not the address has an account.
-        return render(request, "subscriptions/login_sent.html", {"email": email})
     return render(request, "subscriptions/login.html", {"form": form})
 
 
@@ -183,7 +210,7 @@ def login_link(request, token):
 @never_cache
 def account(request):
     subscriptions = Subscription.objects.filter(reader=request.user).select_related("plan")
-    subscriber = Subscriber.objects.filter(email__iexact=request.user.email).first()
+    subscriber = Subscriber.objects.filter(email=request.user.email).first()
     return render(
         request,
         "subscriptions/account.html",
@@ -197,13 +224,19 @@ def account(request):
 @public_form
 def plans(request):
     form = EmailForm(request.POST or None)  # one waiting list, whichever plan opens first
-    if request.method == "POST" and form.is_valid():
-        email = form.cleaned_data["email"]
-        if _rate_limited(request, "waiting-list", email):
+    if request.method == "POST":
+        if form.is_valid():
+            email = form.cleaned_data["email"]
+            if _rate_limited(request, "waiting-list", email):
+                return _too_many_requests(request)
+            # One INSERT … ON CONFLICT DO NOTHING: the same query for a new and a known address.
+            WaitingListEntry.objects.bulk_create(
+                [WaitingListEntry(email=email)], ignore_conflicts=True
+            )
+            messages.success(request, _("Thank you: we will tell you as soon as it opens."))
+            return redirect("subscriptions:plans")
+        if _rate_limited(request, "waiting-list"):
             return _too_many_requests(request)
-        WaitingListEntry.objects.get_or_create(email__iexact=email, defaults={"email": email})
-        messages.success(request, _("Thank you: we will tell you as soon as it opens."))
-        return redirect("subscriptions:plans")
     return render(
         request,
         "subscriptions/plans.html",

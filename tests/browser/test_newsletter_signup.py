@@ -18,7 +18,7 @@ def test_signup_from_an_article_then_the_emailed_link_confirms(page, newsroom, p
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Consultez votre boîte de réception")
     subscriber = Subscriber.objects.get()
-    assert subscriber.email == "Lectrice@exemple.fr"
+    assert subscriber.email == "lectrice@exemple.fr"
     assert subscriber.status == Subscriber.Status.PENDING
     assert subscriber.source_page == newsroom.lead_story.get_absolute_url()
 
@@ -26,9 +26,13 @@ def test_signup_from_an_article_then_the_emailed_link_confirms(page, newsroom, p
     (message,) = mail.outbox
     link = re.search(r"https?://\S+/newsletter/confirmer/\S+/", message.body).group(0)
     page.goto(urlsplit(link).path)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirmez votre inscription")
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.PENDING  # opening the link is not enough
+    page.get_by_role("button", name="Confirmer mon inscription").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Inscription confirmée")
-    expect(page.get_by_text("Lectrice@exemple.fr")).to_be_visible()
+    expect(page.get_by_text("lectrice@exemple.fr")).to_be_visible()
     subscriber.refresh_from_db()
     assert subscriber.status == Subscriber.Status.CONFIRMED
     assert problems.console_errors == []

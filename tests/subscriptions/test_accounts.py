@@ -109,6 +109,19 @@ def test_sign_in_link_opened_shows_a_button_and_does_not_sign_in(client, link_pa
     assert client.get(link_path).status_code == 200  # a mail scanner's visit uses up nothing
 
 
+def test_sign_in_button_needs_the_csrf_token_of_the_page(link_path, reader):
+    browser = Client(enforce_csrf_checks=True)
+
+    forged = browser.post(link_path)
+    page = browser.get(link_path).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    pressed = browser.post(link_path, {"csrfmiddlewaretoken": token})
+
+    assert forged.status_code == 403
+    assert pressed.status_code == 302
+    assert signed_in_user_id(browser) == str(reader.pk)
+
+
 def test_sign_in_button_signs_in_and_goes_to_the_account_page(client, link_path, reader):
     response = client.post(link_path)
 

@@ -11,13 +11,13 @@ import pytest
 from django.conf import settings as django_settings
 from django.core import mail
 from django.db import IntegrityError, transaction
-from django.test import Client, RequestFactory
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from subscriptions import newsletter
 from subscriptions.forms import CONSENT_TEXT
-from subscriptions.models import Subscriber
+from subscriptions.models import Subscriber, WaitingListEntry
 from tests.factories import ArticleFactory, UserFactory
 from tests.subscriptions.factories import SubscriberFactory
 
@@ -155,11 +155,30 @@ def test_signup_sends_one_confirmation_email_with_html_and_text_parts_and_the_li
     assert confirmation_path(message).startswith("/newsletter/confirmer/")
 
 
-def test_confirmation_link_confirms_the_subscriber(client):
+def test_confirmation_link_opened_shows_a_button_and_confirms_nobody(client):
     signup(client)
     path = confirmation_path(mail.outbox[0])
 
     response = client.get(path)
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "marie@exemple.fr" in content
+    assert "Confirmer mon inscription" in content
+    assert re.search(
+        r'<form method="post">\s*<input type="hidden" name="csrfmiddlewaretoken"', content
+    )
+    assert "no-cache" in response["Cache-Control"]
+    subscriber = Subscriber.objects.get()
+    assert subscriber.status == Subscriber.Status.PENDING
+    assert subscriber.confirmed_at is None
+
+
+def test_confirmation_button_confirms_the_subscriber(client):
+    signup(client)
+    path = confirmation_path(mail.outbox[0])
+
+    response = client.post(path)
 
     assert response.status_code == 200
     subscriber = Subscriber.objects.get()
@@ -168,13 +187,40 @@ def test_confirmation_link_confirms_the_subscriber(client):
     assert "marie@exemple.fr" in response.content.decode()
 
 
+def test_confirmation_button_needs_the_csrf_token_of_the_page(client):
+    signup(client)
+    path = confirmation_path(mail.outbox[0])
+    browser = Client(enforce_csrf_checks=True)
+
+    forged = browser.post(path)
+    page = browser.get(path).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    pressed = browser.post(path, {"csrfmiddlewaretoken": token})
+
+    assert forged.status_code == 403
+    assert pressed.status_code == 200
+    assert Subscriber.objects.get().status == Subscriber.Status.CONFIRMED
+
+
+def test_confirmation_link_of_a_confirmed_address_says_so_without_a_button(client):
+    signup(client)
+    path = confirmation_path(mail.outbox[0])
+    client.post(path)
+
+    response = client.get(path)
+
+    assert response.status_code == 200
+    assert "Inscription confirmée" in response.content.decode()
+    assert "<form" not in main_content(response)
+
+
 def test_confirming_twice_is_harmless(client):
     signup(client)
     path = confirmation_path(mail.outbox[0])
-    client.get(path)
+    client.post(path)
     first_confirmed_at = Subscriber.objects.get().confirmed_at
 
-    response = client.get(path)
+    response = client.post(path)
 
     assert response.status_code == 200
     subscriber = Subscriber.objects.get()
@@ -213,7 +259,7 @@ def test_expired_confirmation_link_sends_a_new_link_on_post_which_confirms(clien
     assert len(mail.outbox) == 2
     assert mail.outbox[1].to == ["marie@exemple.fr"]
     new_path = confirmation_path(mail.outbox[1])
-    assert client.get(new_path).status_code == 200
+    assert client.post(new_path).status_code == 200
     assert Subscriber.objects.get().status == Subscriber.Status.CONFIRMED
 
 
@@ -346,7 +392,7 @@ def test_resubscribing_after_unsubscribing_makes_the_address_pending_and_sends_a
     subscriber.refresh_from_db()
     assert subscriber.status == Subscriber.Status.PENDING
     assert len(mail.outbox) == 1
-    client.get(confirmation_path(mail.outbox[0]))
+    client.post(confirmation_path(mail.outbox[0]))
     subscriber.refresh_from_db()
     assert subscriber.status == Subscriber.Status.CONFIRMED
     assert subscriber.unsubscribed_at is None
@@ -463,6 +509,70 @@ def test_signup_with_same_site_referer_and_no_origin_is_accepted(client):
     assert Subscriber.objects.count() == 1
 
 
+CACHE_FRIENDLY_FORMS = {
+    "signup": (SIGNUP_URL, {"email": "marie@exemple.fr", "consent": "on"}),
+    "waiting-list": (reverse("subscriptions:plans"), {"email": "marie@exemple.fr"}),
+}
+HTTPS_SITE = {"secure": True}
+HTTPS_BEHIND_PROXY = {"HTTP_X_FORWARDED_PROTO": "https", "HTTP_HOST": "testserver"}
+
+
+@pytest.mark.parametrize("form", CACHE_FRIENDLY_FORMS.values(), ids=CACHE_FRIENDLY_FORMS.keys())
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_ORIGIN": "http://testserver"},
+        {"HTTP_ORIGIN": "http://testserver:80"},
+        {"HTTP_ORIGIN": "https://testserver", **HTTPS_SITE},
+        {"HTTP_ORIGIN": "https://testserver", **HTTPS_BEHIND_PROXY},
+        {"HTTP_REFERER": "http://testserver/politique/"},
+        {"HTTP_REFERER": "https://testserver/politique/", **HTTPS_BEHIND_PROXY},
+    ],
+    ids=["http", "http-default-port", "https", "https-proxy", "referer", "referer-https-proxy"],
+)
+def test_cache_friendly_forms_accept_a_post_from_the_sites_own_origin(client, form, headers):
+    url, data = form
+
+    assert client.post(url, data, **headers).status_code == 302
+
+
+FOREIGN_ORIGINS = {
+    "http-origin-on-https": {"HTTP_ORIGIN": "http://testserver", **HTTPS_SITE},
+    "http-origin-behind-tls-proxy": {"HTTP_ORIGIN": "http://testserver", **HTTPS_BEHIND_PROXY},
+    "https-origin-on-http": {"HTTP_ORIGIN": "https://testserver"},
+    "other-port": {"HTTP_ORIGIN": "http://testserver:8080"},
+    "other-https-port": {"HTTP_ORIGIN": "https://testserver:8443", **HTTPS_SITE},
+    "bad-port": {"HTTP_ORIGIN": "http://testserver:notaport"},
+    "suffix-domain": {"HTTP_ORIGIN": "https://testserver.evil.fr", **HTTPS_SITE},
+    "userinfo-then-evil": {"HTTP_ORIGIN": "https://testserver@evil.fr", **HTTPS_SITE},
+    "evil-userinfo": {"HTTP_ORIGIN": "https://evil.fr@testserver", **HTTPS_SITE},
+    "null-origin": {"HTTP_ORIGIN": "null"},
+    "null-origin-same-referer": {
+        "HTTP_ORIGIN": "null",
+        "HTTP_REFERER": "http://testserver/politique/",
+    },
+    "origin-without-scheme": {"HTTP_ORIGIN": "testserver"},
+    "scheme-relative-referer": {"HTTP_REFERER": "//testserver/politique/"},
+    "referer-without-scheme": {"HTTP_REFERER": "testserver/politique/"},
+    "path-referer": {"HTTP_REFERER": "/politique/"},
+    "http-referer-on-https": {"HTTP_REFERER": "http://testserver/", **HTTPS_BEHIND_PROXY},
+    "ftp-referer": {"HTTP_REFERER": "ftp://testserver/politique/"},
+    "no-header": {},
+}
+
+
+@pytest.mark.parametrize("form", CACHE_FRIENDLY_FORMS.values(), ids=CACHE_FRIENDLY_FORMS.keys())
+@pytest.mark.parametrize("headers", FOREIGN_ORIGINS.values(), ids=FOREIGN_ORIGINS.keys())
+def test_cache_friendly_forms_refuse_a_post_from_any_other_origin(client, form, headers):
+    url, data = form
+
+    response = client.post(url, data, **headers)
+
+    assert response.status_code == 403
+    assert not Subscriber.objects.exists()
+    assert not WaitingListEntry.objects.exists()
+
+
 def test_signups_beyond_the_limit_per_ip_get_the_french_429_page(client, settings):
     newsletter_settings(settings, RATE_PER_IP=2)
     assert signup(client, "un@exemple.fr").status_code == 302
@@ -545,14 +655,9 @@ def test_database_refuses_a_second_subscriber_with_the_same_address_in_another_c
 
 
 def test_requesting_the_same_subscription_twice_makes_one_row():
-    request = RequestFactory().post(SIGNUP_URL)
     for email in ("marie@exemple.fr", "Marie@exemple.fr"):
         newsletter.request_subscription(
-            email=email,
-            sections=[],
-            consent_text="J’accepte.",
-            source_page="/",
-            request=request,
+            email=email, section_ids=[], consent_text="J’accepte.", source_page="/"
         )
 
     assert Subscriber.objects.count() == 1

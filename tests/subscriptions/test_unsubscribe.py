@@ -192,12 +192,14 @@ def test_an_old_confirmation_link_does_not_undo_an_unsubscribe(client):
         HTTP_ORIGIN="http://testserver",
     )
     confirm_path = urlsplit(CONFIRM_LINK.search(mail.outbox[0].body).group()).path
-    client.get(confirm_path)
+    client.post(confirm_path)
     subscriber = Subscriber.objects.get()
     client.post(unsubscribe_path(subscriber))
 
-    response = client.get(confirm_path)  # the reader, or a mail scanner, opens the old e-mail
+    opened = client.get(confirm_path)  # the reader, or a mail scanner, opens the old e-mail
+    pressed = client.post(confirm_path)
 
-    assert response.status_code < 500
+    assert opened.status_code == pressed.status_code == 200
+    assert "<form" not in re.search(r"<main.*</main>", opened.content.decode(), re.S).group()
     subscriber.refresh_from_db()
     assert subscriber.status == Subscriber.Status.UNSUBSCRIBED
