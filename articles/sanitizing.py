@@ -1,6 +1,5 @@
 """The allowlist that every piece of rich text passes through before it is stored."""
 
-from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import nh3
@@ -49,40 +48,3 @@ def sanitize_html(html: str) -> str:
     )
     # An editor that saves an empty document sends "<p></p>".
     return "" if cleaned.strip() in ("", "<p></p>") else cleaned
-
-
-class _BlockCounter(HTMLParser):
-    """Finds where the n-th top-level block element of a fragment ends."""
-
-    def __init__(self, count):
-        super().__init__(convert_charrefs=False)
-        self.count, self.depth, self.end = count, 0, None
-
-    def handle_starttag(self, tag, attrs):
-        if tag not in VOID_TAGS:
-            self.depth += 1
-
-    def handle_endtag(self, tag):
-        self.depth -= 1
-        if self.depth == 0 and self.end is None:
-            self.count -= 1
-            if self.count == 0:
-                line, column = self.getpos()
-                self.end = (line, column + len(tag) + 3)
-
-
-VOID_TAGS = {"br", "hr", "img"}
-
-
-def leading_blocks(html, count):
-    """The first ``count`` top-level blocks (paragraphs, headings…) of sanitised ``html``."""
-    if count <= 0:
-        return ""
-    parser = _BlockCounter(count)
-    parser.feed(html)
-    if parser.end is None:
-        return html
-    # The parser counts lines by "\n" alone (not by every break str.splitlines() knows).
-    line, column = parser.end
-    offset = sum(len(text) + 1 for text in html.split("\n")[: line - 1]) + column
-    return html[:offset]

@@ -26,7 +26,6 @@ from articles.caching import (
 )
 from articles.context_processors import main_sections
 from articles.models import Article, Author, Category, HouseAd
-from articles.sanitizing import leading_blocks
 from subscriptions import paywall
 
 MORE_TO_READ = 6
@@ -87,11 +86,8 @@ def article_page(request, article, decision, *, preview=False):
         (article.title, article.get_absolute_url()),
     ]
     paywalled = paywall.is_paywalled(article.access)
-    if decision.full_text:
-        body = article.body
-    else:
-        # The rest of the text is never sent: not hidden, absent.
-        body = leading_blocks(article.body, paywall.settings().preview_paragraphs)
+    # Without the full text, the rest of the body is never sent: not hidden, absent.
+    body = article.body if decision.full_text else paywall.preview(article.body)
     return render(
         request,
         "articles/article_detail.html",
