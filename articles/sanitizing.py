@@ -1,10 +1,20 @@
-"""The allowlist that every piece of rich text passes through before it is stored."""
+"""The allowlist that every piece of rich text passes through before it is stored.
 
+Sanitising drops markup, never text without a word: a body in which an HTML parser would
+swallow or garble text (an element such as ``<style>`` or ``<math>``, a comment left open) or
+from which cleaning would drop text is refused with a message for the editor, whether it
+comes from the admin's form, ``Article.clean()`` or ``Article.save()`` (imports, demo).
+"""
+
+import re
+from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import nh3
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.utils.translation import gettext_lazy as _
 
 TAGS = {
     "p", "br", "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "strong", "em", "b", "i",
@@ -15,6 +25,18 @@ ATTRIBUTES = {
     "img": {"src", "alt", "width", "height"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+# Elements whose content a parser does not read as text (raw text, foreign content, templates,
+# selects): one left open takes all the text after it. Closed, their content is code (script,
+# style), an embed, or text that the check of lost text below keeps.
+SWALLOWING_TAGS = [
+    "style", "script", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript",
+    "plaintext", "template", "svg", "math", "select",
+]  # fmt: skip
+_SWALLOWING_TAG = re.compile(rf"<({'|'.join(SWALLOWING_TAGS)})(?=[\s/>]|$)", re.I | re.A)
+# A comment ends at "-->" or "--!>"; "<!-->" and "<!--->" are empty comments.
+_COMMENT_END = re.compile(r"->|>|.*?--!?>", re.S)
+# Control characters are not text (and PostgreSQL refuses NUL).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 def _is_library_image(src):
@@ -34,9 +56,13 @@ def _filter_attribute(tag, attribute, value):
 
 
 def sanitize_html(html: str) -> str:
-    """Reduce ``html`` to the tags and attributes the site's article pages can show safely."""
+    """Reduce ``html`` to the tags and attributes the site's article pages can show safely.
+
+    Raises ValidationError, with a message for the editor, rather than drop any text."""
     if not html:
         return ""
+    html = _CONTROL.sub("", html)
+    _refuse_swallowing_markup(html)
     cleaned = nh3.clean(
         html,
         tags=TAGS,
@@ -46,5 +72,73 @@ def sanitize_html(html: str) -> str:
         link_rel=None,  # no target attribute is allowed, so no tab-napping to guard against
         strip_comments=True,
     )
+    _refuse_lost_text(html, cleaned)
     # An editor that saves an empty document sends "<p></p>".
     return "" if cleaned.strip() in ("", "<p></p>") else cleaned
+
+
+def _refuse_swallowing_markup(html):
+    for match in _SWALLOWING_TAG.finditer(html):
+        tag = match.group(1).lower()
+        end = re.compile(rf"</{tag}(?=[\s/>]|$)", re.I | re.A)
+        if tag == "plaintext" or not end.search(html, match.end()):
+            raise ValidationError(
+                _(
+                    "The body contains a <%(tag)s> element that is never closed: the text "
+                    "after it would be lost. Close or remove it, then save again."
+                ),
+                code="open_element",
+                params={"tag": tag},
+            )
+    start = html.find("<!--")
+    while start != -1:
+        end = _COMMENT_END.match(html, start + 4)
+        if end is None:
+            raise ValidationError(
+                _(
+                    "The body contains a comment that is never closed (“<!--” without “-->”): "
+                    "the text after it would be lost. Close or remove it, then save again."
+                ),
+                code="open_comment",
+            )
+        start = html.find("<!--", end.end())
+
+
+def _refuse_lost_text(html, cleaned):
+    """Every letter of ``html``'s text must still be in ``cleaned``'s, in the same order."""
+    text = _text(html)
+    before, after = text.replace(" ", ""), _text(cleaned).replace(" ", "")
+    if before == after:
+        return
+    remaining = iter(after)
+    for position, letter in enumerate(before):
+        if letter not in remaining:
+            # Where the letter is in the text, spaces included.
+            index = [i for i, character in enumerate(text) if character != " "][position]
+            near = text[max(0, index - 30) : index + 30]
+            raise ValidationError(
+                _(
+                    "Part of the text would be lost when the body is cleaned, near “%(text)s”. "
+                    "Check the HTML there, then save again."
+                ),
+                code="lost_text",
+                params={"text": near},
+            )
+
+
+class _TextReader(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.chunks = []
+
+    def handle_data(self, data):
+        if self.cdata_elem is None:  # the content of a script or style is code, not text
+            self.chunks.append(data)
+
+
+def _text(html):
+    """The text of ``html`` as Python's parser reads it, each run of spaces made one space."""
+    reader = _TextReader()
+    reader.feed(html)
+    reader.close()
+    return " ".join("".join(reader.chunks).split())

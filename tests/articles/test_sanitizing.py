@@ -1,0 +1,116 @@
+"""The body's sanitiser: the allowlist, and no text ever lost without a word to the editor."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from articles.models import Article
+from articles.sanitizing import SWALLOWING_TAGS, sanitize_html
+from tests.articles.test_admin import change_url, submit
+from tests.factories import ArticleFactory
+
+pytestmark = pytest.mark.django_db
+
+KEPT = "<p>Le conseil municipal s’est réuni mardi soir.</p>"
+
+
+def _form_errors(response):
+    assert response.status_code == 200  # the form again, not a redirect
+    return response.context["adminform"].form.errors
+
+
+@pytest.mark.parametrize("tag", SWALLOWING_TAGS)
+def test_admin_refuses_a_body_with_an_element_left_open_that_would_swallow_the_text_after_it(
+    editor_client, tag
+):
+    article = ArticleFactory(body=KEPT)
+
+    response = submit(
+        editor_client, change_url(article), body=f"<p>Avant <{tag}>la suite</p><p>Fin.</p>"
+    )
+
+    (message,) = _form_errors(response)["body"]
+    assert f"balise <{tag}> jamais fermée : le texte qui la suit serait perdu" in message
+    article.refresh_from_db()
+    assert article.body == KEPT
+
+
+@pytest.mark.parametrize("spelling", ["<STYLE>", "<Style type='text/css'>", "<style/>", "<math\n>"])
+def test_the_swallowing_elements_are_found_however_they_are_written(spelling):
+    with pytest.raises(ValidationError):
+        sanitize_html(f"<p>Avant {spelling}la suite</p>")
+
+
+def test_admin_refuses_a_comment_left_open(editor_client):
+    article = ArticleFactory(body=KEPT)
+
+    response = submit(editor_client, change_url(article), body="<p>Avant <!-- note</p><p>Fin.</p>")
+
+    (message,) = _form_errors(response)["body"]
+    assert "commentaire jamais fermé" in message
+    article.refresh_from_db()
+    assert article.body == KEPT
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<p>Le devis</p><?xml du fournisseur reste secret.",
+        "<p>Avant <![CDATA[ une note oubliée</p><p>Fin.</p>",
+    ],
+)
+def test_admin_refuses_a_body_whose_text_the_sanitiser_would_drop(editor_client, body):
+    article = ArticleFactory(body=KEPT)
+
+    response = submit(editor_client, change_url(article), body=body)
+
+    (message,) = _form_errors(response)["body"]
+    assert "Une partie du texte serait perdue" in message
+    assert "fournisseur reste" in message or "une note oubliée" in message
+    article.refresh_from_db()
+    assert article.body == KEPT
+
+
+def test_admin_saves_a_body_whose_markup_and_code_only_are_dropped(editor_client):
+    article = ArticleFactory(body=KEPT)
+
+    response = submit(
+        editor_client,
+        change_url(article),
+        body=(
+            '<div class="x"><p>Un <span style="color:red">texte</span> gardé.<!-- note --></p>'
+            "<style>p { color: red }</style><script>suivi()</script></div>"
+        ),
+    )
+
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.body == "<p>Un texte gardé.</p>"
+
+
+def test_article_clean_refuses_a_body_that_would_lose_text():
+    article = ArticleFactory.build(body="<p>Avant<style>la suite</p>")
+
+    with pytest.raises(ValidationError) as error:
+        article.full_clean(exclude=["category", "slug"])
+
+    assert "body" in error.value.message_dict
+
+
+def test_saving_an_article_never_drops_text_silently():
+    with pytest.raises(ValidationError):
+        ArticleFactory(body="<p>Avant<style>la suite</p><p>Fin.</p>")
+
+    assert not Article.objects.exists()
+
+
+def test_the_text_of_a_closed_formula_or_drawing_is_not_dropped_silently():
+    for body in (
+        "<p>Soit <math><mi>x</mi></math> la part</p>",
+        "<p>a<svg><text>b</text></svg></p>",
+    ):
+        with pytest.raises(ValidationError):
+            sanitize_html(body)
+
+
+def test_control_characters_are_not_text_and_are_dropped():
+    assert sanitize_html("<p>a\x00b\x0bc\x1fd\x7fe</p>") == "<p>abcde</p>"
