@@ -289,7 +289,9 @@ def search_view(request):
     query = search.clean_query(request.GET.get("q", ""))
     page = None
     if query:
-        paginator = Paginator(search.search_articles(query), PAGE_SIZE)
+        subscriber_bodies = paywall.may_read_every_body(paywall.reader_of(request))
+        results = search.search_articles(query, subscriber_bodies=subscriber_bodies)
+        paginator = Paginator(results, PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
         # A held-back body is never quoted in results: such articles show their lead.
         quotable = [a for a in page.object_list if not paywall.is_paywalled(a.access)]

@@ -118,6 +118,14 @@ def decide(user, access, article_pk=None, meter=None):
     return Decision(full_text=False, teaser=True)
 
 
+def may_read_every_body(user):
+    """Whether ``user`` (None for an anonymous visitor) may read every article in full, and so
+    find subscriber-only articles by words of their body."""
+    if settings().mode in (Mode.OFF, Mode.ANNOUNCE):
+        return True
+    return user is not None and (user.is_staff or is_subscriber(user))
+
+
 def is_paywalled(access):
     """Whether search engines should be told the article's body is not free to read."""
     return access == Article.Access.SUBSCRIBERS and settings().mode in (Mode.METERED, Mode.ON)
