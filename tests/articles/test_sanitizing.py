@@ -1,12 +1,18 @@
 """The body's sanitiser: the allowlist, and no text ever lost without a word to the editor."""
 
+import html
+import re
+from html.parser import HTMLParser
+
 import pytest
 from django.core.exceptions import ValidationError
+from hypothesis import given, settings
 
 from articles.models import Article
-from articles.sanitizing import SWALLOWING_TAGS, sanitize_html
+from articles.sanitizing import ATTRIBUTES, SWALLOWING_TAGS, TAGS, sanitize_html
 from tests.articles.test_admin import change_url, submit
 from tests.factories import ArticleFactory
+from tests.strategies import ALLOWED_MARKUP, CODE, OTHER_MARKUP, bodies
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +120,56 @@ def test_the_text_of_a_closed_formula_or_drawing_is_not_dropped_silently():
 
 def test_control_characters_are_not_text_and_are_dropped():
     assert sanitize_html("<p>a\x00b\x0bc\x1fd\x7fe</p>") == "<p>abcde</p>"
+
+
+# Fuzzing: any body, as pasted, typed or crafted (bounded, and the same examples every run)
+
+FUZZ = settings(max_examples=200, deadline=None, derandomize=True, database=None)
+
+
+def _is_word(fragment):
+    return fragment.strip() and not any(c in fragment for c in "<>&")
+
+
+def _letters(html_text):
+    return "".join(html.unescape(re.sub(r"<[^>]*>", " ", html_text)).split())
+
+
+class _Elements(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.elements = []
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, dict(attrs)))
+
+    handle_startendtag = handle_starttag
+
+
+@FUZZ
+@given(bodies(ALLOWED_MARKUP + OTHER_MARKUP + CODE))
+def test_sanitising_any_body_is_stable_and_keeps_only_the_allowlist(fragments):
+    try:
+        cleaned = sanitize_html("".join(fragments))
+    except ValidationError:
+        return  # refused: nothing stored
+
+    assert sanitize_html(cleaned) == cleaned
+    elements = _Elements()
+    elements.feed(cleaned)
+    for tag, attrs in elements.elements:
+        assert tag in TAGS
+        assert set(attrs) <= ATTRIBUTES.get(tag, set())
+
+
+@FUZZ
+@given(bodies(ALLOWED_MARKUP + OTHER_MARKUP))
+def test_any_body_is_refused_or_keeps_every_word_of_its_text(fragments):
+    try:
+        cleaned = sanitize_html("".join(fragments))
+    except ValidationError:
+        return  # refused, with a message for the editor
+
+    remaining = iter(_letters(cleaned))
+    words = "".join(fragment for fragment in fragments if _is_word(fragment))
+    assert all(letter in remaining for letter in "".join(words.split()))

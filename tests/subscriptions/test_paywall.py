@@ -5,16 +5,22 @@ import json
 import re
 from datetime import timedelta
 
+import hypothesis
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from hypothesis import given
+from hypothesis import strategies as st
 
 from articles.models import Article
+from articles.sanitizing import sanitize_html
 from subscriptions import paywall
 from subscriptions.models import PaywallSettings
 from tests.factories import ArticleFactory, UserFactory
+from tests.strategies import ALLOWED_MARKUP, bodies
 from tests.subscriptions.factories import ReaderFactory, SubscriptionFactory
 
 pytestmark = pytest.mark.django_db
@@ -656,3 +662,49 @@ def test_the_preview_rule_is_explained_to_editors_in_french():
 
     assert "jamais plus du tiers du texte" in help_text
     assert "les intertitres ne comptent pas" in help_text
+
+
+# Fuzzing the cut: any body, any preview length (bounded, the same examples every run)
+
+
+def _words(html_text):
+    return html.unescape(re.sub(r"<[^>]*>", " ", html_text)).split()
+
+
+@hypothesis.settings(max_examples=40, deadline=None, derandomize=True, database=None)
+@given(fragments=bodies(ALLOWED_MARKUP), paragraphs=st.integers(0, 6))
+def test_a_non_subscriber_never_gets_more_than_the_preview_of_any_body(fragments, paragraphs):
+    set_paywall(ON, preview_paragraphs=paragraphs)
+    try:
+        article = ArticleFactory(access=SUBSCRIBERS, body="".join(fragments))
+    except ValidationError:
+        return  # refused: no article
+
+    content = read(Client(), article)
+
+    preview, body = body_of(content), article.body
+    assert len(letters(preview)) <= len(letters(body)) / 3
+    shown, all_words = _words(preview), _words(body)
+    assert shown == all_words[: len(shown)]  # the beginning, cut between two words
+    if paragraphs == 0:
+        assert shown == []
+    page_text = html.unescape(content)
+    for hidden in set(all_words[len(shown) :]) - set(shown):
+        if len(hidden) >= 8:  # long enough not to be on the page by chance
+            assert hidden not in page_text
+
+
+@hypothesis.settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(fragments=bodies(ALLOWED_MARKUP, max_size=120), paragraphs=st.integers(0, 8))
+def test_the_preview_of_any_sanitised_body_is_its_beginning_within_budget(fragments, paragraphs):
+    try:
+        body = sanitize_html("".join(fragments))
+    except ValidationError:
+        return
+
+    preview = paywall.preview(body, paragraphs)
+
+    assert len(letters(preview)) <= len(letters(body)) / 3
+    shown = _words(preview)
+    assert shown == _words(body)[: len(shown)]
+    assert sanitize_html(preview) == preview  # well-formed: every tag it opens, it closes
