@@ -78,10 +78,11 @@ def sanitize_html(html: str) -> str:
 
 
 def _refuse_swallowing_markup(html):
-    for match in _SWALLOWING_TAG.finditer(html):
-        tag = match.group(1).lower()
+    # Each element's last start tag is the one to check: a later end tag closes every other.
+    last_starts = {m.group(1).lower(): m.end() for m in _SWALLOWING_TAG.finditer(html)}
+    for tag, after in last_starts.items():
         end = re.compile(rf"</{tag}(?=[\s/>]|$)", re.I | re.A)
-        if tag == "plaintext" or not end.search(html, match.end()):
+        if tag == "plaintext" or not end.search(html, after):
             raise ValidationError(
                 _(
                     "The body contains a <%(tag)s> element that is never closed: the text "

@@ -20,7 +20,7 @@ The rest of the body is never sent, not even hidden.
 
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html import unescape
 from html.parser import HTMLParser
 
@@ -145,62 +145,31 @@ def preview(body, paragraphs=None):
     reader = _BodyReader.read(body)
     letters = len("".join(reader.text.split()))
     end = min(reader.end_of_paragraph(paragraphs), reader.end_of_words(letters * PREVIEW_SHARE))
-    kept = reader.root.cut(end)
-    kept.drop_trailing_furniture()
-    return kept.html()
+    return reader.beginning(end)
 
 
 @dataclass
-class _Node:
-    """An element (its ``tag`` and start tag as written) or a piece of text (``tag`` None)."""
-
-    tag: str | None
-    raw: str  # the start tag, or the text as written (an entity is a piece of its own)
-    text: str = ""  # a piece's text, entities decoded
-    position: int = 0  # where the node starts in the body's text (``_BodyReader.text``)
-    children: list = field(default_factory=list)
-
-    def html(self):
-        inner = "".join(child.html() for child in self.children)
-        end = f"</{self.tag}>" if self.tag and self.tag not in VOID_TAGS else ""
-        return f"{self.raw}{inner}{end}"
-
-    def has_text(self):
-        if self.tag is None:
-            return bool(self.text.strip())
-        return any(child.has_text() for child in self.children)
-
-    def cut(self, end):
-        """A copy of the node without what starts at ``end`` or after it."""
-        if self.tag is None and self.position + len(self.text) > end:
-            # Plain text is cut; an entity is kept whole or not at all.
-            kept = end - self.position if self.raw == self.text else 0
-            return _Node(None, self.raw[:kept], self.text[:kept], self.position)
-        children = [child.cut(end) for child in self.children if child.position < end]
-        return _Node(self.tag, self.raw, self.text, self.position, children)
-
-    def drop_trailing_furniture(self):
-        """Leave out the headings, rules, images and empty blocks that end the node."""
-        while self.children:
-            last = self.children[-1]
-            if last.tag not in HEADINGS:
-                last.drop_trailing_furniture()
-                if last.has_text():
-                    return
-            self.children.pop()
+class _Token:
+    kind: str  # "start", "end", "void" or "text"
+    raw: str  # as written (an entity is a text token of its own)
+    text: str = ""  # a text token's text, entities decoded
+    position: int = 0  # where the token starts in the body's text (``_BodyReader.text``)
+    tag: str = ""
+    partner: int = -1  # the index of an element's other tag, once the beginning is cut
 
 
 class _BodyReader(HTMLParser):
-    """Reads sanitised HTML into nodes, and its text as a reader sees it: lines end with a
-    "\n", so that no word runs from one paragraph into the next."""
+    """Reads sanitised HTML as tokens, and its text as a reader sees it: lines end with a
+    "\n", so that no word runs from one paragraph into the next. Flat, with no recursion:
+    however deeply a body nests, reading it costs no more than its length."""
 
     def __init__(self):
         super().__init__(convert_charrefs=False)
-        self.root = _Node("", "")
-        self.open = [self.root]
+        self.tokens, self.open = [], []
         self.chunks, self.length = [], 0
         self.paragraph_ends = []  # where each line with text, headings aside, ends
         self.line_has_text = False
+        self.headings_open = 0
 
     @classmethod
     def read(cls, html):
@@ -226,6 +195,31 @@ class _BodyReader(HTMLParser):
             end = word.end()
         return self.length
 
+    def beginning(self, end):
+        """The HTML of what starts before ``end``, every open tag closed, without the
+        headings, rules, images and empty blocks that would end it."""
+        kept, open_starts = [], []
+        for token in self.tokens:
+            if token.kind == "end":
+                if open_starts and kept[open_starts[-1]].tag == token.tag:
+                    start = open_starts.pop()
+                    kept[start].partner = len(kept)
+                    kept.append(_Token("end", token.raw, tag=token.tag, partner=start))
+                continue
+            if token.position >= end:
+                break
+            if token.kind == "text" and token.position + len(token.text) > end:
+                # Plain text is cut; an entity is kept whole or not at all.
+                cut = end - token.position if token.raw == token.text else 0
+                token = _Token("text", token.raw[:cut], token.text[:cut], token.position)
+            if token.kind == "start":
+                open_starts.append(len(kept))
+            kept.append(_Token(token.kind, token.raw, token.text, token.position, token.tag))
+        for start in reversed(open_starts):
+            kept[start].partner = len(kept)
+            kept.append(_Token("end", f"</{kept[start].tag}>", tag=kept[start].tag, partner=start))
+        return "".join(token.raw for token in _without_trailing_furniture(kept))
+
     def line_break(self):
         if self.line_has_text:
             self.paragraph_ends.append(self.length)
@@ -234,12 +228,13 @@ class _BodyReader(HTMLParser):
         self.length += 1
 
     def handle_starttag(self, tag, attrs):
-        node = _Node(tag, self.get_starttag_text(), position=self.length)
-        self.open[-1].children.append(node)
+        kind = "void" if tag in VOID_TAGS else "start"
+        self.tokens.append(_Token(kind, self.get_starttag_text(), position=self.length, tag=tag))
         if tag in LINE_BREAKS:
             self.line_break()
-        if tag not in VOID_TAGS:
-            self.open.append(node)
+        if kind == "start":
+            self.open.append(tag)
+            self.headings_open += tag in HEADINGS
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)
@@ -247,10 +242,14 @@ class _BodyReader(HTMLParser):
             self.handle_endtag(tag)
 
     def handle_endtag(self, tag):
-        if tag not in (node.tag for node in self.open[1:]):
+        if tag not in self.open:
             return  # a stray end tag
-        while self.open.pop().tag != tag:
-            pass
+        while self.open:
+            closed = self.open.pop()
+            self.headings_open -= closed in HEADINGS
+            self.tokens.append(_Token("end", f"</{closed}>", position=self.length, tag=closed))
+            if closed == tag:
+                break
         if tag in LINE_BREAKS:
             self.line_break()
 
@@ -264,8 +263,37 @@ class _BodyReader(HTMLParser):
         self.add_text(f"&#{name};", unescape(f"&#{name};"))
 
     def add_text(self, raw, text):
-        self.open[-1].children.append(_Node(None, raw, text, self.length))
+        self.tokens.append(_Token("text", raw, text, self.length))
         self.chunks.append(text)
         self.length += len(text)
-        if text.strip() and not any(node.tag in HEADINGS for node in self.open):
+        if text.strip() and not self.headings_open:
             self.line_has_text = True
+
+
+def _without_trailing_furniture(tokens):
+    """``tokens`` without the headings, rules, images and empty elements at their end."""
+    # How many tokens with text come before each index: whether an element holds text is
+    # then a subtraction.
+    with_text = [0]
+    for token in tokens:
+        with_text.append(with_text[-1] + (token.kind == "text" and bool(token.text.strip())))
+    removed = [False] * len(tokens)
+    i = len(tokens) - 1
+    while i >= 0:
+        token = tokens[i]
+        if token.kind == "text" and token.text.strip():
+            break
+        if token.kind == "end":
+            start = token.partner
+            if token.tag in HEADINGS or with_text[i] == with_text[start + 1]:
+                removed[start : i + 1] = [True] * (i + 1 - start)
+                i = start - 1
+            else:
+                i -= 1  # look at the element's own end
+            continue
+        if token.kind == "start":  # everything it held was furniture
+            removed[i] = removed[token.partner] = True
+        else:
+            removed[i] = True
+        i -= 1
+    return [token for token, gone in zip(tokens, removed, strict=True) if not gone]

@@ -15,7 +15,7 @@ OTHER_MARKUP = [
     "</table>", '<a href="javascript:alert(1)">', '<img src="https://ailleurs.example/x.png">',
     '<p onclick="alert(1)">', "<math>", "</math>", "<svg>", "</svg>", "<textarea>", "<title>",
     "<select>", "<template>", "<noscript>", "<iframe>", "<xmp>", "<plaintext>", "<!--",
-    "<![CDATA[", "<?", "< ", " > ", "& ", "<STYLE>", "<Script>",
+    "<![CDATA[", '<?xml version="1.0"?>', "< ", " > ", "& ", "<STYLE>", "<Script>",
 ]  # fmt: skip
 CODE = ["<style>", "</style>", "<script>", "</script>", "-->"]  # may legitimately hide words
 ENTITIES = ["&amp;", "&lt;", "&gt;", "&nbsp;", "&eacute;", "&#233;", "&#x1F600;", "&#0;", "&quot;"]

@@ -2,6 +2,7 @@
 
 import html
 import re
+import time
 from html.parser import HTMLParser
 
 import pytest
@@ -173,3 +174,13 @@ def test_any_body_is_refused_or_keeps_every_word_of_its_text(fragments):
     remaining = iter(_letters(cleaned))
     words = "".join(fragment for fragment in fragments if _is_word(fragment))
     assert all(letter in remaining for letter in "".join(words.split()))
+
+
+def test_a_body_of_many_elements_left_open_is_checked_in_linear_time():
+    started = time.perf_counter()
+
+    assert sanitize_html("<script>" * 50_000 + "</script><p>Fin.</p>") == "<p>Fin.</p>"
+    with pytest.raises(ValidationError):
+        sanitize_html("<!--" * 50_000)
+
+    assert time.perf_counter() - started < 5  # 37 s when each tag was checked on its own

@@ -708,3 +708,14 @@ def test_the_preview_of_any_sanitised_body_is_its_beginning_within_budget(fragme
     shown = _words(preview)
     assert shown == _words(body)[: len(shown)]
     assert sanitize_html(preview) == preview  # well-formed: every tag it opens, it closes
+
+
+@pytest.mark.parametrize("tag", ["blockquote", "ul", "b"])
+def test_mode_on_cuts_a_deeply_nested_body_without_failing(client, tag):
+    set_paywall(ON, preview_paragraphs=2)
+    article = ArticleFactory(access=SUBSCRIBERS, body=f"<{tag}>" * 3000 + LONG_SECRET)
+
+    content = read(client, article)
+
+    assert "Secret final : le rapport" in content
+    assert "recommande une enquête" not in content
