@@ -1,7 +1,9 @@
 """The one place that decides what a reader may read of an article.
 
 The article page (and its preview) asks ``decide()`` and shows what it says. Feeds and
-newsletters carry leads only; search quotes the body of no article that ``is_paywalled()``.
+newsletters carry leads only; search quotes the body of no article that ``is_paywalled()``,
+and finds subscriber-only articles by their title, kicker and lead only for a reader who
+may not read every body (``may_read_every_body()``).
 
 What a reader without the full text gets of the body, ``preview()``, is the rule an editor
 sets in the paywall settings:
@@ -108,7 +110,7 @@ def decide(user, access, article_pk=None, meter=None):
     paywall = settings()
     if paywall.mode == Mode.OFF:
         return Decision(full_text=True, teaser=False)
-    if user is not None and (user.is_staff or is_subscriber(user)):
+    if _reads_everything(user):
         return Decision(full_text=True, teaser=False)
     if paywall.mode == Mode.ANNOUNCE:
         return Decision(full_text=True, teaser=True)
@@ -121,8 +123,10 @@ def decide(user, access, article_pk=None, meter=None):
 def may_read_every_body(user):
     """Whether ``user`` (None for an anonymous visitor) may read every article in full, and so
     find subscriber-only articles by words of their body."""
-    if settings().mode in (Mode.OFF, Mode.ANNOUNCE):
-        return True
+    return settings().mode in (Mode.OFF, Mode.ANNOUNCE) or _reads_everything(user)
+
+
+def _reads_everything(user):
     return user is not None and (user.is_staff or is_subscriber(user))
 
 
