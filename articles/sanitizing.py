@@ -63,7 +63,17 @@ def sanitize_html(html: str) -> str:
         return ""
     html = _CONTROL.sub("", html)
     _refuse_swallowing_markup(html)
-    cleaned = nh3.clean(
+    # Twice: once elements are dropped, what remains may nest as HTML cannot write it (a
+    # heading in a heading, once the <div> between them is gone); the second pass stores it
+    # as it will be read back.
+    cleaned = _clean(_clean(html))
+    _refuse_lost_text(html, cleaned)
+    # An editor that saves an empty document sends "<p></p>".
+    return "" if cleaned.strip() in ("", "<p></p>") else cleaned
+
+
+def _clean(html):
+    return nh3.clean(
         html,
         tags=TAGS,
         attributes=ATTRIBUTES,
@@ -72,9 +82,6 @@ def sanitize_html(html: str) -> str:
         link_rel=None,  # no target attribute is allowed, so no tab-napping to guard against
         strip_comments=True,
     )
-    _refuse_lost_text(html, cleaned)
-    # An editor that saves an empty document sends "<p></p>".
-    return "" if cleaned.strip() in ("", "<p></p>") else cleaned
 
 
 def _refuse_swallowing_markup(html):
@@ -127,7 +134,18 @@ def _refuse_lost_text(html, cleaned):
             )
 
 
-class _TextReader(HTMLParser):
+class LenientHTMLParser(HTMLParser):
+    """Python's HTML parser, reading a "<!…" declaration as browsers do (a comment up to the
+    next ">"), where the standard one fails on those it does not know ("<![", "<!DOCTYPE [")."""
+
+    def parse_html_declaration(self, i):
+        if self.rawdata.startswith("<!--", i):
+            return self.parse_comment(i)
+        end = self.rawdata.find(">", i + 2)
+        return -1 if end == -1 else end + 1
+
+
+class _TextReader(LenientHTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.chunks = []

@@ -24,13 +24,13 @@ import re
 import time
 from dataclasses import dataclass
 from html import unescape
-from html.parser import HTMLParser
 
 from django.conf import settings as django_settings
 from django.core import signing
 
 from articles.caching import cached_lookup, has_session
 from articles.models import Article
+from articles.sanitizing import LenientHTMLParser
 from subscriptions.models import PaywallSettings, Subscription
 
 Mode = PaywallSettings.Mode
@@ -162,7 +162,7 @@ class _Token:
     partner: int = -1  # the index of an element's other tag, once the beginning is cut
 
 
-class _BodyReader(HTMLParser):
+class _BodyReader(LenientHTMLParser):
     """Reads sanitised HTML as tokens, and its text as a reader sees it: lines end with a
     "\n", so that no word runs from one paragraph into the next. Flat, with no recursion:
     however deeply a body nests, reading it costs no more than its length."""

@@ -10,12 +10,14 @@ ALLOWED_MARKUP = [
     "</figure>", "<figcaption>", "</figcaption>", "<hr>",
     '<img src="/media/images/photo.jpg" alt="Une photo" width="640">',
 ]  # fmt: skip
+# Declarations come whole: what one holds is a comment to HTML, not text.
 OTHER_MARKUP = [
     "<div>", "</div>", '<span style="color:red">', "</span>", "<table>", "<tr>", "<td>",
     "</table>", '<a href="javascript:alert(1)">', '<img src="https://ailleurs.example/x.png">',
     '<p onclick="alert(1)">', "<math>", "</math>", "<svg>", "</svg>", "<textarea>", "<title>",
     "<select>", "<template>", "<noscript>", "<iframe>", "<xmp>", "<plaintext>", "<!--",
-    "<![CDATA[", '<?xml version="1.0"?>', "< ", " > ", "& ", "<STYLE>", "<Script>",
+    "<![CDATA[ note ]]>", "<![if !supportLists]>", "<!DOCTYPE html>", '<?xml version="1.0"?>',
+    "< ", " > ", "& ", "<STYLE>", "<Script>",
 ]  # fmt: skip
 CODE = ["<style>", "</style>", "<script>", "</script>", "-->"]  # may legitimately hide words
 ENTITIES = ["&amp;", "&lt;", "&gt;", "&nbsp;", "&eacute;", "&#233;", "&#x1F600;", "&#0;", "&quot;"]
