@@ -534,6 +534,10 @@ class Article(models.Model):
         # "Published" with no date means "now"; fill it before the constraint is checked.
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+        try:
+            sanitize_html(self.body)
+        except ValidationError as error:
+            raise ValidationError({"body": error}) from None
 
     @property
     def tag_list(self):

@@ -1,11 +1,20 @@
-"""The allowlist that every piece of rich text passes through before it is stored."""
+"""The allowlist that every piece of rich text passes through before it is stored.
 
+Sanitising drops markup, never text without a word: a body in which an HTML parser would
+swallow or garble text (an element such as ``<style>`` or ``<math>``, a comment left open) or
+from which cleaning would drop text is refused with a message for the editor, whether it
+comes from the admin's form, ``Article.clean()`` or ``Article.save()`` (imports, demo).
+"""
+
+import re
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import nh3
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.utils.translation import gettext_lazy as _
 
 TAGS = {
     "p", "br", "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "strong", "em", "b", "i",
@@ -16,6 +25,18 @@ ATTRIBUTES = {
     "img": {"src", "alt", "width", "height"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+# Elements whose content a parser does not read as text (raw text, foreign content, templates,
+# selects): one left open takes all the text after it. Closed, their content is code (script,
+# style), an embed, or text that the check of lost text below keeps.
+SWALLOWING_TAGS = [
+    "style", "script", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript",
+    "plaintext", "template", "svg", "math", "select",
+]  # fmt: skip
+_SWALLOWING_TAG = re.compile(rf"<({'|'.join(SWALLOWING_TAGS)})(?=[\s/>]|$)", re.I | re.A)
+# A comment ends at "-->" or "--!>"; "<!-->" and "<!--->" are empty comments.
+_COMMENT_END = re.compile(r"->|>|.*?--!?>", re.S)
+# Control characters are not text (and PostgreSQL refuses NUL).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 def _is_library_image(src):
@@ -35,10 +56,24 @@ def _filter_attribute(tag, attribute, value):
 
 
 def sanitize_html(html: str) -> str:
-    """Reduce ``html`` to the tags and attributes the site's article pages can show safely."""
+    """Reduce ``html`` to the tags and attributes the site's article pages can show safely.
+
+    Raises ValidationError, with a message for the editor, rather than drop any text."""
     if not html:
         return ""
-    cleaned = nh3.clean(
+    html = _CONTROL.sub("", html)
+    _refuse_swallowing_markup(html)
+    # Twice: once elements are dropped, what remains may nest as HTML cannot write it (a
+    # heading in a heading, once the <div> between them is gone); the second pass stores it
+    # as it will be read back.
+    cleaned = _clean(_clean(html))
+    _refuse_lost_text(html, cleaned)
+    # An editor that saves an empty document sends "<p></p>".
+    return "" if cleaned.strip() in ("", "<p></p>") else cleaned
+
+
+def _clean(html):
+    return nh3.clean(
         html,
         tags=TAGS,
         attributes=ATTRIBUTES,
@@ -47,42 +82,82 @@ def sanitize_html(html: str) -> str:
         link_rel=None,  # no target attribute is allowed, so no tab-napping to guard against
         strip_comments=True,
     )
-    # An editor that saves an empty document sends "<p></p>".
-    return "" if cleaned.strip() in ("", "<p></p>") else cleaned
 
 
-class _BlockCounter(HTMLParser):
-    """Finds where the n-th top-level block element of a fragment ends."""
+def _refuse_swallowing_markup(html):
+    # Each element's last start tag is the one to check: a later end tag closes every other.
+    last_starts = {m.group(1).lower(): m.end() for m in _SWALLOWING_TAG.finditer(html)}
+    for tag, after in last_starts.items():
+        end = re.compile(rf"</{tag}(?=[\s/>]|$)", re.I | re.A)
+        if tag == "plaintext" or not end.search(html, after):
+            raise ValidationError(
+                _(
+                    "The body contains a <%(tag)s> element that is never closed: the text "
+                    "after it would be lost. Close or remove it, then save again."
+                ),
+                code="open_element",
+                params={"tag": tag},
+            )
+    start = html.find("<!--")
+    while start != -1:
+        end = _COMMENT_END.match(html, start + 4)
+        if end is None:
+            raise ValidationError(
+                _(
+                    "The body contains a comment that is never closed (“<!--” without “-->”): "
+                    "the text after it would be lost. Close or remove it, then save again."
+                ),
+                code="open_comment",
+            )
+        start = html.find("<!--", end.end())
 
-    def __init__(self, count):
-        super().__init__(convert_charrefs=False)
-        self.count, self.depth, self.end = count, 0, None
 
-    def handle_starttag(self, tag, attrs):
-        if tag not in VOID_TAGS:
-            self.depth += 1
+def _refuse_lost_text(html, cleaned):
+    """Every letter of ``html``'s text must still be in ``cleaned``'s, in the same order."""
+    text = _text(html)
+    before, after = text.replace(" ", ""), _text(cleaned).replace(" ", "")
+    if before == after:
+        return
+    remaining = iter(after)
+    for position, letter in enumerate(before):
+        if letter not in remaining:
+            # Where the letter is in the text, spaces included.
+            index = [i for i, character in enumerate(text) if character != " "][position]
+            near = text[max(0, index - 30) : index + 30]
+            raise ValidationError(
+                _(
+                    "Part of the text would be lost when the body is cleaned, near “%(text)s”. "
+                    "Check the HTML there, then save again."
+                ),
+                code="lost_text",
+                params={"text": near},
+            )
 
-    def handle_endtag(self, tag):
-        self.depth -= 1
-        if self.depth == 0 and self.end is None:
-            self.count -= 1
-            if self.count == 0:
-                line, column = self.getpos()
-                self.end = (line, column + len(tag) + 3)
+
+class LenientHTMLParser(HTMLParser):
+    """Python's HTML parser, reading a "<!…" declaration as browsers do (a comment up to the
+    next ">"), where the standard one fails on those it does not know ("<![", "<!DOCTYPE [")."""
+
+    def parse_html_declaration(self, i):
+        if self.rawdata.startswith("<!--", i):
+            return self.parse_comment(i)
+        end = self.rawdata.find(">", i + 2)
+        return -1 if end == -1 else end + 1
 
 
-VOID_TAGS = {"br", "hr", "img"}
+class _TextReader(LenientHTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.chunks = []
+
+    def handle_data(self, data):
+        if self.cdata_elem is None:  # the content of a script or style is code, not text
+            self.chunks.append(data)
 
 
-def leading_blocks(html, count):
-    """The first ``count`` top-level blocks (paragraphs, headings…) of sanitised ``html``."""
-    if count <= 0:
-        return ""
-    parser = _BlockCounter(count)
-    parser.feed(html)
-    if parser.end is None:
-        return html
-    # The parser counts lines by "\n" alone (not by every break str.splitlines() knows).
-    line, column = parser.end
-    offset = sum(len(text) + 1 for text in html.split("\n")[: line - 1]) + column
-    return html[:offset]
+def _text(html):
+    """The text of ``html`` as Python's parser reads it, each run of spaces made one space."""
+    reader = _TextReader()
+    reader.feed(html)
+    reader.close()
+    return " ".join("".join(reader.chunks).split())

@@ -3,6 +3,10 @@
 On PostgreSQL: a stored ``search_vector`` column (title weighted above lead above body, French
 stemming, accents folded; see migration 0004) behind a GIN index, ranked, with a highlighted
 snippet of the text. On SQLite: a plain substring match, so local use still works.
+
+A reader from whom the paywall holds subscriber-only bodies back finds subscriber-only
+articles by what they can read of them only: title, kicker and lead (``lead_search_vector``,
+migration 0009), which also rank them.
 """
 
 import html
@@ -16,7 +20,7 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.db import connection
-from django.db.models import F, Q, Value
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
@@ -37,30 +41,50 @@ def clean_query(raw):
     return " ".join(_CONTROL.sub(" ", raw or "").split())[:MAX_QUERY_LENGTH]
 
 
-def search_articles(query):
-    """Published articles matching ``query``, best first."""
+def search_articles(query, *, subscriber_bodies=True):
+    """Published articles matching ``query``, best first; by the body of subscriber-only
+    articles only when ``subscriber_bodies`` (the reader may read them)."""
     articles = Article.objects.published().for_cards()
+    free = Q(access=Article.Access.FREE)
     if connection.vendor == "postgresql":
-        search_query = _search_query(query)
+        readable = _vector()
+        if not subscriber_bodies:
+            readable = Case(
+                When(free, then=_vector()),
+                default=_vector("lead_search_vector"),
+                output_field=SearchVectorField(),
+            )
         # Ranking is among the newest MAX_RESULTS matches: a word found in most of the archive
         # still answers quickly (the planner then walks the date index, newest first).
-        newest = list(
-            Article.objects.published()
-            .annotate(search=_vector())
-            .filter(search=search_query)
-            .order_by("-published_at")
-            .values_list("pk", flat=True)[:MAX_RESULTS]
-        )
+        newest = list(newest_matches(query, subscriber_bodies=subscriber_bodies))
         return (
             articles.filter(pk__in=newest)
-            .annotate(rank=SearchRank(_vector(), search_query))
+            .annotate(rank=SearchRank(readable, _search_query(query)))
             .order_by("-rank", "-published_at", "-id")
         )
     for word in query.split():
+        in_body = Q(body__icontains=word) if subscriber_bodies else free & Q(body__icontains=word)
         articles = articles.filter(
-            Q(title__icontains=word) | Q(lead__icontains=word) | Q(body__icontains=word)
+            Q(title__icontains=word) | Q(kicker__icontains=word) | Q(lead__icontains=word) | in_body
         )
     return articles.annotate(rank=Value(0.0)).order_by("-published_at", "-id")
+
+
+def newest_matches(query, *, subscriber_bodies=True):
+    """The ids of the newest ``MAX_RESULTS`` published articles matching ``query`` (PostgreSQL),
+    by their ``search_vector``, or by the lead's for subscriber-only articles when not
+    ``subscriber_bodies``; each vector has its index."""
+    search_query = _search_query(query)
+    matches = Q(search=search_query)
+    if not subscriber_bodies:
+        matches = (Q(access=Article.Access.FREE) & matches) | Q(lead_search=search_query)
+    return (
+        Article.objects.published()
+        .annotate(search=_vector(), lead_search=_vector("lead_search_vector"))
+        .filter(matches)
+        .order_by("-published_at")
+        .values_list("pk", flat=True)[:MAX_RESULTS]
+    )
 
 
 def add_headlines(articles, query):
@@ -92,8 +116,8 @@ def add_headlines(articles, query):
         article.headline = headlines.get(article.pk, "")
 
 
-def _vector():
-    return RawSQL(f'"{Article._meta.db_table}"."search_vector"', [], SearchVectorField())
+def _vector(column="search_vector"):
+    return RawSQL(f'"{Article._meta.db_table}"."{column}"', [], SearchVectorField())
 
 
 def _search_query(query):

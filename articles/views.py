@@ -26,7 +26,6 @@ from articles.caching import (
 )
 from articles.context_processors import main_sections
 from articles.models import Article, Author, Category, HouseAd
-from articles.sanitizing import leading_blocks
 from newsroom.site import absolute_url
 from subscriptions import paywall
 
@@ -88,11 +87,8 @@ def article_page(request, article, decision, *, preview=False):
         (article.title, article.get_absolute_url()),
     ]
     paywalled = paywall.is_paywalled(article.access)
-    if decision.full_text:
-        body = article.body
-    else:
-        # The rest of the text is never sent: not hidden, absent.
-        body = leading_blocks(article.body, paywall.settings().preview_paragraphs)
+    # Without the full text, the rest of the body is never sent: not hidden, absent.
+    body = article.body if decision.full_text else paywall.preview(article.body)
     return render(
         request,
         "articles/article_detail.html",
@@ -302,7 +298,9 @@ def search_view(request):
 def _search_page(request, query):
     page = None
     if query:
-        paginator = Paginator(search.search_articles(query), PAGE_SIZE)
+        subscriber_bodies = paywall.may_read_every_body(paywall.reader_of(request))
+        results = search.search_articles(query, subscriber_bodies=subscriber_bodies)
+        paginator = Paginator(results, PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
         # A held-back body is never quoted in results: such articles show their lead.
         quotable = [a for a in page.object_list if not paywall.is_paywalled(a.access)]

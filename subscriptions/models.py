@@ -289,7 +289,16 @@ class PaywallSettings(models.Model):
         help_text=_("In metered mode: how many subscriber-only articles a browser may read."),
     )
     preview_paragraphs = models.PositiveSmallIntegerField(
-        _("paragraphs shown before the teaser"), default=2
+        _("paragraphs shown before the teaser"),
+        default=2,
+        help_text=_(
+            "What readers without access read of a subscriber article, in On mode and once "
+            "the free articles of Metered mode are used up. A list item, a quoted paragraph, "
+            "a caption and a line ended by a line break each count as one paragraph; headings "
+            "do not count. Whatever this number, they never read more than a third of the "
+            "text: the preview then stops at the end of a word. Headings, images and rules "
+            "that would end the preview are left out."
+        ),
     )
 
     class Meta:

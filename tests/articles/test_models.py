@@ -207,7 +207,11 @@ def _assert_harmless(html):
 
 @pytest.mark.parametrize("payload", XSS_PAYLOADS)
 def test_no_script_survives_in_a_saved_body(payload):
-    article = ArticleFactory(body=f"<p>Avant</p>{payload}<p>Après</p>")
+    try:
+        article = ArticleFactory(body=f"<p>Avant</p>{payload}<p>Après</p>")
+    except ValidationError:  # an element left open: refused, since "Après" would be lost
+        assert not Article.objects.exists()
+        return
     article.refresh_from_db()
 
     _assert_harmless(article.body)

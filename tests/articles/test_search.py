@@ -15,8 +15,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import search
 from articles.models import Article
-from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, ImageFactory
+from subscriptions.models import PaywallSettings
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    CategoryFactory,
+    ImageFactory,
+    UserFactory,
+)
+from tests.subscriptions.factories import ReaderFactory, SubscriptionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -279,3 +288,121 @@ def test_search_query_count_does_not_grow_with_the_number_of_results():
 
     assert len(_results(Client().get(SEARCH, {"q": "otan"}).content.decode())) == 13
     assert many <= few
+
+
+# The paywall: readers find what they may read, never words of a body held back from them
+
+
+def _set_paywall(mode):
+    PaywallSettings.objects.update_or_create(pk=1, defaults={"mode": mode})
+
+
+def _gated_story(**fields):
+    return _article(
+        **{
+            "title": "Le budget de la ville",
+            "lead": "Le conseil municipal a voté le budget.",
+            "body": "<p>Le trésorier cachait les comptes dans une valise.</p>",
+            "access": Article.Access.SUBSCRIBERS,
+            **fields,
+        }
+    )
+
+
+def _signed_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("mode", [PaywallSettings.Mode.METERED, PaywallSettings.Mode.ON])
+def test_a_word_only_in_a_held_back_body_finds_nothing_for_readers_without_access(client, mode):
+    _set_paywall(mode)
+    _gated_story()
+    without_access = [client, _signed_in(ReaderFactory())]
+
+    for reader in without_access:
+        content = _search(reader, "valise")
+        assert _results(content) == []
+        assert "0 résultat pour « valise »" in content
+
+
+@pytest.mark.parametrize("mode", [PaywallSettings.Mode.METERED, PaywallSettings.Mode.ON])
+def test_subscribers_and_staff_find_a_subscriber_article_by_a_word_of_its_body(mode):
+    _set_paywall(mode)
+    story = _gated_story()
+    entitled = [_signed_in(SubscriptionFactory().reader), _signed_in(UserFactory(is_staff=True))]
+
+    for reader in entitled:
+        assert _results(_search(reader, "valise")) == [story.get_absolute_url()]
+
+
+@pytest.mark.parametrize("field", ["title", "kicker", "lead"])
+def test_readers_without_access_find_a_subscriber_article_by_what_they_can_read(client, field):
+    _set_paywall(PaywallSettings.Mode.ON)
+    story = _gated_story(kicker="Finances locales")
+    word = {"title": "budget", "kicker": "finances", "lead": "conseil"}[field]
+
+    assert _results(_search(client, word)) == [story.get_absolute_url()]
+
+
+def test_readers_without_access_still_find_free_articles_by_their_body(client):
+    _set_paywall(PaywallSettings.Mode.ON)
+    free = _article(body="<p>Le trésorier range une valise.</p>")
+    _gated_story()
+
+    assert _results(_search(client, "valise")) == [free.get_absolute_url()]
+
+
+@pytest.mark.parametrize("mode", [PaywallSettings.Mode.OFF, PaywallSettings.Mode.ANNOUNCE])
+def test_everyone_finds_subscriber_articles_by_their_body_while_everyone_may_read_them(
+    client, mode
+):
+    _set_paywall(mode)
+    story = _gated_story()
+
+    assert _results(_search(client, "valise")) == [story.get_absolute_url()]
+
+
+def test_a_held_back_body_ranks_nothing_for_readers_without_access(client):
+    _set_paywall(PaywallSettings.Mode.ON)
+    older_free = _article(
+        title="Le budget en questions",
+        lead="Ce que le budget change.",
+        published_at=timezone.now() - timedelta(days=2),
+    )
+    # The subscriber article says "budget" fifty times in its body: that must not lift it.
+    gated = _gated_story(lead="Le conseil a voté.", body="<p>" + "Le budget. " * 50 + "</p>")
+
+    results = _results(_search(client, "budget"))
+
+    if POSTGRES:  # ranked by what this reader can read: title and lead above title alone
+        assert results == [older_free.get_absolute_url(), gated.get_absolute_url()]
+    else:  # the fallback does not rank: newest first
+        assert results == [gated.get_absolute_url(), older_free.get_absolute_url()]
+
+
+def test_restricted_search_page_takes_at_most_8_queries_from_an_empty_cache(
+    client, django_assert_max_num_queries
+):
+    _set_paywall(PaywallSettings.Mode.ON)
+    _otan_articles(3, ImageFactory(), CategoryFactory())
+    _gated_story()
+    cache.clear()
+
+    with django_assert_max_num_queries(8):
+        assert client.get(SEARCH, {"q": "otan"}).status_code == 200
+
+
+def test_each_search_vector_has_its_index():
+    _set_paywall(PaywallSettings.Mode.ON)
+    _gated_story()
+
+    if POSTGRES:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'articles_article'")
+            indexes = {row[0].split(" USING ")[1] for row in cursor.fetchall()}
+        assert {"gin (search_vector)", "gin (lead_search_vector)"} <= indexes
+    else:  # no vector: the substring fallback, which holds the same rule
+        assert list(search.search_articles("valise", subscriber_bodies=False)) == []
+        assert len(search.search_articles("valise", subscriber_bodies=True)) == 1

@@ -1,18 +1,26 @@
 """The paywall: one decision, each mode for each reader, the page cache, feeds and search."""
 
+import html
 import json
 import re
 from datetime import timedelta
 
+import hypothesis
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
+from hypothesis import given
+from hypothesis import strategies as st
 
 from articles.models import Article
+from articles.sanitizing import sanitize_html
 from subscriptions import paywall
 from subscriptions.models import PaywallSettings
 from tests.factories import ArticleFactory, UserFactory
+from tests.strategies import ALLOWED_MARKUP, bodies
 from tests.subscriptions.factories import ReaderFactory, SubscriptionFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +43,8 @@ def story(word, access=SUBSCRIBERS, **fields):
         f"<p>Suite {word} : les élus ont débattu du budget.</p>\n"
         "<h2>Un vote serré</h2>\n"
         f"<p>Secret {word} : le trésorier cachait les comptes dans une valise.</p>\n"
+        "<p>Le maire a promis une enquête et la publication des comptes avant l’été, "
+        "sous le contrôle d’un cabinet indépendant choisi par l’opposition.</p>\n"
         f"<p>Fin {word}.</p>"
     )
     return ArticleFactory(
@@ -268,25 +278,134 @@ def test_mode_on_never_sends_the_rest_of_the_body_not_even_hidden(client):
     assert "Fin alpha." not in content
 
 
-def test_mode_on_cuts_bodies_with_line_breaks_quotes_lists_and_images_by_whole_blocks(client):
-    set_paywall(ON, preview_paragraphs=2)
+def test_mode_on_counts_a_line_a_quoted_paragraph_and_a_list_item_as_one_paragraph_each(client):
+    set_paywall(ON, preview_paragraphs=3)
     article = ArticleFactory(
         access=SUBSCRIBERS,
         body=(
             "<p>Ouverture<br/>sur deux lignes &amp; une esperluette.</p>"
-            "<blockquote><p>Une citation.</p><p>Sur deux paragraphes.</p></blockquote>"
+            "<blockquote><p>Une citation.</p><p>Sur deux paragraphes caché.</p></blockquote>"
             "<ul><li>Premier point caché</li></ul>"
             '<figure><img src="/media/photo.jpg" alt=""><figcaption>Légende</figcaption></figure>'
-            "<p>Secret final.</p>"
+            f"<p>{LONG_SECRET}</p>"
         ),
     )
 
     body = body_of(read(client, article))
 
-    assert "sur deux lignes" in body
-    assert "Sur deux paragraphes." in body
-    assert "Premier point caché" not in body
-    assert "Secret final." not in body
+    assert "Ouverture<br>sur deux lignes &amp; une esperluette.</p>" in body
+    assert "<blockquote><p>Une citation.</p></blockquote>" in body
+    assert "caché" not in body
+    assert "Légende" not in body
+
+
+LONG_SECRET = (
+    "Secret final : le rapport de la chambre régionale des comptes, que nous avons pu "
+    "consulter, relève des irrégularités dans trois marchés publics passés depuis 2021, "
+    "pour un montant total de plus de deux millions d’euros, et recommande une enquête."
+)
+SENTENCES = [
+    "Premier passage lisible par tous.",
+    "Deuxième passage, gardé pour les abonnés.",
+    "Troisième passage, gardé lui aussi.",
+    "Quatrième passage, encore gardé.",
+    "Cinquième passage, la chute de l’histoire.",
+    "Sixième passage, la fin.",
+]
+BODY_SHAPES = {
+    "one-blockquote": "<blockquote>{}</blockquote>".format(
+        "".join(f"<p>{s}</p>" for s in SENTENCES)
+    ),
+    "one-list": "<ul>{}</ul>".format("".join(f"<li>{s}</li>" for s in SENTENCES)),
+    "one-paragraph-with-line-breaks": "<p>{}</p>".format("<br>".join(SENTENCES)),
+    "bare-text": " ".join(SENTENCES),
+    "one-paragraph": "<p>{}</p>".format(" ".join(SENTENCES)),
+    "two-paragraphs": "<p>{}</p><p>{}</p>".format(" ".join(SENTENCES[:3]), " ".join(SENTENCES[3:])),
+}
+
+
+def letters(html_text):
+    """The visible letters of an HTML fragment (no tags, no spaces), entities decoded."""
+    return "".join(html.unescape(re.sub(r"<[^>]*>", " ", html_text)).split())
+
+
+@pytest.mark.parametrize("body", BODY_SHAPES.values(), ids=BODY_SHAPES.keys())
+def test_mode_on_sends_at_most_a_third_of_the_text_whatever_the_shape_of_the_body(client, body):
+    set_paywall(ON, preview_paragraphs=2)
+    article = ArticleFactory(access=SUBSCRIBERS, body=body)
+
+    content = read(client, article)
+
+    preview = body_of(content)
+    assert 0 < len(letters(preview)) <= len(letters(article.body)) / 3
+    assert letters(article.body).startswith(letters(preview))
+    for hidden in SENTENCES[2:]:
+        assert hidden not in content
+    assert LOCKED_NOTE in content
+
+
+def test_mode_on_cuts_a_long_paragraph_at_a_word_boundary_and_closes_its_tags(client):
+    set_paywall(ON, preview_paragraphs=1)
+    article = ArticleFactory(
+        access=SUBSCRIBERS,
+        body=f"<p><strong>{LONG_SECRET}</strong></p><p>Suite.</p><p>Fin.</p>",
+    )
+
+    preview = body_of(read(client, article)).strip()
+
+    assert preview.startswith("<p><strong>Secret final : le rapport")
+    assert preview.endswith("</strong></p>")
+    last_word = letters(preview.removesuffix("</strong></p>").split()[-1])
+    assert last_word in LONG_SECRET.split()
+    assert "enquête" not in preview
+
+
+@pytest.mark.parametrize(
+    "ending",
+    [
+        "<h2>Un intertitre</h2>",
+        "<h3>Un intertitre</h3><p></p>",
+        "<hr>",
+        '<figure><img src="/media/photo.jpg" alt="Une photo"></figure>',
+        "<p><br></p>",
+        "<blockquote><h4>Un intertitre</h4></blockquote>",
+    ],
+)
+def test_mode_on_preview_never_ends_with_a_heading_a_rule_an_image_or_an_empty_block(
+    client, ending
+):
+    set_paywall(ON, preview_paragraphs=5)
+    # The text budget (a third) runs out just after the ending: in the middle of a long word.
+    article = ArticleFactory(
+        access=SUBSCRIBERS, body=f"<p>Un.</p><p>Deux.</p>{ending}<p>{'x' * 500}</p>"
+    )
+
+    preview = body_of(read(client, article)).strip()
+
+    assert preview == "<p>Un.</p><p>Deux.</p>"
+
+
+def test_mode_on_headings_do_not_count_as_paragraphs(client):
+    set_paywall(ON, preview_paragraphs=2)
+    article = ArticleFactory(
+        access=SUBSCRIBERS,
+        body=f"<h2>Le contexte</h2><p>Un.</p><h3>Le vote</h3><p>Deux.</p><p>{LONG_SECRET}</p>",
+    )
+
+    preview = body_of(read(client, article)).strip()
+
+    assert preview == "<h2>Le contexte</h2><p>Un.</p><h3>Le vote</h3><p>Deux.</p>"
+
+
+def test_mode_metered_once_the_meter_is_spent_sends_at_most_a_third_of_the_text(client):
+    set_paywall(METERED, free_articles=1, preview_paragraphs=2)
+    read(client, story("alpha"))
+    article = ArticleFactory(access=SUBSCRIBERS, body=BODY_SHAPES["one-blockquote"])
+
+    content = read(client, article)
+
+    assert len(letters(body_of(content))) <= len(letters(article.body)) / 3
+    assert SENTENCES[-1] not in content
 
 
 def test_mode_on_shows_as_many_paragraphs_as_the_settings_say(client):
@@ -311,13 +430,13 @@ def test_mode_on_with_no_preview_paragraph_sends_none_of_the_body(client):
 def test_mode_on_cuts_a_body_with_unicode_line_separators_by_whole_blocks(client):
     set_paywall(ON, preview_paragraphs=1)
     article = ArticleFactory(
-        access=SUBSCRIBERS, body="<p>Un\u2028deux\u2029trois</p>\n<p>Secret suivant.</p>"
+        access=SUBSCRIBERS, body=f"<p>Un\u2028deux\u2029trois</p>\n<p>{LONG_SECRET}</p>"
     )
 
     body = body_of(read(client, article))
 
     assert "Un\u2028deux\u2029trois</p>" in body
-    assert "Secret suivant" not in body
+    assert "Secret final" not in body
 
 
 def test_mode_on_holds_back_the_text_from_a_signed_in_reader_without_subscription():
@@ -528,9 +647,75 @@ def test_search_results_never_quote_the_held_back_body_of_a_subscriber_article(c
     set_paywall(ON)
     story("alpha")
 
-    response = client.get(reverse("articles:search"), {"q": "valise"})
+    found = client.get(reverse("articles:search"), {"q": "budget"}).content.decode()
+    by_its_body = client.get(reverse("articles:search"), {"q": "valise"}).content.decode()
 
-    content = response.content.decode()
-    assert "Le budget alpha" in content
-    assert "trésorier" not in content
-    assert "cachait" not in content
+    assert "Le budget alpha" in found
+    assert "trésorier" not in found
+    assert "cachait" not in found
+    assert "Le budget alpha" not in by_its_body
+
+
+def test_the_preview_rule_is_explained_to_editors_in_french():
+    with translation.override("fr"):
+        help_text = str(PaywallSettings._meta.get_field("preview_paragraphs").help_text)
+
+    assert "jamais plus du tiers du texte" in help_text
+    assert "les intertitres ne comptent pas" in help_text
+
+
+# Fuzzing the cut: any body, any preview length (bounded, the same examples every run)
+
+
+def _words(html_text):
+    return html.unescape(re.sub(r"<[^>]*>", " ", html_text)).split()
+
+
+@hypothesis.settings(max_examples=40, deadline=None, derandomize=True, database=None)
+@given(fragments=bodies(ALLOWED_MARKUP), paragraphs=st.integers(0, 6))
+def test_a_non_subscriber_never_gets_more_than_the_preview_of_any_body(fragments, paragraphs):
+    set_paywall(ON, preview_paragraphs=paragraphs)
+    try:
+        article = ArticleFactory(access=SUBSCRIBERS, body="".join(fragments))
+    except ValidationError:
+        return  # refused: no article
+
+    content = read(Client(), article)
+
+    preview, body = body_of(content), article.body
+    assert len(letters(preview)) <= len(letters(body)) / 3
+    shown, all_words = _words(preview), _words(body)
+    assert shown == all_words[: len(shown)]  # the beginning, cut between two words
+    if paragraphs == 0:
+        assert shown == []
+    page_text = html.unescape(content)
+    for hidden in set(all_words[len(shown) :]) - set(shown):
+        if len(hidden) >= 8:  # long enough not to be on the page by chance
+            assert hidden not in page_text
+
+
+@hypothesis.settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(fragments=bodies(ALLOWED_MARKUP, max_size=120), paragraphs=st.integers(0, 8))
+def test_the_preview_of_any_sanitised_body_is_its_beginning_within_budget(fragments, paragraphs):
+    try:
+        body = sanitize_html("".join(fragments))
+    except ValidationError:
+        return
+
+    preview = paywall.preview(body, paragraphs)
+
+    assert len(letters(preview)) <= len(letters(body)) / 3
+    shown = _words(preview)
+    assert shown == _words(body)[: len(shown)]
+    assert sanitize_html(preview) == preview  # well-formed: every tag it opens, it closes
+
+
+@pytest.mark.parametrize("tag", ["blockquote", "ul", "b"])
+def test_mode_on_cuts_a_deeply_nested_body_without_failing(client, tag):
+    set_paywall(ON, preview_paragraphs=2)
+    article = ArticleFactory(access=SUBSCRIBERS, body=f"<{tag}>" * 3000 + LONG_SECRET)
+
+    content = read(client, article)
+
+    assert "Secret final : le rapport" in content
+    assert "recommande une enquête" not in content
