@@ -144,7 +144,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("ADMIN_LOGIN_LOCKOUT_MINUTES", def
 AXES_HANDLER = "newsroom.lockout.LockoutHandler"
 AXES_LOCKOUT_CALLABLE = "newsroom.lockout.lockout_page"
 # The reader's address behind TRUSTED_PROXY_COUNT proxies, as for every rate limit.
-AXES_CLIENT_IP_CALLABLE = "subscriptions.views._client_ip"
+AXES_CLIENT_IP_CALLABLE = "newsroom.clients.client_ip"
 # No row for every successful sign-in (readers' included): lockouts need only the failures.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False  # no banner on every manage.py command

@@ -13,22 +13,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from newsroom.clients import client_ip
 from subscriptions import accounts, newsletter, ratelimit, tasks
 from subscriptions.forms import CONSENT_TEXT, EmailForm, NewsletterSignupForm
 from subscriptions.models import Plan, Subscriber, Subscription, WaitingListEntry
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def _client_ip(request):
-    """The reader's address: behind ``TRUSTED_PROXY_COUNT`` proxies, the one the outermost
-    proxy saw (each appends to X-Forwarded-For; anything further left can be forged)."""
-    proxies = settings.TRUSTED_PROXY_COUNT
-    if proxies:
-        hops = [hop.strip() for hop in request.headers.get("X-Forwarded-For", "").split(",")]
-        if len(hops) >= proxies and hops[-proxies]:
-            return hops[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def _is_same_origin(request):
@@ -91,7 +81,7 @@ def _rate_limited(request, scope, email=None):
     """
     nl = settings.NEWSLETTER
     if not ratelimit.allow(
-        f"{scope}:ip:{_client_ip(request)}", nl["RATE_PER_IP"], nl["RATE_PERIOD"]
+        f"{scope}:ip:{client_ip(request)}", nl["RATE_PER_IP"], nl["RATE_PERIOD"]
     ):
         return True
     if email:
