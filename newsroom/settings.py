@@ -36,7 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.sitemaps",
-    "taggit",
+    "newsroom.apps.TagsConfig",  # taggit
     "reversion",
     "django_prose_editor",
     "csp",
@@ -45,7 +45,7 @@ INSTALLED_APPS = [
     "subscriptions",
     "django_tasks",
     "django_tasks_db",
-    "axes",
+    "newsroom.apps.SignInLockoutsConfig",  # django-axes
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,13 @@
+"""Third-party apps under the names editors read in the admin's menu."""
+
+from axes.apps import AppConfig as AxesConfig
+from django.utils.translation import gettext_lazy as _
+from taggit.apps import TaggitAppConfig
+
+
+class TagsConfig(TaggitAppConfig):
+    verbose_name = _("Tags")
+
+
+class SignInLockoutsConfig(AxesConfig):
+    verbose_name = _("Sign-in lockouts")
