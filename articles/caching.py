@@ -18,8 +18,10 @@ addresses cannot fill the cache.
 
 Without Redis a worker hears nothing of the others' changes: it then keeps pages in its own
 memory under a version of its own, renewed at every re-check, so that a change anywhere still
-shows everywhere within the same delay. Without the database, a reader still gets the copy of
-a page last kept, even one of an older version; anything else is a 503 (newsroom/views.py).
+shows everywhere within the same delay. When Redis answers again, the worker starts a new
+version rather than trust the one Redis kept: any process may have changed content meanwhile.
+Without the database, a reader still gets the copy of a page last kept, even one of an older
+version; anything else is a 503 (newsroom/views.py).
 """
 
 import functools
@@ -36,7 +38,7 @@ from django.http import HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
 from django.utils.http import http_date
 
-from newsroom.cache import is_reachable
+from newsroom.cache import is_reachable, outages_ended
 from newsroom.views import DATABASE_UNREACHABLE
 
 VERSION_KEY = "newsroom:content-version"
@@ -46,6 +48,8 @@ PAGE_NUMBER = re.compile(r"[1-9][0-9]*")  # as the site's links write it
 
 # The version this worker last read, and when: (version, read_at).
 _known = None
+# The outages of the shared cache this worker had seen end when it last started a version.
+_outages_ended_seen = 0
 
 
 def content_version():
@@ -64,7 +68,9 @@ def content_version():
         version = {"key": uuid.uuid4().hex[:12], "since": now, "until": None, "shared": False}
         _remember(version, now)
         return version
-    if version is None or _due(version):
+    # After an outage, Redis may hold a version that another process could not end (a change
+    # saved meanwhile, its deletion lost): a new one then, so nothing kept before is served.
+    if version is None or _due(version) or outages_ended(cache) != _outages_ended_seen:
         try:
             version = new_content_version()
         except DATABASE_UNREACHABLE:
@@ -93,6 +99,9 @@ def _remember(version, now=None):
 def new_content_version():
     from articles.models import Article
 
+    global _outages_ended_seen
+    ended = outages_ended(cache)
+
     next_scheduled = (
         Article.objects.scheduled().order_by("published_at").values_list("published_at", flat=True)
     ).first()
@@ -103,6 +112,7 @@ def new_content_version():
     }
     cache.set(VERSION_KEY, version, timeout=None)
     _remember(version)
+    _outages_ended_seen = ended
     return version
 
 
