@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.db import transaction
+from django.db.models.signals import post_save
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
 from django.utils.http import http_date
@@ -223,10 +224,9 @@ class CachedPage:
         """This address's entry, from the worker's own memory if it has it, else from the
         shared cache. ``page_parameter`` names the query parameter of a list's page number."""
         version = content_version()
-        address = _page_address(request, page_parameter)
-        if address is None:
+        key = _page_key(request, page_parameter)
+        if key is None:
             return cls(None, version)
-        key = f"newsroom:page:{address}"
         local = _local_pages()
         entry = local.get(key) if local else None
         if entry is None or entry["version"] != version["key"]:
@@ -340,20 +340,41 @@ def _http_date(timestamp):
     return http_date(timestamp)  # the same for every page of a version
 
 
-def _page_address(request, page_parameter=None):
+def _page_key(request, page_parameter=None):
     """What identifies a page in the cache: its path and a list's page number (page 1 is the
     page without a number); other query parameters do not change a page. Not the scheme nor
     the host: pages take their absolute URLs from the site's address (newsroom/site.py). None
     for a page number that the site's links never write ("abc", "01", "last"): that page is
-    built but not kept. Hashed, for a valid cache key."""
+    built but not kept."""
     query = ""
     if page_parameter and (number := request.GET.get(page_parameter)) is not None:
         if not PAGE_NUMBER.fullmatch(number):
             return None
         if number != "1":
             query = f"{page_parameter}={number}"
-    address = f"{request.path}?{query}"
-    return hashlib.sha256(address.encode()).hexdigest()
+    return _address_key(request.path, query)
+
+
+def _address_key(path, query=""):
+    address = f"{path}?{query}"
+    return f"newsroom:page:{hashlib.sha256(address.encode()).hexdigest()}"  # a valid cache key
+
+
+def article_withdrawn(sender, instance, signal, **kwargs):
+    """Signal receiver: an article readers may no longer see (unpublished, scheduled again,
+    deleted) leaves at its address an empty entry in place of its older copy, which a reader
+    would otherwise get while the database is unreachable."""
+    if signal is post_save and instance.is_visible:
+        return
+    key = _address_key(instance.get_absolute_url())
+    withdrawn = {"version": None, "variants": {}, "meta": None}
+
+    def replace_older_copy():
+        cache.set(key, withdrawn, timeout=settings.PAGE_CACHE_TIMEOUT)
+        if local := _local_pages():
+            local.set(key, withdrawn, timeout=settings.PAGE_CACHE_TIMEOUT)
+
+    transaction.on_commit(replace_older_copy)
 
 
 def _is_cacheable(request, response):
