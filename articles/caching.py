@@ -198,9 +198,10 @@ def forget_lookup(name):
 
 
 def has_session(request):
-    """Whether the visitor may be signed in (a reader or staff): without a session cookie, the
-    request is anonymous, and telling so need not load a session."""
-    return settings.SESSION_COOKIE_NAME in request.COOKIES
+    """Whether the visitor is signed in (a reader or staff). Without a session cookie, telling
+    so need not load a session; a cookie naming no signed-in session (made up, expired, signed
+    out) costs one query, never a page built afresh."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated
 
 
 @dataclass
