@@ -24,6 +24,8 @@ class ArticlesConfig(AppConfig):
                 caching.content_changed, sender=model, dispatch_uid=f"cache-d{model}"
             )
         m2m_changed.connect(caching.content_changed, sender=models.Article.tags.through)
+        for signal in (post_save, post_delete):
+            signal.connect(caching.article_withdrawn, sender=models.Article)
         for name, senders in (
             ("main-sections", [models.Category]),
             ("house-ads", [models.HouseAd, models.Image]),

@@ -18,8 +18,10 @@ addresses cannot fill the cache.
 
 Without Redis a worker hears nothing of the others' changes: it then keeps pages in its own
 memory under a version of its own, renewed at every re-check, so that a change anywhere still
-shows everywhere within the same delay. Without the database, a reader still gets the copy of
-a page last kept, even one of an older version; anything else is a 503 (newsroom/views.py).
+shows everywhere within the same delay. When Redis answers again, the worker starts a new
+version rather than trust the one Redis kept: any process may have changed content meanwhile.
+Without the database, a reader still gets the copy of a page last kept, even one of an older
+version; anything else is a 503 (newsroom/views.py).
 """
 
 import functools
@@ -32,11 +34,12 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.db import transaction
+from django.db.models.signals import post_save
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
 from django.utils.http import http_date
 
-from newsroom.cache import is_reachable
+from newsroom.cache import is_reachable, outages_ended
 from newsroom.views import DATABASE_UNREACHABLE
 
 VERSION_KEY = "newsroom:content-version"
@@ -46,6 +49,8 @@ PAGE_NUMBER = re.compile(r"[1-9][0-9]*")  # as the site's links write it
 
 # The version this worker last read, and when: (version, read_at).
 _known = None
+# The outages of the shared cache this worker had seen end when it last started a version.
+_outages_ended_seen = 0
 
 
 def content_version():
@@ -64,7 +69,9 @@ def content_version():
         version = {"key": uuid.uuid4().hex[:12], "since": now, "until": None, "shared": False}
         _remember(version, now)
         return version
-    if version is None or _due(version):
+    # After an outage, Redis may hold a version that another process could not end (a change
+    # saved meanwhile, its deletion lost): a new one then, so nothing kept before is served.
+    if version is None or _due(version) or outages_ended(cache) != _outages_ended_seen:
         try:
             version = new_content_version()
         except DATABASE_UNREACHABLE:
@@ -93,6 +100,9 @@ def _remember(version, now=None):
 def new_content_version():
     from articles.models import Article
 
+    global _outages_ended_seen
+    ended = outages_ended(cache)
+
     next_scheduled = (
         Article.objects.scheduled().order_by("published_at").values_list("published_at", flat=True)
     ).first()
@@ -103,6 +113,7 @@ def new_content_version():
     }
     cache.set(VERSION_KEY, version, timeout=None)
     _remember(version)
+    _outages_ended_seen = ended
     return version
 
 
@@ -187,9 +198,10 @@ def forget_lookup(name):
 
 
 def has_session(request):
-    """Whether the visitor may be signed in (a reader or staff): without a session cookie, the
-    request is anonymous, and telling so need not load a session."""
-    return settings.SESSION_COOKIE_NAME in request.COOKIES
+    """Whether the visitor is signed in (a reader or staff). Without a session cookie, telling
+    so need not load a session; a cookie naming no signed-in session (made up, expired, signed
+    out) costs one query, never a page built afresh."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated
 
 
 @dataclass
@@ -213,10 +225,9 @@ class CachedPage:
         """This address's entry, from the worker's own memory if it has it, else from the
         shared cache. ``page_parameter`` names the query parameter of a list's page number."""
         version = content_version()
-        address = _page_address(request, page_parameter)
-        if address is None:
+        key = _page_key(request, page_parameter)
+        if key is None:
             return cls(None, version)
-        key = f"newsroom:page:{address}"
         local = _local_pages()
         entry = local.get(key) if local else None
         if entry is None or entry["version"] != version["key"]:
@@ -330,20 +341,43 @@ def _http_date(timestamp):
     return http_date(timestamp)  # the same for every page of a version
 
 
-def _page_address(request, page_parameter=None):
+def _page_key(request, page_parameter=None):
     """What identifies a page in the cache: its path and a list's page number (page 1 is the
     page without a number); other query parameters do not change a page. Not the scheme nor
     the host: pages take their absolute URLs from the site's address (newsroom/site.py). None
     for a page number that the site's links never write ("abc", "01", "last"): that page is
-    built but not kept. Hashed, for a valid cache key."""
+    built but not kept."""
     query = ""
     if page_parameter and (number := request.GET.get(page_parameter)) is not None:
         if not PAGE_NUMBER.fullmatch(number):
             return None
         if number != "1":
             query = f"{page_parameter}={number}"
-    address = f"{request.path}?{query}"
-    return hashlib.sha256(address.encode()).hexdigest()
+    return _address_key(request.path, query)
+
+
+def _address_key(path, query=""):
+    address = f"{path}?{query}"
+    return f"newsroom:page:{hashlib.sha256(address.encode()).hexdigest()}"  # a valid cache key
+
+
+def article_withdrawn(sender, instance, signal, **kwargs):
+    """Signal receiver: an article readers may no longer see (unpublished, scheduled again,
+    deleted) leaves at its address an empty entry in place of its older copy, which a reader
+    would otherwise get while the database is unreachable."""
+    if signal is post_save and instance.is_visible:
+        return
+    if {"slug", "category_id"} & instance.get_deferred_fields():
+        return  # deleted in bulk, its address unread (the benchmark's generated articles)
+    key = _address_key(instance.get_absolute_url())
+    withdrawn = {"version": None, "variants": {}, "meta": None}
+
+    def replace_older_copy():
+        cache.set(key, withdrawn, timeout=settings.PAGE_CACHE_TIMEOUT)
+        if local := _local_pages():
+            local.set(key, withdrawn, timeout=settings.PAGE_CACHE_TIMEOUT)
+
+    transaction.on_commit(replace_older_copy)
 
 
 def _is_cacheable(request, response):

@@ -17,6 +17,7 @@ from django.contrib.auth.forms import UsernameField
 from django.db.models import Sum
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 
@@ -42,12 +43,16 @@ class LockoutHandler(AxesDatabaseHandler):
 
 def lockout_page(request, original_response, credentials):
     """The admin's page for a locked-out sign-in, the same for every account."""
+    cool_off = get_cool_off(request)
     context = {
         **admin.site.each_context(request),
         "title": _("Too many sign-in attempts"),
-        "retry_at": timezone.now() + get_cool_off(request),
+        "retry_at": timezone.now() + cool_off,
     }
-    return render(request, "admin/lockout.html", context, status=429)
+    response = render(request, "admin/lockout.html", context, status=429)
+    response["Retry-After"] = int(cool_off.total_seconds())
+    add_never_cache_headers(response)  # it names this visitor's address, like the sign-in page
+    return response
 
 
 class SignInForm(AdminAuthenticationForm):

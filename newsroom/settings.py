@@ -126,7 +126,10 @@ if CACHES["default"]["BACKEND"] != "django.core.cache.backends.locmem.LocMemCach
 # How long a CDN may keep a page without asking again (browsers always revalidate).
 PAGE_CACHE_SHARED_MAX_AGE = env.int("PAGE_CACHE_SHARED_MAX_AGE", default=60)
 
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions in the database alone: a sign-out made while Redis was unreachable must never be
+# undone by a copy Redis kept, whichever process reads it next. Only signed-in visitors (never
+# a cached page) pay the query.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out sign-in before any password is checked.

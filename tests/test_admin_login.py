@@ -184,3 +184,13 @@ def test_a_forged_forwarded_for_header_does_not_escape_the_lockout(journalist):
 
     response = sign_in("claire", PASSWORD, ELSEWHERE, HTTP_X_FORWARDED_FOR="10.9.8.200")
     assert response.status_code == 429
+
+
+def test_lockout_page_is_kept_by_no_cache_and_says_when_to_retry(journalist):
+    fail(5)
+
+    response = sign_in("claire", PASSWORD)
+
+    assert response.status_code == 429
+    assert "no-store" in response["Cache-Control"]
+    assert 14 * 60 < int(response["Retry-After"]) <= 15 * 60

@@ -98,3 +98,11 @@ def test_a_host_not_allowed_is_refused_even_for_a_cached_page(article):
     assert get(url, host="127.0.0.1").status_code == 200
 
     assert get(url, host="evil.example").status_code == 400
+
+
+def test_a_host_not_allowed_gets_a_french_page(article):
+    response = get(article.get_absolute_url(), host="evil.example")
+
+    assert response.status_code == 400
+    assert '<html lang="fr">' in response.content.decode()
+    assert "Requête incorrecte" in response.content.decode()

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.cache import cache, caches
 from django.db import connection
 from django.test import Client
@@ -153,6 +154,24 @@ def test_second_anonymous_request_is_served_without_a_query(
 
     assert second.status_code == 200
     assert second.content == first.content
+
+
+@pytest.mark.parametrize("page", KEPT_PAGES)
+@pytest.mark.parametrize("cookie", ["x", "a-made-up-key-of-the-right-length-0123"])
+def test_a_made_up_session_cookie_gets_the_kept_page_for_one_query(
+    client, article, page, cookie, django_assert_max_num_queries
+):
+    """Otherwise anyone could have every page built afresh, at many times the cost."""
+    url = _urls(article)[page]
+    first = client.get(url)
+    visitor = Client()
+    visitor.cookies[settings.SESSION_COOKIE_NAME] = cookie
+
+    with django_assert_max_num_queries(1):  # the session looked up
+        response = visitor.get(url)
+
+    assert response.status_code == 200
+    assert response.content == first.content
 
 
 def test_signed_in_reader_is_never_served_from_the_cache_and_gets_a_private_page(article):

@@ -139,3 +139,40 @@ def test_database_down_right_after_a_change_readers_get_the_older_copy(site):
         cut_off_database(site["database"], allowed=True)
 
     _until(lambda: "se termine" in _get(site, site["warm"])[2])
+
+
+WITHDRAWN = """
+from articles.models import Article, Author
+from tests.factories import ArticleFactory
+article = ArticleFactory(
+    category_id=Article.objects.first().category_id,
+    title="Un récit retiré",
+    authors=[Author.objects.first()],
+)
+print(article.get_absolute_url())
+"""
+UNPUBLISH = """
+from articles.models import Article
+article = Article.objects.get(title="Un récit retiré")
+article.status = Article.Status.DRAFT
+article.save()
+"""
+
+
+def test_database_down_an_unpublished_story_is_never_served_from_an_older_copy(site):
+    path = manage(site["env"], "shell", "-c", WITHDRAWN).strip().splitlines()[-1]
+    for _worker in range(4):
+        assert _get(site, path)[0] == 200  # kept in Redis and in both workers' memory
+    manage(site["env"], "shell", "-c", UNPUBLISH)  # withdrawn, say, by a court order
+
+    cut_off_database(site["database"], allowed=False)
+    try:
+        time.sleep(1.1)  # each worker re-reads the content version within a second
+        for _worker in range(4):
+            status, _headers, body = _get(site, path)
+            assert status == 503
+            assert "Un récit retiré" not in body
+    finally:
+        cut_off_database(site["database"], allowed=True)
+
+    _until(lambda: _get(site, path)[0] == 404)
