@@ -46,6 +46,29 @@ def _locked(articles):
     return articles.select_for_update(of=("self",))
 
 
+def _names_a_deleted_row(revision):
+    """Whether a version in ``revision`` points at a row deleted since (a section, an author, a
+    tag, a linked article, an account): reversion would write it unchecked, and the form or the
+    commit would then fail."""
+    versions = list(revision.version_set.select_related("content_type"))
+    restored = {(version._model, version.object_id) for version in versions}
+    for version in versions:
+        obj = version._object_version.object
+        for field in obj._meta.concrete_fields:
+            target_id = getattr(obj, field.attname) if field.many_to_one else None
+            if target_id is None or (field.related_model, str(target_id)) in restored:
+                continue
+            if not field.related_model._base_manager.filter(pk=target_id).exists():
+                return True
+    return False
+
+
+NAMES_A_DELETED_ROW = _(
+    "This version refers to a section, an author, a tag or an article deleted since: it cannot "
+    "be restored. Copy what you need from it instead."
+)
+
+
 @admin.register(Image)
 class ImageAdmin(admin.ModelAdmin):
     list_display = ["thumbnail", "alt_text", "caption", "credit", "dimensions", "created_at"]
@@ -343,6 +366,9 @@ class ArticleAdmin(VersionAdmin):
                     ),
                 )
                 return redirect("admin:articles_article_history", object_id)
+            if _names_a_deleted_row(version.revision):
+                messages.error(request, NAMES_A_DELETED_ROW)
+                return redirect("admin:articles_article_history", object_id)
             request.stored_corrections = list(request.stored_article.corrections.all())
             request.restoring_version = True
             return super().revision_view(request, object_id, version_id, extra_context)
@@ -356,7 +382,10 @@ class ArticleAdmin(VersionAdmin):
         # A deleted story may have been published: bringing it back is an editor's decision.
         if not _can_publish(request):
             raise PermissionDenied
-        get_object_or_404(Version.objects.get_deleted(Article), pk=version_id)
+        version = get_object_or_404(Version.objects.get_deleted(Article), pk=version_id)
+        if _names_a_deleted_row(version.revision):
+            messages.error(request, NAMES_A_DELETED_ROW)
+            return redirect("admin:articles_article_recoverlist")
         request.restoring_version = True
         return super().recover_view(request, version_id, extra_context)
 

@@ -23,6 +23,7 @@ from tests.articles.test_admin import LIST_URL, change_url, form_data
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
+    CategoryFactory,
     CorrectionFactory,
     HouseAdFactory,
     ImageFactory,
@@ -809,3 +810,67 @@ def test_save_as_new_on_a_history_page_restores_nothing(author_client, editor_cl
     assert (article.status, article.title) == (Article.Status.DRAFT, "Retiré")
     assert not Article.objects.published().exists()
     assert Article.objects.count() == 1
+
+
+# A version that names a row deleted since (its section, an author of its byline, the article a
+# link leads to, its creator's account) cannot be saved again: it is refused with a message.
+
+REFERS_TO_DELETED = "renvoie à une rubrique, un auteur, un mot-clé ou un article supprimé"
+
+
+def _delete_byline_author(article):
+    gone = AuthorFactory(name="Pigiste parti")
+    ArticleAuthor.objects.create(article=article, author=gone, position=5)
+    return lambda: (ArticleAuthor.objects.filter(author=gone).delete(), gone.delete())
+
+
+def _delete_section(article):
+    section = article.category
+    return lambda: (
+        Article.objects.filter(pk=article.pk).update(category=CategoryFactory()),
+        section.delete(),
+    )
+
+
+def _delete_link_target(article):
+    link = ReadMoreLinkFactory(article=article, target_article=ArticleFactory())
+    return lambda: link.target_article.delete()
+
+
+@pytest.mark.parametrize("deleted", [_delete_byline_author, _delete_section, _delete_link_target])
+def test_restoring_a_version_that_names_a_row_deleted_since_is_refused(
+    editor_client, editor, deleted
+):
+    client = editor_client
+    article = ArticleFactory(title="Titre d’origine", authors=[editor.author_profile])
+    delete = deleted(article)
+    version = save_version(article, "Avant")
+    delete()
+    save_version(Article.objects.get(pk=article.pk), "Après", title="Titre revu")
+    data = form_data(client.get(change_url(article)))
+
+    page = client.get(history_url(article, version), follow=True)
+    response = client.post(history_url(article, version), data, follow=True)
+
+    assert page.status_code == response.status_code == 200
+    assert REFERS_TO_DELETED in page.content.decode()
+    assert response.redirect_chain[-1][0] == history_url(article)
+    article.refresh_from_db()
+    assert article.title == "Titre revu"
+    assert list(article.bylines.values_list("author", flat=True)) == [editor.author_profile.pk]
+
+
+def test_recovering_an_article_whose_section_was_deleted_since_is_refused(editor_client, editor):
+    client = editor_client
+    article = ArticleFactory(title="Supprimé", authors=[editor.author_profile])
+    save_version(article, "Avant")
+    section = article.category
+    article.delete()
+    section.delete()
+
+    page = client.get(recover_url(), follow=True)
+    response = client.post(recover_url(), {"title": "Supprimé"}, follow=True)
+
+    assert page.status_code == response.status_code == 200
+    assert REFERS_TO_DELETED in page.content.decode()
+    assert not Article.objects.exists()
