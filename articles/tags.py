@@ -27,13 +27,19 @@ SLUG_MAX_LENGTH = Tag._meta.get_field("slug").max_length
 # What the <slug:> path converter of the tag page accepts.
 USABLE_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 FALLBACK_SLUG = "tag"
+# Zero-width joiners shape emoji (👩‍💻) and some scripts: kept between two characters.
+JOINERS = "\u200c\u200d"
 
 
 def clean_name(name):
-    """``name`` as a tag is stored: NFKC, single spaces, no control character, or "" when
-    nothing visible is left."""
-    name = " ".join(unicodedata.normalize("NFKC", name).split())
-    name = "".join(char for char in name if unicodedata.category(char) != "Cc")
+    """``name`` as a tag is stored: NFKC, single spaces, no control character, no invisible
+    format character (a right-to-left mark would make a second, identical-looking tag), or ""
+    when nothing visible is left."""
+    name = unicodedata.normalize("NFKC", name)
+    name = "".join(
+        char for char in name if unicodedata.category(char) not in ("Cc", "Cf") or char in JOINERS
+    )
+    name = " ".join(word for word in (word.strip(JOINERS) for word in name.split()) if word)
     if all(unicodedata.category(char)[0] in "CZ" for char in name):  # invisible, spaces
         return ""
     if len(name) > NAME_MAX_LENGTH:

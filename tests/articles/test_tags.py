@@ -216,3 +216,32 @@ def test_control_characters_are_dropped_from_names_given_in_code():
 
     assert list(Tag.objects.values_list("name", flat=True)) == ["Otan"]
     assert list(article.tags.names()) == ["Otan"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Climat\u200f",  # right-to-left mark
+        "\u202eClimat",  # right-to-left override
+        "\u200bClimat",  # zero-width space
+        "\ufeffClimat",  # byte order mark
+        "Cli\u00admat",  # soft hyphen
+        "Climat\u2060",  # word joiner
+        "Climat\u200d",  # a joiner joins nothing at the end of a name
+    ],
+)
+def test_invisible_characters_do_not_make_a_lookalike_tag(editor_client, name):
+    ArticleFactory(tags=["Climat"])
+    article = ArticleFactory()
+
+    response = submit(editor_client, change_url(article), tags=name)
+
+    assert response.status_code == 302
+    assert list(Tag.objects.values_list("name", flat=True)) == ["Climat"]
+    assert list(article.tags.names()) == ["Climat"]
+
+
+def test_joiners_inside_an_emoji_are_kept():
+    article = ArticleFactory(tags=["👩\u200d💻", "👩💻"])
+
+    assert set(article.tags.names()) == {"👩\u200d💻", "👩💻"}
