@@ -14,6 +14,7 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.utils.text import slugify
@@ -60,6 +61,27 @@ def unique_names(names):
     return list(unique.values())
 
 
+def stored_tags(names):
+    """The tags already stored under ``names`` in any case, as {casefolded name: tag}.
+
+    taggit finds a name with SQL's case-insensitive comparison, which folds neither "ß" to "ss"
+    nor "İ" to "i", nor, under SQLite, any accented letter: a name it misses is compared with
+    every stored name, which happens only when a tag is about to be made."""
+    wanted = {name.casefold() for name in names}
+    same_in_sql = Q()
+    for name in names:
+        same_in_sql |= Q(name__iexact=name)
+    # Lowest id last: of two stored spellings of one name (made before this rule), the oldest.
+    by_age = Tag.objects.order_by("-pk")
+    stored = {tag.name.casefold(): tag for tag in by_age.filter(same_in_sql)} if wanted else {}
+    missing = wanted - stored.keys()
+    if missing:
+        names = Tag.objects.values_list("pk", "name").iterator()
+        pks = [pk for pk, name in names if name.casefold() in missing]
+        stored.update({tag.name.casefold(): tag for tag in by_age.filter(pk__in=pks)})
+    return stored
+
+
 def parse_tags(tag_string):
     """The article form's tag names (TAGGIT_TAGS_FROM_STRING): taggit's parsing, then
     ``unique_names``; a name too long is a form error."""
@@ -72,7 +94,9 @@ class ArticleTagManager(_TaggableManager):
     def _to_tag_model_instances(self, tags, tag_kwargs):
         # add() and set() both resolve their names here.
         names = unique_names(tag for tag in tags if isinstance(tag, str))
-        tags = [tag for tag in tags if not isinstance(tag, str)] + names
+        stored = stored_tags(names)
+        tags = [tag for tag in tags if not isinstance(tag, str)]
+        tags += [stored.get(name.casefold(), name) for name in names]
         return super()._to_tag_model_instances(tags, tag_kwargs)
 
     def remove(self, *tags):

@@ -245,3 +245,27 @@ def test_joiners_inside_an_emoji_are_kept():
     article = ArticleFactory(tags=["👩\u200d💻", "👩💻"])
 
     assert set(article.tags.names()) == {"👩\u200d💻", "👩💻"}
+
+
+@pytest.mark.parametrize(
+    ("stored", "typed"), [("Straße", "STRASSE"), ("Élection", "élection"), ("Œuvre", "œuvre")]
+)
+def test_a_name_that_case_folds_to_an_existing_tag_is_that_tag(editor_client, stored, typed):
+    ArticleFactory(tags=[stored])
+    article = ArticleFactory()
+
+    response = submit(editor_client, change_url(article), tags=f'"{typed}"')
+
+    assert response.status_code == 302
+    assert list(Tag.objects.values_list("name", flat=True)) == [stored]
+    assert list(article.tags.names()) == [stored]
+
+
+def test_tag_admin_refuses_a_name_that_case_folds_to_an_existing_tag(editor_client):
+    Tag.objects.create(name="Straße")
+
+    response = editor_client.post("/admin/taggit/tag/add/", {"name": "STRASSE", "slug": "strasse"})
+
+    assert response.status_code == 200
+    assert "name" in response.context["adminform"].form.errors
+    assert Tag.objects.count() == 1
