@@ -64,8 +64,8 @@ def _names_a_deleted_row(revision):
 
 
 NAMES_A_DELETED_ROW = _(
-    "This version refers to a section, an author, a tag or an article deleted since: it cannot "
-    "be restored. Copy what you need from it instead."
+    "This version refers to something deleted since (a section, an author, a tag, an image, a "
+    "linked article…): it cannot be restored. Copy what you need from it instead."
 )
 
 

@@ -812,10 +812,10 @@ def test_save_as_new_on_a_history_page_restores_nothing(author_client, editor_cl
     assert Article.objects.count() == 1
 
 
-# A version that names a row deleted since (its section, an author of its byline, the article a
-# link leads to, its creator's account) cannot be saved again: it is refused with a message.
+# A version that names a row deleted since (its section, an author of its byline, its picture,
+# the article a link leads to) cannot be saved again: it is refused with a message.
 
-REFERS_TO_DELETED = "renvoie à une rubrique, un auteur, un mot-clé ou un article supprimé"
+REFERS_TO_DELETED = "renvoie à un élément supprimé depuis"
 
 
 def _delete_byline_author(article):
@@ -832,12 +832,21 @@ def _delete_section(article):
     )
 
 
+def _delete_featured_image(article):
+    Article.objects.filter(pk=article.pk).update(featured_image=ImageFactory())
+    article.refresh_from_db()
+    return lambda: article.featured_image.delete()
+
+
 def _delete_link_target(article):
     link = ReadMoreLinkFactory(article=article, target_article=ArticleFactory())
     return lambda: link.target_article.delete()
 
 
-@pytest.mark.parametrize("deleted", [_delete_byline_author, _delete_section, _delete_link_target])
+@pytest.mark.parametrize(
+    "deleted",
+    [_delete_byline_author, _delete_section, _delete_featured_image, _delete_link_target],
+)
 def test_restoring_a_version_that_names_a_row_deleted_since_is_refused(
     editor_client, editor, deleted
 ):
