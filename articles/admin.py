@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -15,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from js_asset import Media
 from reversion.admin import VersionAdmin
+from reversion.errors import RevertError
 from reversion.models import Version
 from taggit.models import Tag
 
@@ -46,27 +49,32 @@ def _locked(articles):
     return articles.select_for_update(of=("self",))
 
 
-def _names_a_deleted_row(revision):
-    """Whether a version in ``revision`` points at a row deleted since (a section, an author, a
-    tag, a linked article, an account): reversion would write it unchecked, and the form or the
-    commit would then fail."""
+def _check_restorable(revision):
+    """Raise RevertError, with a message for the user, if ``revision`` cannot be restored: its
+    data is unreadable, or it points at a row deleted since (a section, an author, a tag, a
+    linked article, an account), which reversion would write unchecked and the form or the
+    commit would then fail on."""
     versions = list(revision.version_set.select_related("content_type"))
     restored = {(version._model, version.object_id) for version in versions}
-    for version in versions:
-        obj = version._object_version.object
+    try:
+        objects = [version._object_version.object for version in versions]
+    except RevertError:  # reversion's own message is in English only
+        raise RevertError(_("This version can no longer be read: it cannot be restored.")) from None
+    pointed_at = defaultdict(set)  # model: ids, to check with one query per model
+    for obj in objects:
         for field in obj._meta.concrete_fields:
             target_id = getattr(obj, field.attname) if field.many_to_one else None
-            if target_id is None or (field.related_model, str(target_id)) in restored:
-                continue
-            if not field.related_model._base_manager.filter(pk=target_id).exists():
-                return True
-    return False
-
-
-NAMES_A_DELETED_ROW = _(
-    "This version refers to something deleted since (a section, an author, a tag, an image, a "
-    "linked article…): it cannot be restored. Copy what you need from it instead."
-)
+            if target_id is not None and (field.related_model, str(target_id)) not in restored:
+                pointed_at[field.related_model].add(target_id)
+    for model, ids in pointed_at.items():
+        if model._base_manager.filter(pk__in=ids).count() < len(ids):
+            raise RevertError(
+                _(
+                    "This version refers to something deleted since (a section, an author, a "
+                    "tag, an image, a linked article…): it cannot be restored. Copy what you "
+                    "need from it instead."
+                )
+            )
 
 
 @admin.register(Image)
@@ -366,8 +374,10 @@ class ArticleAdmin(VersionAdmin):
                     ),
                 )
                 return redirect("admin:articles_article_history", object_id)
-            if _names_a_deleted_row(version.revision):
-                messages.error(request, NAMES_A_DELETED_ROW)
+            try:
+                _check_restorable(version.revision)
+            except RevertError as error:
+                messages.error(request, str(error))
                 return redirect("admin:articles_article_history", object_id)
             request.stored_corrections = list(request.stored_article.corrections.all())
             request.restoring_version = True
@@ -383,8 +393,10 @@ class ArticleAdmin(VersionAdmin):
         if not _can_publish(request):
             raise PermissionDenied
         version = get_object_or_404(Version.objects.get_deleted(Article), pk=version_id)
-        if _names_a_deleted_row(version.revision):
-            messages.error(request, NAMES_A_DELETED_ROW)
+        try:
+            _check_restorable(version.revision)
+        except RevertError as error:
+            messages.error(request, str(error))
             return redirect("admin:articles_article_recoverlist")
         request.restoring_version = True
         return super().recover_view(request, version_id, extra_context)

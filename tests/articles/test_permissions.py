@@ -883,3 +883,19 @@ def test_recovering_an_article_whose_section_was_deleted_since_is_refused(editor
     assert page.status_code == response.status_code == 200
     assert REFERS_TO_DELETED in page.content.decode()
     assert not Article.objects.exists()
+
+
+def test_a_version_whose_data_cannot_be_read_is_refused_with_a_message(editor_client, editor):
+    kept = ArticleFactory(title="Titre d’origine", authors=[editor.author_profile])
+    deleted = ArticleFactory(authors=[editor.author_profile])
+    versions = [save_version(kept, "Avant"), save_version(deleted, "Avant")]
+    Version.objects.filter(pk__in=[v.pk for v in versions]).update(serialized_data="[{illisible")
+    deleted.delete()
+
+    restore = editor_client.get(history_url(kept, versions[0]), follow=True)
+    recover = editor_client.get(recover_url(), follow=True)
+
+    for response in (restore, recover):
+        assert response.status_code == 200
+        assert "Cette version ne peut plus être lue" in response.content.decode()
+    assert list(Article.objects.all()) == [kept]
