@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.views import shortcut
-from django.core.exceptions import BadRequest, PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
@@ -51,15 +51,26 @@ def _locked(articles):
 
 def _check_restorable(revision):
     """Raise RevertError, with a message for the user, if ``revision`` cannot be restored: its
-    data is unreadable, or it points at a row deleted since (a section, an author, a tag, a
-    linked article, an account), which reversion would write unchecked and the form or the
-    commit would then fail on."""
+    data is unreadable, another article has taken its address, or it points at a row deleted
+    since (a section, an author, a tag, a linked article, an account), which reversion would
+    write unchecked and the form or the commit would then fail on."""
     versions = list(revision.version_set.select_related("content_type"))
     restored = {(version._model, version.object_id) for version in versions}
     try:
         objects = [version._object_version.object for version in versions]
     except RevertError:  # reversion's own message is in English only
         raise RevertError(_("This version can no longer be read: it cannot be restored.")) from None
+    for article in (obj for obj in objects if isinstance(obj, Article)):
+        article._state.adding = False  # its own row, if it still exists, is no conflict
+        try:
+            article.validate_unique()
+        except ValidationError:
+            raise RevertError(
+                _(
+                    "Another article now has this version's address: change that article's "
+                    "slug first, or copy what you need from this version."
+                )
+            ) from None
     pointed_at = defaultdict(set)  # model: ids, to check with one query per model
     for obj in objects:
         for field in obj._meta.concrete_fields:

@@ -899,3 +899,28 @@ def test_a_version_whose_data_cannot_be_read_is_refused_with_a_message(editor_cl
         assert response.status_code == 200
         assert "Cette version ne peut plus être lue" in response.content.decode()
     assert list(Article.objects.all()) == [kept]
+
+
+def test_a_version_whose_address_another_article_took_since_is_refused_in_french(
+    editor_client, editor
+):
+    kept = ArticleFactory(slug="le-budget", authors=[editor.author_profile])
+    deleted = ArticleFactory(slug="la-reforme", authors=[editor.author_profile])
+    versions = [save_version(kept, "Avant"), save_version(deleted, "Avant")]
+    save_version(kept, "Après", slug="le-budget-revu")
+    deleted.delete()
+    ArticleFactory(slug="le-budget")
+    ArticleFactory(slug="la-reforme")
+
+    restore = editor_client.get(history_url(kept, versions[0]), follow=True)
+    recover = editor_client.get(recover_url(), follow=True)
+
+    for response in (restore, recover):
+        assert response.status_code == 200
+        assert "Un autre article a désormais l’adresse de cette version" in (
+            response.content.decode()
+        )
+    assert restore.redirect_chain[-1][0] == history_url(kept)
+    kept.refresh_from_db()
+    assert kept.slug == "le-budget-revu"
+    assert Article.objects.count() == 3
