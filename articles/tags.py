@@ -14,7 +14,7 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models.functions import Upper
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.utils.text import slugify
@@ -64,20 +64,18 @@ def unique_names(names):
 def stored_tags(names):
     """The tags already stored under ``names`` in any case, as {casefolded name: tag}.
 
-    taggit finds a name with SQL's case-insensitive comparison, which folds neither "ß" to "ss"
-    nor "İ" to "i", nor, under SQLite, any accented letter: a name it misses is compared with
-    every stored name, which happens only when a tag is about to be made."""
+    SQL's case-insensitive comparison, which taggit uses, folds neither "ß" to "ss" nor, under
+    SQLite, any accented letter: a name it misses is compared with every stored name, which
+    happens only when a tag is about to be made."""
     wanted = {name.casefold() for name in names}
-    same_in_sql = Q()
-    for name in names:
-        same_in_sql |= Q(name__iexact=name)
     # Lowest id last: of two stored spellings of one name (made before this rule), the oldest.
     by_age = Tag.objects.order_by("-pk")
-    stored = {tag.name.casefold(): tag for tag in by_age.filter(same_in_sql)} if wanted else {}
+    same_in_sql = by_age.alias(upper=Upper("name")).filter(upper__in={n.upper() for n in names})
+    stored = {tag.name.casefold(): tag for tag in same_in_sql} if wanted else {}
     missing = wanted - stored.keys()
     if missing:
-        names = Tag.objects.values_list("pk", "name").iterator()
-        pks = [pk for pk, name in names if name.casefold() in missing]
+        every_name = Tag.objects.values_list("pk", "name").iterator()
+        pks = [pk for pk, name in every_name if name.casefold() in missing]
         stored.update({tag.name.casefold(): tag for tag in by_age.filter(pk__in=pks)})
     return stored
 
