@@ -271,13 +271,13 @@ def test_tag_admin_refuses_a_name_that_case_folds_to_an_existing_tag(editor_clie
     assert Tag.objects.count() == 1
 
 
-def test_an_article_form_with_well_over_a_thousand_tags_is_saved(editor_client):
+def test_an_article_form_with_over_a_thousand_tags_is_saved(editor_client):
     ArticleFactory(tags=[f"mot {n}" for n in range(50)])
     article = ArticleFactory()
 
     response = submit(
-        editor_client, change_url(article), tags=", ".join(f"Mot {n}" for n in range(1500))
+        editor_client, change_url(article), tags=", ".join(f"Mot {n}" for n in range(1010))
     )
 
     assert response.status_code == 302
-    assert article.tags.count() == Tag.objects.count() == 1500
+    assert article.tags.count() == Tag.objects.count() == 1010
