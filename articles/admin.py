@@ -49,11 +49,24 @@ def _locked(articles):
     return articles.select_for_update(of=("self",))
 
 
+def _empty_deleted_references(obj):
+    """Empty ``obj``'s references that their row's deletion would have emptied (SET_NULL), as a
+    restored version may still hold them."""
+    for field in obj._meta.concrete_fields:
+        if not field.many_to_one or field.remote_field.on_delete is not models.SET_NULL:
+            continue
+        model, target_id = field.related_model, getattr(obj, field.attname)
+        if target_id is not None and not model._base_manager.filter(pk=target_id).exists():
+            setattr(obj, field.attname, None)
+
+
 def _check_restorable(revision):
     """Raise RevertError, with a message for the user, if ``revision`` cannot be restored: its
     data is unreadable, another article has taken its address, or it points at a row deleted
-    since (a section, an author, a tag, a linked article, an account), which reversion would
-    write unchecked and the form or the commit would then fail on."""
+    since (a section, an author, a tag, a linked article), which reversion would write
+    unchecked and the form or the commit would then fail on. A reference the deletion would
+    have emptied (the picture, the creator's account) is emptied on save instead
+    (_empty_deleted_references)."""
     versions = list(revision.version_set.select_related("content_type"))
     restored = {(version._model, version.object_id) for version in versions}
     try:
@@ -75,15 +88,17 @@ def _check_restorable(revision):
     for obj in objects:
         for field in obj._meta.concrete_fields:
             target_id = getattr(obj, field.attname) if field.many_to_one else None
-            if target_id is not None and (field.related_model, str(target_id)) not in restored:
+            if target_id is None or (field.related_model, str(target_id)) in restored:
+                continue
+            if field.remote_field.on_delete is not models.SET_NULL:  # else emptied on save
                 pointed_at[field.related_model].add(target_id)
     for model, ids in pointed_at.items():
         if model._base_manager.filter(pk__in=ids).count() < len(ids):
             raise RevertError(
                 _(
                     "This version refers to something deleted since (a section, an author, a "
-                    "tag, an image, a linked article…): it cannot be restored. Copy what you "
-                    "need from it instead."
+                    "tag, a linked article…): it cannot be restored. Copy what you need from it "
+                    "instead."
                 )
             )
 
@@ -435,6 +450,8 @@ class ArticleAdmin(VersionAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
+        if getattr(request, "restoring_version", False):
+            _empty_deleted_references(obj)
         stored = getattr(request, "stored_article", None)
         if stored is not None and not _can_publish(request):
             # A restored version brings its own publication date and front-page flag, fields

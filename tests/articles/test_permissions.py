@@ -812,8 +812,9 @@ def test_save_as_new_on_a_history_page_restores_nothing(author_client, editor_cl
     assert Article.objects.count() == 1
 
 
-# A version that names a row deleted since (its section, an author of its byline, its picture,
-# the article a link leads to) cannot be saved again: it is refused with a message.
+# A version that names a row deleted since (its section, an author of its byline, the article a
+# link leads to) cannot be saved again: it is refused with a message. Its picture and its
+# creator's account, which their deletion empties on the article, are emptied by the restore.
 
 REFERS_TO_DELETED = "renvoie à un élément supprimé depuis"
 
@@ -832,12 +833,6 @@ def _delete_section(article):
     )
 
 
-def _delete_featured_image(article):
-    Article.objects.filter(pk=article.pk).update(featured_image=ImageFactory())
-    article.refresh_from_db()
-    return lambda: article.featured_image.delete()
-
-
 def _delete_link_target(article):
     link = ReadMoreLinkFactory(article=article, target_article=ArticleFactory())
     return lambda: link.target_article.delete()
@@ -845,7 +840,7 @@ def _delete_link_target(article):
 
 @pytest.mark.parametrize(
     "deleted",
-    [_delete_byline_author, _delete_section, _delete_featured_image, _delete_link_target],
+    [_delete_byline_author, _delete_section, _delete_link_target],
 )
 def test_restoring_a_version_that_names_a_row_deleted_since_is_refused(
     editor_client, editor, deleted
@@ -924,3 +919,26 @@ def test_a_version_whose_address_another_article_took_since_is_refused_in_french
     kept.refresh_from_db()
     assert kept.slug == "le-budget-revu"
     assert Article.objects.count() == 3
+
+
+def test_restoring_a_version_whose_picture_and_creator_were_deleted_since_empties_them(
+    editor_client, editor
+):
+    creator = UserFactory(is_staff=True, groups=["Rédacteurs"])
+    article = ArticleFactory(
+        title="Titre d’origine", featured_image=ImageFactory(), authors=[editor.author_profile]
+    )
+    Article.objects.filter(pk=article.pk).update(created_by=creator)
+    version = save_version(Article.objects.get(pk=article.pk), "Avant")
+    Image.objects.all().delete()
+    creator.delete()
+    save_version(Article.objects.get(pk=article.pk), "Après", title="Titre revu")
+
+    page = editor_client.get(history_url(article, version))
+    response = editor_client.post(history_url(article, version), form_data(page))
+
+    assert page.status_code == 200
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.title == "Titre d’origine"
+    assert (article.featured_image, article.created_by) == (None, None)
