@@ -1,9 +1,11 @@
+from collections import defaultdict
+
 import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.views import shortcut
-from django.core.exceptions import BadRequest, PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
@@ -15,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from js_asset import Media
 from reversion.admin import VersionAdmin
+from reversion.errors import RevertError
 from reversion.models import Version
 from taggit.models import Tag
 
@@ -44,6 +47,60 @@ def _locked(articles):
     """``articles``, read once their rows are locked: an author's save under way (see
     ArticleAdmin.change_view) ends first, and is neither lost nor published unseen."""
     return articles.select_for_update(of=("self",))
+
+
+def _empty_deleted_references(obj):
+    """Empty ``obj``'s references that their row's deletion would have emptied (SET_NULL), as a
+    restored version may still hold them."""
+    for field in obj._meta.concrete_fields:
+        if not field.many_to_one or field.remote_field.on_delete is not models.SET_NULL:
+            continue
+        model, target_id = field.related_model, getattr(obj, field.attname)
+        if target_id is not None and not model._base_manager.filter(pk=target_id).exists():
+            setattr(obj, field.attname, None)
+
+
+def _check_restorable(revision):
+    """Raise RevertError, with a message for the user, if ``revision`` cannot be restored: its
+    data is unreadable, another article has taken its address, or it points at a row deleted
+    since (a section, an author, a tag, a linked article), which reversion would write
+    unchecked and the form or the commit would then fail on. A reference the deletion would
+    have emptied (the picture, the creator's account) is emptied on save instead
+    (_empty_deleted_references)."""
+    versions = list(revision.version_set.select_related("content_type"))
+    restored = {(version._model, version.object_id) for version in versions}
+    try:
+        objects = [version._object_version.object for version in versions]
+    except RevertError:  # reversion's own message is in English only
+        raise RevertError(_("This version can no longer be read: it cannot be restored.")) from None
+    for article in (obj for obj in objects if isinstance(obj, Article)):
+        article._state.adding = False  # its own row, if it still exists, is no conflict
+        try:
+            article.validate_unique()
+        except ValidationError:
+            raise RevertError(
+                _(
+                    "Another article now has this version's address: change that article's "
+                    "slug first, or copy what you need from this version."
+                )
+            ) from None
+    pointed_at = defaultdict(set)  # model: ids, to check with one query per model
+    for obj in objects:
+        for field in obj._meta.concrete_fields:
+            target_id = getattr(obj, field.attname) if field.many_to_one else None
+            if target_id is None or (field.related_model, str(target_id)) in restored:
+                continue
+            if field.remote_field.on_delete is not models.SET_NULL:  # else emptied on save
+                pointed_at[field.related_model].add(target_id)
+    for model, ids in pointed_at.items():
+        if model._base_manager.filter(pk__in=ids).count() < len(ids):
+            raise RevertError(
+                _(
+                    "This version refers to something deleted since (a section, an author, a "
+                    "tag, a linked article…): it cannot be restored. Copy what you need from it "
+                    "instead."
+                )
+            )
 
 
 @admin.register(Image)
@@ -343,6 +400,11 @@ class ArticleAdmin(VersionAdmin):
                     ),
                 )
                 return redirect("admin:articles_article_history", object_id)
+            try:
+                _check_restorable(version.revision)
+            except RevertError as error:
+                messages.error(request, str(error))
+                return redirect("admin:articles_article_history", object_id)
             request.stored_corrections = list(request.stored_article.corrections.all())
             request.restoring_version = True
             return super().revision_view(request, object_id, version_id, extra_context)
@@ -356,7 +418,12 @@ class ArticleAdmin(VersionAdmin):
         # A deleted story may have been published: bringing it back is an editor's decision.
         if not _can_publish(request):
             raise PermissionDenied
-        get_object_or_404(Version.objects.get_deleted(Article), pk=version_id)
+        version = get_object_or_404(Version.objects.get_deleted(Article), pk=version_id)
+        try:
+            _check_restorable(version.revision)
+        except RevertError as error:
+            messages.error(request, str(error))
+            return redirect("admin:articles_article_recoverlist")
         request.restoring_version = True
         return super().recover_view(request, version_id, extra_context)
 
@@ -383,6 +450,8 @@ class ArticleAdmin(VersionAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
+        if getattr(request, "restoring_version", False):
+            _empty_deleted_references(obj)
         stored = getattr(request, "stored_article", None)
         if stored is not None and not _can_publish(request):
             # A restored version brings its own publication date and front-page flag, fields

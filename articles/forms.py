@@ -131,6 +131,7 @@ class TagAdminForm(forms.ModelForm):
         if not name:
             raise forms.ValidationError(self.fields["name"].error_messages["required"])
         # The same tag in another case or Unicode form, which the article form would pick.
-        if Tag.objects.exclude(pk=self.instance.pk).filter(name__iexact=name).exists():
+        same = tags.stored_tags([name]).get(name.casefold())
+        if same is not None and same.pk != self.instance.pk:
             raise forms.ValidationError(self.instance.unique_error_message(Tag, ["name"]))
         return name

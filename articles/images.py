@@ -29,6 +29,8 @@ from PIL import ImageOps
 RENDITION_WIDTHS = (320, 640, 960, 1280)
 # MPO is how Pillow names a JPEG carrying a second picture (many phones' photos).
 ACCEPTED_FORMATS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+# Every extension an original is or was stored under (.jpeg before files were named by format).
+ORIGINAL_EXTENSIONS = {*ACCEPTED_FORMATS.values(), "jpeg"}
 # The longest side each rendition format can encode (WebP stops at 16,383 pixels).
 MAX_SIDE = {"webp": 16_383, "jpg": 65_535, "gif": 65_535, "png": 2**31 - 1}
 # Leaves room in the file field's 100 characters for the folders and the storage's suffix.
@@ -114,7 +116,18 @@ def stored_name(name, extension):
 class WebImageFieldFile(models.fields.files.ImageFieldFile):
     def save(self, name, content, save=True):
         # Named after its real format: a PNG called .pdf is stored, and served, as a .png.
-        super().save(stored_name(name, format_extension(content)), content, save)
+        path = self.field.generate_filename(
+            self.instance, stored_name(name, format_extension(content))
+        )
+        # Renditions are named after the original's stem alone (rendition_name): an original in
+        # another format under the same stem would share them, overwrite them, delete them.
+        while self._stem_is_taken(path):
+            path = self.storage.get_alternative_name(*posixpath.splitext(path))
+        super().save(posixpath.basename(path), content, save)
+
+    def _stem_is_taken(self, path):
+        stem = posixpath.splitext(path)[0]
+        return any(self.storage.exists(f"{stem}.{extension}") for extension in ORIGINAL_EXTENSIONS)
 
 
 class WebImageFormField(forms.ImageField):

@@ -14,6 +14,7 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.db.models.functions import Upper
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.utils.text import slugify
@@ -27,13 +28,19 @@ SLUG_MAX_LENGTH = Tag._meta.get_field("slug").max_length
 # What the <slug:> path converter of the tag page accepts.
 USABLE_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 FALLBACK_SLUG = "tag"
+# Zero-width joiners shape emoji (👩‍💻) and some scripts: kept between two characters.
+JOINERS = "\u200c\u200d"
 
 
 def clean_name(name):
-    """``name`` as a tag is stored: NFKC, single spaces, no control character, or "" when
-    nothing visible is left."""
-    name = " ".join(unicodedata.normalize("NFKC", name).split())
-    name = "".join(char for char in name if unicodedata.category(char) != "Cc")
+    """``name`` as a tag is stored: NFKC, single spaces, no control character, no invisible
+    format character (a right-to-left mark would make a second, identical-looking tag), or ""
+    when nothing visible is left."""
+    name = unicodedata.normalize("NFKC", name)
+    name = "".join(
+        char for char in name if unicodedata.category(char) not in ("Cc", "Cf") or char in JOINERS
+    )
+    name = " ".join(word for word in (word.strip(JOINERS) for word in name.split()) if word)
     if all(unicodedata.category(char)[0] in "CZ" for char in name):  # invisible, spaces
         return ""
     if len(name) > NAME_MAX_LENGTH:
@@ -54,6 +61,25 @@ def unique_names(names):
     return list(unique.values())
 
 
+def stored_tags(names):
+    """The tags already stored under ``names`` in any case, as {casefolded name: tag}.
+
+    SQL's case-insensitive comparison, which taggit uses, folds neither "ß" to "ss" nor, under
+    SQLite, any accented letter: a name it misses is compared with every stored name, which
+    happens only when a tag is about to be made."""
+    wanted = {name.casefold() for name in names}
+    # Lowest id last: of two stored spellings of one name (made before this rule), the oldest.
+    by_age = Tag.objects.order_by("-pk")
+    same_in_sql = by_age.alias(upper=Upper("name")).filter(upper__in={n.upper() for n in names})
+    stored = {tag.name.casefold(): tag for tag in same_in_sql} if wanted else {}
+    missing = wanted - stored.keys()
+    if missing:
+        every_name = Tag.objects.values_list("pk", "name").iterator()
+        pks = [pk for pk, name in every_name if name.casefold() in missing]
+        stored.update({tag.name.casefold(): tag for tag in by_age.filter(pk__in=pks)})
+    return stored
+
+
 def parse_tags(tag_string):
     """The article form's tag names (TAGGIT_TAGS_FROM_STRING): taggit's parsing, then
     ``unique_names``; a name too long is a form error."""
@@ -66,7 +92,9 @@ class ArticleTagManager(_TaggableManager):
     def _to_tag_model_instances(self, tags, tag_kwargs):
         # add() and set() both resolve their names here.
         names = unique_names(tag for tag in tags if isinstance(tag, str))
-        tags = [tag for tag in tags if not isinstance(tag, str)] + names
+        stored = stored_tags(names)
+        tags = [tag for tag in tags if not isinstance(tag, str)]
+        tags += [stored.get(name.casefold(), name) for name in names]
         return super()._to_tag_model_instances(tags, tag_kwargs)
 
     def remove(self, *tags):

@@ -15,7 +15,7 @@ from PIL import Image as PILImage
 
 from articles import images
 from articles.models import Image
-from tests.factories import ImageFactory
+from tests.factories import ArticleFactory, ImageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -560,3 +560,23 @@ def test_phone_jpeg_with_a_second_picture_is_stored_as_a_jpeg(editor_client, med
     image = Image.objects.get()
     assert image.file.name.endswith("/img_0042.jpg")
     assert _media_files(media_root) == _files_of(image)
+
+
+@pytest.mark.parametrize("uploaded", ["photo.png", "photo.gif", "PHOTO.webp"])
+def test_an_upload_under_a_published_pictures_name_in_another_format_leaves_its_files_alone(
+    author_client, editor_client, media_root, django_capture_on_commit_callbacks, uploaded
+):
+    # Renditions are named after the original's name without its extension: photo.jpg and
+    # photo.png would share renditions/…/photo-320w.webp.
+    published = ImageFactory()  # photo.jpg
+    ArticleFactory(featured_image=published)
+    before = {name: (media_root / name).read_bytes() for name in _files_of(published)}
+    red = _encoded(PILImage.new("RGB", (400, 300), "red"), uploaded.rpartition(".")[2].upper())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _upload(author_client, red, name=uploaded, content_type="image/png")
+        upload = Image.objects.exclude(pk=published.pk).get()
+        editor_client.post(f"/admin/articles/image/{upload.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert {name: (media_root / name).read_bytes() for name in _files_of(published)} == before

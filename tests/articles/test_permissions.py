@@ -23,6 +23,7 @@ from tests.articles.test_admin import LIST_URL, change_url, form_data
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
+    CategoryFactory,
     CorrectionFactory,
     HouseAdFactory,
     ImageFactory,
@@ -809,3 +810,135 @@ def test_save_as_new_on_a_history_page_restores_nothing(author_client, editor_cl
     assert (article.status, article.title) == (Article.Status.DRAFT, "Retiré")
     assert not Article.objects.published().exists()
     assert Article.objects.count() == 1
+
+
+# A version that names a row deleted since (its section, an author of its byline, the article a
+# link leads to) cannot be saved again: it is refused with a message. Its picture and its
+# creator's account, which their deletion empties on the article, are emptied by the restore.
+
+REFERS_TO_DELETED = "renvoie à un élément supprimé depuis"
+
+
+def _delete_byline_author(article):
+    gone = AuthorFactory(name="Pigiste parti")
+    ArticleAuthor.objects.create(article=article, author=gone, position=5)
+    return lambda: (ArticleAuthor.objects.filter(author=gone).delete(), gone.delete())
+
+
+def _delete_section(article):
+    section = article.category
+    return lambda: (
+        Article.objects.filter(pk=article.pk).update(category=CategoryFactory()),
+        section.delete(),
+    )
+
+
+def _delete_link_target(article):
+    link = ReadMoreLinkFactory(article=article, target_article=ArticleFactory())
+    return lambda: link.target_article.delete()
+
+
+@pytest.mark.parametrize(
+    "deleted",
+    [_delete_byline_author, _delete_section, _delete_link_target],
+)
+def test_restoring_a_version_that_names_a_row_deleted_since_is_refused(
+    editor_client, editor, deleted
+):
+    client = editor_client
+    article = ArticleFactory(title="Titre d’origine", authors=[editor.author_profile])
+    delete = deleted(article)
+    version = save_version(article, "Avant")
+    delete()
+    save_version(Article.objects.get(pk=article.pk), "Après", title="Titre revu")
+    data = form_data(client.get(change_url(article)))
+
+    page = client.get(history_url(article, version), follow=True)
+    response = client.post(history_url(article, version), data, follow=True)
+
+    assert page.status_code == response.status_code == 200
+    assert REFERS_TO_DELETED in page.content.decode()
+    assert response.redirect_chain[-1][0] == history_url(article)
+    article.refresh_from_db()
+    assert article.title == "Titre revu"
+    assert list(article.bylines.values_list("author", flat=True)) == [editor.author_profile.pk]
+
+
+def test_recovering_an_article_whose_section_was_deleted_since_is_refused(editor_client, editor):
+    client = editor_client
+    article = ArticleFactory(title="Supprimé", authors=[editor.author_profile])
+    save_version(article, "Avant")
+    section = article.category
+    article.delete()
+    section.delete()
+
+    page = client.get(recover_url(), follow=True)
+    response = client.post(recover_url(), {"title": "Supprimé"}, follow=True)
+
+    assert page.status_code == response.status_code == 200
+    assert REFERS_TO_DELETED in page.content.decode()
+    assert not Article.objects.exists()
+
+
+def test_a_version_whose_data_cannot_be_read_is_refused_with_a_message(editor_client, editor):
+    kept = ArticleFactory(title="Titre d’origine", authors=[editor.author_profile])
+    deleted = ArticleFactory(authors=[editor.author_profile])
+    versions = [save_version(kept, "Avant"), save_version(deleted, "Avant")]
+    Version.objects.filter(pk__in=[v.pk for v in versions]).update(serialized_data="[{illisible")
+    deleted.delete()
+
+    restore = editor_client.get(history_url(kept, versions[0]), follow=True)
+    recover = editor_client.get(recover_url(), follow=True)
+
+    for response in (restore, recover):
+        assert response.status_code == 200
+        assert "Cette version ne peut plus être lue" in response.content.decode()
+    assert list(Article.objects.all()) == [kept]
+
+
+def test_a_version_whose_address_another_article_took_since_is_refused_in_french(
+    editor_client, editor
+):
+    kept = ArticleFactory(slug="le-budget", authors=[editor.author_profile])
+    deleted = ArticleFactory(slug="la-reforme", authors=[editor.author_profile])
+    versions = [save_version(kept, "Avant"), save_version(deleted, "Avant")]
+    save_version(kept, "Après", slug="le-budget-revu")
+    deleted.delete()
+    ArticleFactory(slug="le-budget")
+    ArticleFactory(slug="la-reforme")
+
+    restore = editor_client.get(history_url(kept, versions[0]), follow=True)
+    recover = editor_client.get(recover_url(), follow=True)
+
+    for response in (restore, recover):
+        assert response.status_code == 200
+        assert "Un autre article a désormais l’adresse de cette version" in (
+            response.content.decode()
+        )
+    assert restore.redirect_chain[-1][0] == history_url(kept)
+    kept.refresh_from_db()
+    assert kept.slug == "le-budget-revu"
+    assert Article.objects.count() == 3
+
+
+def test_restoring_a_version_whose_picture_and_creator_were_deleted_since_empties_them(
+    editor_client, editor
+):
+    creator = UserFactory(is_staff=True, groups=["Rédacteurs"])
+    article = ArticleFactory(
+        title="Titre d’origine", featured_image=ImageFactory(), authors=[editor.author_profile]
+    )
+    Article.objects.filter(pk=article.pk).update(created_by=creator)
+    version = save_version(Article.objects.get(pk=article.pk), "Avant")
+    Image.objects.all().delete()
+    creator.delete()
+    save_version(Article.objects.get(pk=article.pk), "Après", title="Titre revu")
+
+    page = editor_client.get(history_url(article, version))
+    response = editor_client.post(history_url(article, version), form_data(page))
+
+    assert page.status_code == 200
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.title == "Titre d’origine"
+    assert (article.featured_image, article.created_by) == (None, None)

@@ -216,3 +216,68 @@ def test_control_characters_are_dropped_from_names_given_in_code():
 
     assert list(Tag.objects.values_list("name", flat=True)) == ["Otan"]
     assert list(article.tags.names()) == ["Otan"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Climat\u200f",  # right-to-left mark
+        "\u202eClimat",  # right-to-left override
+        "\u200bClimat",  # zero-width space
+        "\ufeffClimat",  # byte order mark
+        "Cli\u00admat",  # soft hyphen
+        "Climat\u2060",  # word joiner
+        "Climat\u200d",  # a joiner joins nothing at the end of a name
+    ],
+)
+def test_invisible_characters_do_not_make_a_lookalike_tag(editor_client, name):
+    ArticleFactory(tags=["Climat"])
+    article = ArticleFactory()
+
+    response = submit(editor_client, change_url(article), tags=name)
+
+    assert response.status_code == 302
+    assert list(Tag.objects.values_list("name", flat=True)) == ["Climat"]
+    assert list(article.tags.names()) == ["Climat"]
+
+
+def test_joiners_inside_an_emoji_are_kept():
+    article = ArticleFactory(tags=["👩\u200d💻", "👩💻"])
+
+    assert set(article.tags.names()) == {"👩\u200d💻", "👩💻"}
+
+
+@pytest.mark.parametrize(
+    ("stored", "typed"), [("Straße", "STRASSE"), ("Élection", "élection"), ("Œuvre", "œuvre")]
+)
+def test_a_name_that_case_folds_to_an_existing_tag_is_that_tag(editor_client, stored, typed):
+    ArticleFactory(tags=[stored])
+    article = ArticleFactory()
+
+    response = submit(editor_client, change_url(article), tags=f'"{typed}"')
+
+    assert response.status_code == 302
+    assert list(Tag.objects.values_list("name", flat=True)) == [stored]
+    assert list(article.tags.names()) == [stored]
+
+
+def test_tag_admin_refuses_a_name_that_case_folds_to_an_existing_tag(editor_client):
+    Tag.objects.create(name="Straße")
+
+    response = editor_client.post("/admin/taggit/tag/add/", {"name": "STRASSE", "slug": "strasse"})
+
+    assert response.status_code == 200
+    assert "name" in response.context["adminform"].form.errors
+    assert Tag.objects.count() == 1
+
+
+def test_an_article_form_with_over_a_thousand_tags_is_saved(editor_client):
+    ArticleFactory(tags=[f"mot {n}" for n in range(50)])
+    article = ArticleFactory()
+
+    response = submit(
+        editor_client, change_url(article), tags=", ".join(f"Mot {n}" for n in range(1010))
+    )
+
+    assert response.status_code == 302
+    assert article.tags.count() == Tag.objects.count() == 1010
