@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "newsroom.apps.SignInLockoutsConfig",  # django-axes
+    # Only the load_demo command (no models, no URLs), which refuses to run with DEBUG off
+    # unless forced: always installed, so that `load_demo --force` can fill a staging site.
+    "demo",
 ]
 
 MIDDLEWARE = [
