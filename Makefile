@@ -60,7 +60,7 @@ bench: install
 	$(BIN)/python -m pip install --quiet ".[bench]"
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk; } \
 		|| echo "wrk is unavailable: the benchmark falls back to its Python load generator."
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py bench $(BENCH_ARGS)
+	NEWSROOM_BENCHMARK=1 DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py bench $(BENCH_ARGS)
 
 ## clean: remove the virtual environment, the local database and uploaded media
 clean:

@@ -46,7 +46,15 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "newsroom.apps.SignInLockoutsConfig",  # django-axes
+    # Only the load_demo command (no models, no URLs), which refuses to run with DEBUG off
+    # unless forced: always installed, so that `load_demo --force` can fill a staging site.
+    "demo",
 ]
+# The benchmark (`manage.py bench`, docs/PERFORMANCE.md): its commands and its ceiling page exist
+# only when it is asked for, never in normal production.
+NEWSROOM_BENCHMARK = env.bool("NEWSROOM_BENCHMARK", default=False)
+if NEWSROOM_BENCHMARK:
+    INSTALLED_APPS.append("benchmark")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -1,5 +1,3 @@
-import os
-
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
@@ -75,11 +73,7 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-# The benchmark's ceiling page (articles/benchmark.py): routed only when `manage.py bench` runs
-# the site, never in normal production.
-if os.environ.get("NEWSROOM_BENCHMARK") == "1":
-    from articles.benchmark import ceiling
-
-    urlpatterns.append(path("bench/plafond/", ceiling, name="bench-ceiling"))
+if settings.NEWSROOM_BENCHMARK:
+    urlpatterns.append(path("bench/", include("benchmark.urls")))
 
 handler500 = "newsroom.views.server_error"

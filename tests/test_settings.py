@@ -58,3 +58,15 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "SECRET_KEY" in result.stderr
+
+
+def test_the_benchmark_is_installed_only_when_asked_for():
+    production = {"DEBUG": "false", "SECRET_KEY": get_random_secret_key()}
+
+    without = _manage("bench", "--help", **production)
+    with_it = _manage("bench", "--help", NEWSROOM_BENCHMARK="1", **production)
+
+    assert without.returncode != 0
+    assert "Unknown command: 'bench'" in without.stderr
+    assert with_it.returncode == 0, with_it.stderr
+    assert "ceiling" in with_it.stdout

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from articles import benchmark
+from benchmark import content
 
 
 class Command(BaseCommand):
@@ -29,11 +29,11 @@ class Command(BaseCommand):
         if count < 0 or images < 0 or not 1 <= authors <= 625:
             raise CommandError("--count and --images must be ≥ 0, --authors in 1..625.")
         if clear:
-            deleted = benchmark.clear_generated(images=clear_images)
+            deleted = content.clear_generated(images=clear_images)
             self.stdout.write(f"Deleted {deleted} generated articles.")
         if not count:
             return
-        report = benchmark.generate_articles(
+        report = content.generate_articles(
             count,
             images=images,
             authors=authors,
@@ -44,6 +44,6 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Generated {report.articles} articles in {report.seconds:.1f} s "
                 f"({report.images_seconds:.1f} s of it for the images); "
-                f"{benchmark.generated_articles().count()} generated articles in the database."
+                f"{content.generated_articles().count()} generated articles in the database."
             )
         )

@@ -9,9 +9,10 @@ from django.core.management import call_command
 from django.urls import clear_url_caches
 from taggit.models import Tag
 
-from articles.benchmark import reader_session, time_builds
 from articles.models import Article, Author, Category, Image, ReadMoreLink
 from articles.sanitizing import sanitize_html
+from benchmark.content import reader_session
+from benchmark.load import time_builds
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,11 +24,7 @@ def _generate(*args):
     call_command("generate_articles", *args, stdout=StringIO())
 
 
-def _reload_urls(monkeypatch, flag):
-    if flag is None:
-        monkeypatch.delenv("NEWSROOM_BENCHMARK", raising=False)
-    else:
-        monkeypatch.setenv("NEWSROOM_BENCHMARK", flag)
+def _reload_urls():
     import newsroom.urls
 
     importlib.reload(newsroom.urls)
@@ -35,12 +32,13 @@ def _reload_urls(monkeypatch, flag):
 
 
 @pytest.fixture
-def urls_without_benchmark(monkeypatch):
+def urls_without_benchmark(settings):
     """The URLs as production loads them; reloaded as they were after the test."""
-    _reload_urls(monkeypatch, None)
+    settings.NEWSROOM_BENCHMARK = False
+    _reload_urls()
     yield
-    monkeypatch.undo()
-    _reload_urls(monkeypatch, None)
+    settings.NEWSROOM_BENCHMARK = False
+    _reload_urls()
 
 
 def test_generate_articles_creates_published_articles_with_authors_and_tags():
@@ -77,10 +75,9 @@ def test_ceiling_page_does_not_exist_without_the_benchmark_flag(client, urls_wit
     assert client.get(CEILING_URL).status_code == 404
 
 
-def test_ceiling_page_is_a_fixed_page_of_the_asked_size(
-    client, monkeypatch, urls_without_benchmark
-):
-    _reload_urls(monkeypatch, "1")
+def test_ceiling_page_is_a_fixed_page_of_the_asked_size(client, settings, urls_without_benchmark):
+    settings.NEWSROOM_BENCHMARK = True
+    _reload_urls()
 
     response = client.get(CEILING_URL, {"bytes": "12345"})
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 from PIL import Image as PILImage
 from PIL import ImageDraw
 
-from articles.demo.stories import AUTHORS, CATEGORIES, STORIES
 from articles.models import Article, ArticleAuthor, Author, Category, Image, ReadMoreLink
+from demo.stories import AUTHORS, CATEGORIES, STORIES
 
 DEMO_ACCOUNTS = [
     # username, first name, last name, group, author slug to sign as

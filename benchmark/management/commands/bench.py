@@ -32,8 +32,9 @@ from django.core.paginator import Paginator
 from django.db import OperationalError, connection
 from django.utils import timezone
 
-from articles import benchmark, search
+from articles import search
 from articles.models import Article
+from benchmark import content, load
 
 # The words of the rotating search scenario: topics, places and a very common word.
 SEARCH_SCENARIO_WORDS = [
@@ -95,9 +96,9 @@ class Command(BaseCommand):
         self.options = options
         self.lines = []  # the report, printed and written at the end
         self._check_database()
-        if options["load_tool"] == "wrk" and not benchmark.wrk_available():
+        if options["load_tool"] == "wrk" and not load.wrk_available():
             raise CommandError("wrk is not installed (apt-get install -y wrk).")
-        self.use_wrk = options["load_tool"] != "python" and benchmark.wrk_available()
+        self.use_wrk = options["load_tool"] != "python" and load.wrk_available()
         self.env = self._server_env()
         previous = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
         try:
@@ -219,7 +220,7 @@ class Command(BaseCommand):
         options = self.options
         self._header()
         if not options["search_only"]:
-            existing = benchmark.generated_articles().count()
+            existing = content.generated_articles().count()
             if options["reuse"] and existing == options["count"]:
                 self.load = None
                 self._say(f"Reusing the {existing} generated articles.")
@@ -234,7 +235,7 @@ class Command(BaseCommand):
         key = self._manage(
             "shell",
             "-c",
-            "from articles import benchmark; print(benchmark.reader_session())",
+            "from benchmark.content import reader_session; print(reader_session())",
             timeout=60,
         ).split()[-1]
         self.signed_in = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={key}"}
@@ -329,7 +330,7 @@ class Command(BaseCommand):
 
     def _load(self, paths, *, seconds, headers=None):
         o = self.options
-        driver = benchmark.run_wrk if self.use_wrk else benchmark.run_python_load
+        driver = load.run_wrk if self.use_wrk else load.run_python_load
         return driver(
             self.base_url, paths, seconds=seconds, connections=o["connections"], headers=headers
         )
@@ -371,7 +372,7 @@ class Command(BaseCommand):
     def _paths(self):
         articles = list(
             Article.objects.published()
-            .filter(slug__startswith=benchmark.PREFIX)
+            .filter(slug__startswith=content.PREFIX)
             .select_related("category")
             .order_by("?")[: self.options["article_urls"]]
         )
@@ -455,7 +456,7 @@ class Command(BaseCommand):
     # Search latency
 
     def _search_latency(self, count):
-        existing = benchmark.generated_articles().count()
+        existing = content.generated_articles().count()
         if existing < count:
             self._say(f"Adding {count - existing} articles for the search measure…")
             seconds, _images, _wall = self._generate(count - existing, clear=False)
@@ -494,15 +495,15 @@ class Command(BaseCommand):
         ]
         for kind, times in {**query_times, **everything}.items():
             words = [w for k, ws in SEARCH_WORDS.items() if kind in (k, "all") for w in ws]
-            q = benchmark.summary(times)
-            p = benchmark.summary({**page_times, **every_page}[kind])
+            q = load.summary(times)
+            p = load.summary({**page_times, **every_page}[kind])
             median_matches = sorted(matches[w] for w in words)[len(words) // 2]
             self.lines.append(
                 f"| {kind} | {len(words)} | {median_matches} | {q['p50'] * 1000:.1f} | "
                 f"{q['p95'] * 1000:.1f} | {p['p50'] * 1000:.1f} | {p['p95'] * 1000:.1f} |"
             )
-        page_p95 = benchmark.summary(every_page["all"])["p95"] * 1000
-        query_p95 = benchmark.summary(everything["all"])["p95"] * 1000
+        page_p95 = load.summary(every_page["all"])["p95"] * 1000
+        query_p95 = load.summary(everything["all"])["p95"] * 1000
         self.lines += [
             "",
             f"Target, search p95 ≤ 50 ms on {total} articles: query {query_p95:.1f} ms, page "
@@ -550,10 +551,10 @@ class Command(BaseCommand):
             self._say(f"py-spy profiles in {out}/ (summary: py-spy-summary.txt)")
 
     def _build_times(self, paths):
-        """The uncached article page in one process, warm and cold (benchmark.time_builds)."""
+        """The uncached article page in one process, warm and cold (benchmark.load.time_builds)."""
         script = (
             "import django, json; django.setup()\n"
-            "from articles.benchmark import time_builds\n"
+            "from benchmark.load import time_builds\n"
             f"print(json.dumps(time_builds({paths!r})))\n"
         )
         env = {**self.env, "ALLOWED_HOSTS": "127.0.0.1,testserver"}
@@ -576,7 +577,7 @@ class Command(BaseCommand):
         out = Path(self.options["profile"]).resolve()
         script = (
             "import django; django.setup()\n"
-            "from articles.benchmark import profile_pages\n"
+            "from benchmark.load import profile_pages\n"
             f"profile_pages({paths!r}, {str(out)!r})\n"
         )
         env = {**self.env, "ALLOWED_HOSTS": "127.0.0.1,testserver"}
