@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install lint format messages worker bench clean
+.PHONY: run test install lock lint format messages worker bench clean
 
 ## run: install, migrate, load the demo newsroom and serve it on http://127.0.0.1:8000/
 ##      (with the background worker that sends newsletters, stopped with the server)
@@ -21,16 +21,26 @@ worker: install
 test: install
 	$(BIN)/pytest
 
-## install: create the virtual environment and install the dependencies
+## install: create the virtual environment and install the locked dependencies
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+# The lock pins every package, pip included, to the versions CI tested, each with its hashes.
+$(VENV)/.installed: requirements/dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "Python 3.11 or newer is required (set PYTHON=python3.x)."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet ".[dev]"
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
 	@touch $@
+
+## lock: after a change in pyproject.toml, pin what it allows, with hashes, in requirements/
+##       (dev.txt: development and CI; production.txt: servers, the versions tested); pins stay
+##       unless LOCK_ARGS=--upgrade (everything) or LOCK_ARGS="--upgrade-package django"
+LOCK_ARGS ?=
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes \
+	--allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+lock: install
+	$(PIP_COMPILE) $(LOCK_ARGS) --extra dev -o requirements/dev.txt pyproject.toml
+	$(PIP_COMPILE) -c requirements/dev.txt -o requirements/production.txt pyproject.toml
 
 # Local settings for `make run`: debug on, SQLite, console e-mail (see .env.example).
 .env:
