@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import ListView
 from taggit.models import Tag
 
-from articles import search, seo
+from articles import access, search, seo
 from articles.caching import (
     CachedPage,
     cached_lookup,
@@ -27,7 +27,6 @@ from articles.caching import (
 from articles.context_processors import main_sections
 from articles.models import Article, Author, Category, HouseAd
 from newsroom.site import absolute_url
-from subscriptions import paywall
 
 MORE_TO_READ = 6
 SECTION_BLOCK_SIZE = 4
@@ -86,6 +85,7 @@ def article_page(request, article, decision, *, preview=False):
         *((section.name, section.get_absolute_url()) for section in sections),
         (article.title, article.get_absolute_url()),
     ]
+    paywall = access.policy()
     paywalled = paywall.is_paywalled(article.access)
     # Without the full text, the rest of the body is never sent: not hidden, absent.
     body = article.body if decision.full_text else paywall.preview(article.body)
@@ -141,6 +141,7 @@ def article_detail(request, category, slug, pk):
     # An old slug or section keeps working: send readers and search engines to the current URL.
     if request.path != summary["url"]:
         return redirect(summary["url"], permanent=True)
+    paywall = access.policy()
     meter = paywall.Meter.from_request(request)
     decision = paywall.decide(paywall.reader_of(request), summary["access"], pk, meter)
 
@@ -163,7 +164,7 @@ def article_preview(request, pk):
     if not (user.is_active and user.is_staff and user.has_perm("articles.view_article")):
         raise Http404
     article = get_object_or_404(Article.objects.viewable_by(user).for_page(), pk=pk)
-    decision = paywall.decide(user, article.access)
+    decision = access.policy().decide(user, article.access)
     response = article_page(request, article, decision, preview=True)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
@@ -298,6 +299,7 @@ def search_view(request):
 def _search_page(request, query):
     page = None
     if query:
+        paywall = access.policy()
         subscriber_bodies = paywall.may_read_every_body(paywall.reader_of(request))
         results = search.search_articles(query, subscriber_bodies=subscriber_bodies)
         paginator = Paginator(results, PAGE_SIZE)

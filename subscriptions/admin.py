@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
-from subscriptions import accounts, editions, mailing, sending
+from subscriptions import accounts, editions, mailing, sending, tasks
 from subscriptions.forms import EmailAddressField
 from subscriptions.models import (
     Delivery,
@@ -448,7 +448,7 @@ class NewsletterEditionAdmin(admin.ModelAdmin):
             )
             return redirect(self._change_url(edition))
         if request.method == "POST":
-            if editions.start_sending(edition):
+            if tasks.start_sending(edition):
                 messages.success(
                     request,
                     _("“%(subject)s” is being sent to the subscribers.")
@@ -469,7 +469,7 @@ class NewsletterEditionAdmin(admin.ModelAdmin):
 
     def resume_view(self, request, pk):
         edition = self._edition(request, pk, self._may_send)
-        if editions.resume_sending(edition):
+        if tasks.resume_sending(edition):
             messages.success(request, _("Sending resumed."))
         else:
             messages.error(request, _("This edition is not being sent."))

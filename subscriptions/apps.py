@@ -9,8 +9,12 @@ class SubscriptionsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
+        from articles import access
         from articles.caching import content_changed, forget_lookup
+        from subscriptions import paywall
         from subscriptions.models import PaywallSettings
+
+        access.register(paywall)
 
         # The paywall mode changes what anonymous readers are sent: cached pages must go.
         self.forget_settings = forget_lookup("paywall-settings")

@@ -1,11 +1,10 @@
 """Composing a newsletter edition, and who may send it to the subscribers."""
 
 from django.db.models import Q
-from django.utils import timezone
 
 from articles.models import Article
 from articles.roles import EDITORS_GROUP
-from subscriptions.models import EditionArticle, NewsletterEdition, Subscriber
+from subscriptions.models import EditionArticle, Subscriber
 
 # Sending to every subscriber is an editor's decision. The rule is kept simple: the change
 # permission on editions (granted to this group by migration 0004) *and* membership of the group,
@@ -70,34 +69,3 @@ def can_send(user):
     return user.has_perm("subscriptions.change_newsletteredition") and (
         user.groups.filter(name=EDITORS_GROUP).exists()
     )
-
-
-def start_sending(edition):
-    """Mark a draft edition as sending and queue its delivery; False if it was not a draft.
-
-    The conditional update makes a double click, or two editors at once, queue it only once.
-    """
-    from subscriptions.tasks import send_edition  # it imports sending, which imports this module
-
-    # A lease already expired: if the queued run dies before it takes it, a worker's check
-    # queues another (subscriptions/sending.py).
-    started = NewsletterEdition.objects.filter(
-        pk=edition.pk, status=NewsletterEdition.Status.DRAFT
-    ).update(status=NewsletterEdition.Status.SENDING, lease_expires_at=timezone.now())
-    if started:
-        send_edition.enqueue(edition.pk)
-    return bool(started)
-
-
-def resume_sending(edition):
-    """Queue another run for an edition still sending (after a worker was stopped or failed).
-
-    Harmless if a worker is still at it: both share the remaining deliveries. This is how an
-    editor restarts an edition paused for want of a published article.
-    """
-    from subscriptions.tasks import send_edition  # see start_sending
-
-    if edition.status != NewsletterEdition.Status.SENDING:
-        return False
-    send_edition.enqueue(edition.pk)
-    return True

@@ -21,6 +21,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from newsroom.site import absolute_url
+from subscriptions import links
 from subscriptions.editions import edition_items
 
 
@@ -56,19 +57,15 @@ def unsubscribe_headers(unsubscribe_url):
 
 
 def unsubscribe_url(subscriber):
-    from subscriptions.newsletter import unsubscribe_token
-
     return absolute_url(
-        reverse("subscriptions:unsubscribe", kwargs={"token": unsubscribe_token(subscriber)})
+        reverse("subscriptions:unsubscribe", kwargs={"token": links.unsubscribe_token(subscriber)})
     )
 
 
 @_in_site_language
 def send_confirmation(subscriber):
-    from subscriptions.newsletter import confirmation_token
-
     confirm_url = absolute_url(
-        reverse("subscriptions:confirm", kwargs={"token": confirmation_token(subscriber)})
+        reverse("subscriptions:confirm", kwargs={"token": links.confirmation_token(subscriber)})
     )
     stop_url = unsubscribe_url(subscriber)
     build_message(

@@ -1,18 +1,14 @@
-"""Newsletter signup with double opt-in: requests, confirmation links, unsubscribe links."""
+"""Newsletter signup with double opt-in: requests and the e-mails that confirm them."""
 
 from datetime import timedelta
 
 from django.conf import settings
-from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from articles.models import Category
 from subscriptions import mailing
 from subscriptions.models import Subscriber
-
-CONFIRM_SALT = "subscriptions.newsletter.confirm"
-UNSUBSCRIBE_SALT = "subscriptions.newsletter.unsubscribe"
 
 
 def request_subscription(*, email, section_ids, consent_text, source_page):
@@ -71,30 +67,3 @@ def resend_confirmation(subscriber_id):
         if subscriber is not None and _take_email_slot(subscriber, timezone.now()):
             subscriber.save(update_fields=["last_email_at"])
             mailing.send_confirmation(subscriber)
-
-
-def confirmation_token(subscriber):
-    return signing.dumps({"id": subscriber.pk, "email": subscriber.email}, salt=CONFIRM_SALT)
-
-
-def subscriber_from_confirmation(token, *, check_age=True):
-    """The subscriber a confirmation link names; raises signing.BadSignature (or Expired)."""
-    data = signing.loads(
-        token,
-        salt=CONFIRM_SALT,
-        max_age=settings.NEWSLETTER["CONFIRMATION_MAX_AGE"] if check_age else None,
-    )
-    return Subscriber.objects.filter(pk=data["id"], email=data["email"]).first()
-
-
-def unsubscribe_token(subscriber):
-    return signing.dumps({"id": subscriber.pk, "email": subscriber.email}, salt=UNSUBSCRIBE_SALT)
-
-
-def subscriber_from_unsubscribe(token):
-    """The subscriber an unsubscribe link names, or None. These links never expire."""
-    try:
-        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-    except signing.BadSignature:
-        return None
-    return Subscriber.objects.filter(pk=data["id"], email=data["email"]).first()

@@ -3,10 +3,12 @@
 import logging
 from dataclasses import asdict
 
+from django.utils import timezone
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
 from subscriptions import accounts, newsletter, sending
+from subscriptions.models import NewsletterEdition
 
 logger = logging.getLogger(__name__)
 
@@ -19,6 +21,33 @@ class WorkerLost(Exception):
 def send_edition(edition_id):
     """Deliver a newsletter edition to its subscribers (see subscriptions/sending.py)."""
     return asdict(sending.send_edition(edition_id))
+
+
+def start_sending(edition):
+    """Mark a draft edition as sending and queue its delivery; False if it was not a draft.
+
+    The conditional update makes a double click, or two editors at once, queue it only once.
+    """
+    # A lease already expired: if the queued run dies before it takes it, a worker's check
+    # queues another (subscriptions/sending.py).
+    started = NewsletterEdition.objects.filter(
+        pk=edition.pk, status=NewsletterEdition.Status.DRAFT
+    ).update(status=NewsletterEdition.Status.SENDING, lease_expires_at=timezone.now())
+    if started:
+        send_edition.enqueue(edition.pk)
+    return bool(started)
+
+
+def resume_sending(edition):
+    """Queue another run for an edition still sending (after a worker was stopped or failed).
+
+    Harmless if a worker is still at it: both share the remaining deliveries. This is how an
+    editor restarts an edition paused for want of a published article.
+    """
+    if edition.status != NewsletterEdition.Status.SENDING:
+        return False
+    send_edition.enqueue(edition.pk)
+    return True
 
 
 def resume_stalled_editions():

@@ -14,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from newsroom.clients import client_ip
-from subscriptions import accounts, newsletter, ratelimit, tasks
+from subscriptions import accounts, links, ratelimit, tasks
 from subscriptions.forms import CONSENT_TEXT, EmailForm, NewsletterSignupForm
 from subscriptions.models import Plan, Subscriber, Subscription, WaitingListEntry
 
@@ -122,7 +122,7 @@ def signup_done(request):
 def confirm(request, token):
     """GET shows a button, POST confirms: mail scanners that follow links subscribe nobody."""
     try:
-        subscriber = newsletter.subscriber_from_confirmation(token)
+        subscriber = links.subscriber_from_confirmation(token)
     except signing.SignatureExpired:
         return _expired_confirmation(request, token)
     except signing.BadSignature:
@@ -142,7 +142,7 @@ def confirm(request, token):
 def _expired_confirmation(request, token):
     """An expired link offers a new one, sent to the same address (once per period)."""
     if request.method == "POST":
-        subscriber = newsletter.subscriber_from_confirmation(token, check_age=False)
+        subscriber = links.subscriber_from_confirmation(token, check_age=False)
         # Only a pending address gets a new link (an unsubscribed one stays unsubscribed).
         if subscriber and subscriber.status == Subscriber.Status.PENDING:
             if _rate_limited(request, "confirm-again", subscriber.email):
@@ -156,7 +156,7 @@ def _expired_confirmation(request, token):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token):
-    subscriber = newsletter.subscriber_from_unsubscribe(token)
+    subscriber = links.subscriber_from_unsubscribe(token)
     if subscriber is None:
         return render(request, "subscriptions/confirm_invalid.html", status=404)
     if request.method == "POST":

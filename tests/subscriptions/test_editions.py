@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from articles.models import Article
-from subscriptions import editions, mailing, newsletter, sending
+from subscriptions import editions, links, mailing, sending
 from subscriptions.models import Delivery, EditionArticle, NewsletterEdition, Subscriber
 from tests.factories import ArticleFactory, CategoryFactory, ImageFactory, UserFactory
 from tests.subscriptions.factories import SubscriberFactory
@@ -177,7 +177,7 @@ def test_every_message_has_its_own_unsubscribe_link_headers_and_message_id(editi
     for subscriber, message in zip((first, second), messages, strict=True):
         link = message["List-Unsubscribe"].removeprefix("<").removesuffix(">")
         token = urlsplit(link).path.rstrip("/").rsplit("/", 1)[-1]
-        assert newsletter.subscriber_from_unsubscribe(token) == subscriber
+        assert links.subscriber_from_unsubscribe(token) == subscriber
         text, html_body = (
             part.get_payload(decode=True).decode()
             for part in message.walk()

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from subscriptions import editions, newsletter, sending, tasks
+from subscriptions import links, sending, tasks
 from subscriptions.models import Delivery, EditionArticle, NewsletterEdition, Subscriber
 from subscriptions.tasks import send_edition
 from tests.factories import ArticleFactory
@@ -172,7 +172,7 @@ def test_every_subscriber_gets_their_own_unsubscribe_link(edition, subscribers):
     for message in mail.outbox:
         link = message.extra_headers["List-Unsubscribe"].removeprefix("<").removesuffix(">")
         token = urlsplit(link).path.rstrip("/").rsplit("/", 1)[-1]
-        assert newsletter.subscriber_from_unsubscribe(token).email == message.to[0]
+        assert links.subscriber_from_unsubscribe(token).email == message.to[0]
         assert link in message.body
         assert link in message.alternatives[0][0]
 
@@ -402,7 +402,7 @@ def test_an_edition_waiting_in_the_queue_is_not_queued_twice(settings, edition, 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     edition.status = NewsletterEdition.Status.DRAFT
     edition.save()
-    editions.start_sending(edition)  # the worker is busy, or down
+    tasks.start_sending(edition)  # the worker is busy, or down
 
     with time_machine.travel(timezone.now() + timedelta(minutes=5)):
         tasks.resume_stalled_editions()

@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from subscriptions import newsletter
+from subscriptions import links, newsletter
 from subscriptions.forms import CONSENT_TEXT
 from subscriptions.models import Subscriber, WaitingListEntry
 from tests.factories import ArticleFactory, UserFactory
@@ -308,7 +308,7 @@ def test_confirmation_link_with_one_character_changed_is_refused(client):
 
 def test_unsubscribe_token_does_not_confirm(client):
     subscriber = SubscriberFactory()
-    token = newsletter.unsubscribe_token(subscriber)
+    token = links.unsubscribe_token(subscriber)
 
     response = client.get(reverse("subscriptions:confirm", kwargs={"token": token}))
 
@@ -319,7 +319,7 @@ def test_unsubscribe_token_does_not_confirm(client):
 
 def test_confirmation_link_of_a_deleted_subscriber_is_invalid(client):
     subscriber = SubscriberFactory()
-    token = newsletter.confirmation_token(subscriber)
+    token = links.confirmation_token(subscriber)
     subscriber.delete()
 
     response = client.get(reverse("subscriptions:confirm", kwargs={"token": token}))
@@ -380,9 +380,7 @@ def test_resubscribing_after_unsubscribing_makes_the_address_pending_and_sends_a
         confirmed=True,
         last_email_at=timezone.now() - timedelta(days=60),
     )
-    client.post(
-        reverse("subscriptions:unsubscribe", args=[newsletter.unsubscribe_token(subscriber)])
-    )
+    client.post(reverse("subscriptions:unsubscribe", args=[links.unsubscribe_token(subscriber)]))
     subscriber.refresh_from_db()
     assert subscriber.status == Subscriber.Status.UNSUBSCRIBED
 

@@ -9,7 +9,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from subscriptions import mailing, newsletter
+from subscriptions import links, mailing
 from subscriptions.models import Subscriber
 from tests.subscriptions.factories import SubscriberFactory
 
@@ -22,7 +22,7 @@ UNSUBSCRIBE_LINK = re.compile(r"https?://[^\s\"<>]+/newsletter/desinscription/[^
 
 def unsubscribe_path(subscriber):
     return reverse(
-        "subscriptions:unsubscribe", kwargs={"token": newsletter.unsubscribe_token(subscriber)}
+        "subscriptions:unsubscribe", kwargs={"token": links.unsubscribe_token(subscriber)}
     )
 
 
@@ -164,7 +164,7 @@ def test_bad_unsubscribe_token_shows_the_invalid_link_page_404(client, method, t
 
 def test_tampered_unsubscribe_token_unsubscribes_nobody(client):
     subscriber = SubscriberFactory(confirmed=True)
-    token = newsletter.unsubscribe_token(subscriber)
+    token = links.unsubscribe_token(subscriber)
     tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
 
     response = client.post(reverse("subscriptions:unsubscribe", kwargs={"token": tampered}))
@@ -176,7 +176,7 @@ def test_tampered_unsubscribe_token_unsubscribes_nobody(client):
 
 def test_confirmation_token_does_not_unsubscribe(client):
     subscriber = SubscriberFactory(confirmed=True)
-    token = newsletter.confirmation_token(subscriber)
+    token = links.confirmation_token(subscriber)
 
     response = client.post(reverse("subscriptions:unsubscribe", kwargs={"token": token}))
 

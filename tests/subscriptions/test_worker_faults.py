@@ -33,11 +33,11 @@ SubscriberFactory.create_batch({SUBSCRIBERS}, confirmed=True)
 """
 START_EDITION = """
 from articles.models import Article
-from subscriptions import editions
+from subscriptions import tasks
 from subscriptions.models import EditionArticle, NewsletterEdition
 edition = NewsletterEdition.objects.create(subject="La lettre du soir")
 EditionArticle.objects.create(edition=edition, article=Article.objects.get(), position=0)
-editions.start_sending(edition)
+tasks.start_sending(edition)
 print(edition.pk)
 """
 
