@@ -20,7 +20,6 @@ import psycopg
 import pytest
 from aiosmtpd.controller import Controller
 
-from subscriptions import sending
 from tests import services
 
 SUBSCRIBERS = 30
@@ -207,8 +206,7 @@ def test_a_worker_killed_mid_edition_is_taken_over_within_a_minute_of_its_restar
         stop(second)
 
     resumed_after = min(at for at, _to, _id in sink.received if at > restarted_at) - restarted_at
-    assert resumed_after < 60
-    assert resumed_after < (sending.LEASE.total_seconds() + sending.HEARTBEAT) + 10
+    assert resumed_after < 60  # the requirement; by design about LEASE + HEARTBEAT + startup
     assert_everyone_got_it_once_but_the_message_in_flight(
         fault_database, edition_id, sink, in_flight
     )
