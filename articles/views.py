@@ -1,12 +1,9 @@
 from datetime import timedelta
 
 from django.core.paginator import Paginator
-from django.db.models import F, Window
-from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
@@ -39,27 +36,16 @@ PAGE_SIZE = 20
 
 def house_ad(slot):
     """The newest shown house ad of ``slot``, or None; kept in the cache until ads change."""
-    ads = cached_lookup(
-        "house-ads",
-        lambda: {
-            ad.slot: ad
-            for ad in HouseAd.objects.filter(is_active=True)
-            .select_related("image")
-            .order_by("slot", "updated_at")
-        },
-    )
-    return ads.get(slot)
+    return cached_lookup("house-ads", HouseAd.objects.current).get(slot)
 
 
 def latest_articles(exclude, limit=MORE_TO_READ):
     """The newest stories not in ``exclude``, from a list kept per content version: every page
     rebuilt after a publication shares one query for it."""
-    pool = remember(
-        "latest-cards", lambda: list(Article.objects.published().for_cards()[:LATEST_POOL])
-    )
+    pool = remember("latest-cards", lambda: list(Article.objects.newest(LATEST_POOL)))
     chosen = [article for article in pool if article.pk not in exclude][:limit]
     if len(chosen) < limit and len(pool) == LATEST_POOL:  # a page showing most of the pool
-        chosen = list(Article.objects.published().exclude(pk__in=exclude).for_cards()[:limit])
+        chosen = list(Article.objects.exclude(pk__in=exclude).newest(limit))
     return chosen
 
 
@@ -178,25 +164,8 @@ def home(request):
     latest = [a for a in latest if a.pk not in shown][:6]
     shown.update(a.pk for a in latest)
 
-    # The newest articles of every main section (sub-sections included), in one query, among
-    # the newest stories of the last weeks: numbering a whole archive per section would grow
-    # with the archive.
-    section_id = Coalesce(F("category__parent_id"), F("category_id"))
-    recent = (
-        published.exclude(pk__in=shown)
-        .filter(published_at__gte=timezone.now() - SECTION_BLOCK_WINDOW)
-        .order_by("-published_at")
-        .values("pk")[:SECTION_BLOCK_CANDIDATES]
-    )
-    candidates = (
-        published.filter(pk__in=recent)
-        .annotate(
-            section_id=section_id,
-            position=Window(
-                RowNumber(), partition_by=section_id, order_by=F("published_at").desc()
-            ),
-        )
-        .filter(position__lte=SECTION_BLOCK_SIZE)
+    candidates = published.exclude(pk__in=shown).latest_by_section(
+        SECTION_BLOCK_SIZE, SECTION_BLOCK_WINDOW, SECTION_BLOCK_CANDIDATES
     )
     by_section = {}
     for article in candidates:
