@@ -100,8 +100,18 @@ def article_page(request, article, decision, *, preview=False):
     )
 
 
-def _summary(article):
-    return {"url": article.get_absolute_url(), "access": article.access}
+class PublishedArticle:
+    """The published article ``pk``, fetched at most once for both its summary and its page."""
+
+    def __init__(self, pk):
+        self.pk = pk
+
+    @cached_property
+    def article(self):
+        return get_object_or_404(Article.objects.published().for_page(), pk=self.pk)
+
+    def summary(self):
+        return {"url": self.article.get_absolute_url(), "access": self.article.access}
 
 
 def article_detail(request, category, slug, pk):
@@ -109,20 +119,12 @@ def article_detail(request, category, slug, pk):
     # level) is kept with the cached page, so a cached article costs one read of the cache.
     # Without it: the summary kept per version, else the article, fetched once for both uses.
     page = CachedPage.read(request) if is_anonymous_reader(request) else None
-    article = None
-
-    def fetch_summary():
-        nonlocal article
-        article = Article.objects.published().for_page().filter(pk=pk).first()
-        if article is None:
-            raise Http404
-        return _summary(article)
-
+    published = PublishedArticle(pk)
     if page is None:  # a signed-in reader's page is built afresh
-        summary = fetch_summary()
+        summary = published.summary()
     else:
         summary = page.meta_or(
-            lambda: remember(f"article-summary:{pk}", fetch_summary, page.version)
+            lambda: remember(f"article-summary:{pk}", published.summary, page.version)
         )
     # An old slug or section keeps working: send readers and search engines to the current URL.
     if request.path != summary["url"]:
@@ -130,11 +132,13 @@ def article_detail(request, category, slug, pk):
     meter = paywall.Meter.from_request(request)
     decision = paywall.decide(paywall.reader_of(request), summary["access"], pk, meter)
 
-    def build():
-        page_article = article or get_object_or_404(Article.objects.published().for_page(), pk=pk)
-        return article_page(request, page_article, decision)
-
-    response = cached_response(request, build, decision.variant, page=page, meta=summary)
+    response = cached_response(
+        request,
+        lambda: article_page(request, published.article, decision),
+        decision.variant,
+        page=page,
+        meta=summary,
+    )
     if decision.metered and response.status_code == 200:
         meter.record(pk, response)
         patch_cache_control(response, private=True)
