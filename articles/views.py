@@ -201,7 +201,8 @@ class ArticleListView(ListView):
 
 
 class CountedOncePerVersion(Paginator):
-    """A paginator whose count (a scan of the whole list) is made once per content version."""
+    """A paginator of a queryset whose count (a scan of the whole list) is made once per
+    content version."""
 
     def __init__(self, *args, count_key, **kwargs):
         super().__init__(*args, **kwargs)
@@ -209,7 +210,7 @@ class CountedOncePerVersion(Paginator):
 
     @cached_property
     def count(self):
-        return remember(self.count_key, lambda: Paginator.count.func(self))
+        return remember(self.count_key, self.object_list.count)
 
 
 class CategoryView(ArticleListView):
