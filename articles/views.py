@@ -159,6 +159,18 @@ def article_preview(request, pk):
     return response
 
 
+def section_blocks(stories):
+    """The home page's blocks: the newest of ``stories`` in every main section, in menu order."""
+    by_section = {}
+    for article in stories.latest_by_section(
+        SECTION_BLOCK_SIZE, SECTION_BLOCK_WINDOW, SECTION_BLOCK_CANDIDATES
+    ):
+        by_section.setdefault(article.section_id, []).append(article)
+    return [
+        (section, by_section[section.pk]) for section in main_sections() if section.pk in by_section
+    ]
+
+
 @reader_page
 def home(request):
     published = Article.objects.published().for_cards()
@@ -168,17 +180,8 @@ def home(request):
     latest = [a for a in latest if a.pk not in shown][:6]
     shown.update(a.pk for a in latest)
 
-    candidates = published.exclude(pk__in=shown).latest_by_section(
-        SECTION_BLOCK_SIZE, SECTION_BLOCK_WINDOW, SECTION_BLOCK_CANDIDATES
-    )
-    by_section = {}
-    for article in candidates:
-        by_section.setdefault(article.section_id, []).append(article)
-    sections = [
-        (section, by_section[section.pk]) for section in main_sections() if section.pk in by_section
-    ]
-    for _section, articles in sections:
-        shown.update(a.pk for a in articles)
+    sections = section_blocks(published.exclude(pk__in=shown))
+    shown.update(a.pk for _section, articles in sections for a in articles)
     return render(
         request,
         "articles/home.html",
