@@ -9,8 +9,8 @@ import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, Subquery, Window
+from django.db.models.functions import Coalesce, Greatest, RowNumber
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
@@ -344,6 +344,34 @@ class ArticleQuerySet(models.QuerySet):
                 "tagged_items",
                 queryset=TaggedArticle.objects.select_related("tag").order_by("tag__name"),
             )
+        )
+
+    def newest(self, count):
+        """The ``count`` newest published stories, as cards."""
+        return self.published().for_cards()[:count]
+
+    def latest_by_section(self, size, window, candidates):
+        """The ``size`` newest stories of every main section (sub-sections included), each with
+        its ``section_id``, in one query.
+
+        They are drawn from the ``candidates`` newest stories of the last ``window``: numbering
+        a whole archive per section would grow with the archive.
+        """
+        section_id = Coalesce(F("category__parent_id"), F("category_id"))
+        recent = (
+            self.filter(published_at__gte=timezone.now() - window)
+            .order_by("-published_at")
+            .values("pk")[:candidates]
+        )
+        return (
+            self.filter(pk__in=recent)
+            .annotate(
+                section_id=section_id,
+                position=Window(
+                    RowNumber(), partition_by=section_id, order_by=F("published_at").desc()
+                ),
+            )
+            .filter(position__lte=size)
         )
 
     def for_page(self):
@@ -764,6 +792,13 @@ class Correction(models.Model):
         return result
 
 
+class HouseAdQuerySet(models.QuerySet):
+    def current(self):
+        """The newest shown ad of every slot, by slot, in one query."""
+        ads = self.filter(is_active=True).select_related("image").order_by("slot", "updated_at")
+        return {ad.slot: ad for ad in ads}  # a slot's newest ad comes last and stays
+
+
 class HouseAd(models.Model):
     """The newsroom's own advertisement for a slot of the page: an image and a link, no script."""
 
@@ -784,6 +819,8 @@ class HouseAd(models.Model):
         _("shown"), default=True, help_text=_("The newest shown ad of a slot is displayed.")
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = HouseAdQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("house ad")

@@ -1,12 +1,9 @@
 from datetime import timedelta
 
 from django.core.paginator import Paginator
-from django.db.models import F, Window
-from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
@@ -38,27 +35,16 @@ PAGE_SIZE = 20
 
 def house_ad(slot):
     """The newest shown house ad of ``slot``, or None; kept in the cache until ads change."""
-    ads = cached_lookup(
-        "house-ads",
-        lambda: {
-            ad.slot: ad
-            for ad in HouseAd.objects.filter(is_active=True)
-            .select_related("image")
-            .order_by("slot", "updated_at")
-        },
-    )
-    return ads.get(slot)
+    return cached_lookup("house-ads", HouseAd.objects.current).get(slot)
 
 
 def latest_articles(exclude, limit=MORE_TO_READ):
     """The newest stories not in ``exclude``, from a list kept per content version: every page
     rebuilt after a publication shares one query for it."""
-    pool = remember(
-        "latest-cards", lambda: list(Article.objects.published().for_cards()[:LATEST_POOL])
-    )
+    pool = remember("latest-cards", lambda: list(Article.objects.newest(LATEST_POOL)))
     chosen = [article for article in pool if article.pk not in exclude][:limit]
     if len(chosen) < limit and len(pool) == LATEST_POOL:  # a page showing most of the pool
-        chosen = list(Article.objects.published().exclude(pk__in=exclude).for_cards()[:limit])
+        chosen = list(Article.objects.exclude(pk__in=exclude).newest(limit))
     return chosen
 
 
@@ -114,8 +100,18 @@ def article_page(request, article, decision, *, preview=False):
     )
 
 
-def _summary(article):
-    return {"url": article.get_absolute_url(), "access": article.access}
+class PublishedArticle:
+    """The published article ``pk``, fetched at most once for both its summary and its page."""
+
+    def __init__(self, pk):
+        self.pk = pk
+
+    @cached_property
+    def article(self):
+        return get_object_or_404(Article.objects.published().for_page(), pk=self.pk)
+
+    def summary(self):
+        return {"url": self.article.get_absolute_url(), "access": self.article.access}
 
 
 def article_detail(request, category, slug, pk):
@@ -123,20 +119,12 @@ def article_detail(request, category, slug, pk):
     # level) is kept with the cached page, so a cached article costs one read of the cache.
     # Without it: the summary kept per version, else the article, fetched once for both uses.
     page = CachedPage.read(request) if is_anonymous_reader(request) else None
-    article = None
-
-    def fetch_summary():
-        nonlocal article
-        article = Article.objects.published().for_page().filter(pk=pk).first()
-        if article is None:
-            raise Http404
-        return _summary(article)
-
+    published = PublishedArticle(pk)
     if page is None:  # a signed-in reader's page is built afresh
-        summary = fetch_summary()
+        summary = published.summary()
     else:
         summary = page.meta_or(
-            lambda: remember(f"article-summary:{pk}", fetch_summary, page.version)
+            lambda: remember(f"article-summary:{pk}", published.summary, page.version)
         )
     # An old slug or section keeps working: send readers and search engines to the current URL.
     if request.path != summary["url"]:
@@ -145,11 +133,13 @@ def article_detail(request, category, slug, pk):
     meter = paywall.Meter.from_request(request)
     decision = paywall.decide(paywall.reader_of(request), summary["access"], pk, meter)
 
-    def build():
-        page_article = article or get_object_or_404(Article.objects.published().for_page(), pk=pk)
-        return article_page(request, page_article, decision)
-
-    response = cached_response(request, build, decision.variant, page=page, meta=summary)
+    response = cached_response(
+        request,
+        lambda: article_page(request, published.article, decision),
+        decision.variant,
+        page=page,
+        meta=summary,
+    )
     if decision.metered and response.status_code == 200:
         meter.record(pk, response)
         patch_cache_control(response, private=True)
@@ -170,6 +160,18 @@ def article_preview(request, pk):
     return response
 
 
+def section_blocks(stories):
+    """The home page's blocks: the newest of ``stories`` in every main section, in menu order."""
+    by_section = {}
+    for article in stories.latest_by_section(
+        SECTION_BLOCK_SIZE, SECTION_BLOCK_WINDOW, SECTION_BLOCK_CANDIDATES
+    ):
+        by_section.setdefault(article.section_id, []).append(article)
+    return [
+        (section, by_section[section.pk]) for section in main_sections() if section.pk in by_section
+    ]
+
+
 @reader_page
 def home(request):
     published = Article.objects.published().for_cards()
@@ -179,34 +181,8 @@ def home(request):
     latest = [a for a in latest if a.pk not in shown][:6]
     shown.update(a.pk for a in latest)
 
-    # The newest articles of every main section (sub-sections included), in one query, among
-    # the newest stories of the last weeks: numbering a whole archive per section would grow
-    # with the archive.
-    section_id = Coalesce(F("category__parent_id"), F("category_id"))
-    recent = (
-        published.exclude(pk__in=shown)
-        .filter(published_at__gte=timezone.now() - SECTION_BLOCK_WINDOW)
-        .order_by("-published_at")
-        .values("pk")[:SECTION_BLOCK_CANDIDATES]
-    )
-    candidates = (
-        published.filter(pk__in=recent)
-        .annotate(
-            section_id=section_id,
-            position=Window(
-                RowNumber(), partition_by=section_id, order_by=F("published_at").desc()
-            ),
-        )
-        .filter(position__lte=SECTION_BLOCK_SIZE)
-    )
-    by_section = {}
-    for article in candidates:
-        by_section.setdefault(article.section_id, []).append(article)
-    sections = [
-        (section, by_section[section.pk]) for section in main_sections() if section.pk in by_section
-    ]
-    for _section, articles in sections:
-        shown.update(a.pk for a in articles)
+    sections = section_blocks(published.exclude(pk__in=shown))
+    shown.update(a.pk for _section, articles in sections for a in articles)
     return render(
         request,
         "articles/home.html",
@@ -229,7 +205,8 @@ class ArticleListView(ListView):
 
 
 class CountedOncePerVersion(Paginator):
-    """A paginator whose count (a scan of the whole list) is made once per content version."""
+    """A paginator of a queryset whose count (a scan of the whole list) is made once per
+    content version."""
 
     def __init__(self, *args, count_key, **kwargs):
         super().__init__(*args, **kwargs)
@@ -237,7 +214,7 @@ class CountedOncePerVersion(Paginator):
 
     @cached_property
     def count(self):
-        return remember(self.count_key, lambda: Paginator.count.func(self))
+        return remember(self.count_key, self.object_list.count)
 
 
 class CategoryView(ArticleListView):
