@@ -3,7 +3,6 @@
 import html
 import re
 import time
-from html.parser import HTMLParser
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -12,6 +11,7 @@ from hypothesis import given, settings
 from articles.models import Article
 from articles.sanitizing import ATTRIBUTES, SWALLOWING_TAGS, TAGS, sanitize_html
 from tests.articles.test_admin import change_url, submit
+from tests.articles.test_models import _Elements
 from tests.factories import ArticleFactory
 from tests.strategies import ALLOWED_MARKUP, CODE, OTHER_MARKUP, bodies
 
@@ -134,17 +134,6 @@ def _is_word(fragment):
 
 def _letters(html_text):
     return "".join(html.unescape(re.sub(r"<[^>]*>", " ", html_text)).split())
-
-
-class _Elements(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.elements = []
-
-    def handle_starttag(self, tag, attrs):
-        self.elements.append((tag, dict(attrs)))
-
-    handle_startendtag = handle_starttag
 
 
 @FUZZ

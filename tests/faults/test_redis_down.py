@@ -199,16 +199,21 @@ def test_restarted_redis_is_used_again_without_restarting_the_app(redis, newsroo
     assert _count_queries(newsroom["article"]) == 0
 
 
-def test_what_changed_while_redis_was_down_is_not_read_back_from_its_old_data(
-    redis, newsroom, editor
-):
-    article = newsroom["object"]
+def _signed_in_then_redis_lost(redis, newsroom, editor):
+    """Pages kept and an editor signed in, Redis's data saved, then Redis killed; the editor."""
     _warm(newsroom)
     staff = Client()
     staff.force_login(editor)
-    assert staff.get(reverse("admin:index")).status_code == 200  # the session is in Redis
+    assert staff.get(reverse("admin:index")).status_code == 200  # signed in
     redis.snapshot()
     redis.kill()
+    return staff
+
+
+def test_what_changed_while_redis_was_down_is_not_read_back_from_its_old_data(
+    redis, newsroom, editor
+):
+    article, staff = newsroom["object"], _signed_in_then_redis_lost(redis, newsroom, editor)
 
     article.title = "Le sommet se termine"
     article.save()  # the end of the content version is lost with Redis
@@ -232,13 +237,7 @@ def test_what_another_process_changed_while_redis_was_down_is_not_read_back_eith
 ):
     """An editor's shell, another server or a worker since restarted: the process that lost
     the writes is not the one that reads Redis again."""
-    article = newsroom["object"]
-    _warm(newsroom)
-    staff = Client()
-    staff.force_login(editor)
-    assert staff.get(reverse("admin:index")).status_code == 200  # the session is in Redis
-    redis.snapshot()
-    redis.kill()
+    article, staff = newsroom["object"], _signed_in_then_redis_lost(redis, newsroom, editor)
     assert Client().get(newsroom["article"]).status_code == 200  # this worker sees the outage
 
     article.status = Article.Status.DRAFT
