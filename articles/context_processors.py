@@ -2,8 +2,8 @@ import hashlib
 
 from django.conf import settings
 
-from articles.caching import cached_lookup
 from articles.models import Category
+from pagecache.parts import cached_lookup
 
 
 def main_sections():

@@ -309,6 +309,12 @@ class ArticleQuerySet(models.QuerySet):
     def scheduled(self):
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
 
+    def next_publication_time(self):
+        """When the next scheduled article appears, or None."""
+        return (
+            self.scheduled().order_by("published_at").values_list("published_at", flat=True).first()
+        )
+
     def editable_by(self, user):
         """What ``user`` may change: anything for editors; for authors, their own stories until
         an editor publishes or schedules them."""

@@ -13,17 +13,11 @@ from django.views.generic import ListView
 from taggit.models import Tag
 
 from articles import access, search, seo
-from articles.caching import (
-    CachedPage,
-    cached_lookup,
-    cached_response,
-    is_anonymous_reader,
-    reader_page,
-    remember,
-)
 from articles.context_processors import main_sections
 from articles.models import Article, Author, Category, HouseAd
 from newsroom.site import absolute_url
+from pagecache.pages import CachedPage, cached_response, is_anonymous_reader, reader_page
+from pagecache.parts import cached_lookup, remember
 
 MORE_TO_READ = 6
 SECTION_BLOCK_SIZE = 4
@@ -123,9 +117,7 @@ def article_detail(request, category, slug, pk):
     if page is None:  # a signed-in reader's page is built afresh
         summary = published.summary()
     else:
-        summary = page.meta_or(
-            lambda: remember(f"article-summary:{pk}", published.summary, page.version)
-        )
+        summary = page.meta_or(lambda: remember(f"article-summary:{pk}", published.summary))
     # An old slug or section keeps working: send readers and search engines to the current URL.
     if request.path != summary["url"]:
         return redirect(summary["url"], permanent=True)

@@ -21,7 +21,6 @@ from PIL import Image as PILImage
 from PIL import ImageDraw, ImageOps
 from taggit.models import Tag
 
-from articles import caching
 from articles.images import rendition_name, rendition_widths
 from articles.models import (
     Article,
@@ -447,8 +446,6 @@ def generate_articles(count, *, images=50, authors=50, batch_size=2000, seed=Non
     with connection.cursor() as cursor:
         for table in tables:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
-    # Bulk inserts send no signal: start a new version of the page cache ourselves.
-    caching.forget_content_version()
     return GenerationReport(count, time.perf_counter() - started, images_seconds)
 
 
@@ -511,5 +508,4 @@ def clear_generated(*, images=False, batch_size=2000):
                 for extension in ("jpg", "webp"):
                     image.file.storage.delete(rendition_name(image.file.name, width, extension))
             image.delete()
-    caching.forget_content_version()
     return deleted

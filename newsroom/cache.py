@@ -7,10 +7,10 @@ database: slower, correct. ``incr`` has no honest answer to give and raises
 After a failure the process leaves Redis alone for ``retry_after`` seconds (5 by default), so
 an outage costs one timeout per process every few seconds, not one per request; it logs one
 warning when the outage starts and one line when it ends. Keys it failed to write meanwhile may
-hold old values in Redis (a content version since replaced): they are deleted before the first
-answer Redis gives again is used. Writes lost by other processes (a shell, a worker since
-stopped) are beyond its reach: ``outages_ended`` tells callers when to distrust what Redis kept
-(articles/caching.py starts a new content version); sessions are never kept in Redis.
+hold old values in Redis (a rate-limit window since restarted): they are deleted before the
+first answer Redis gives again is used. Nothing whose loss would show a reader stale content
+depends on Redis: pages are kept under the content version, which lives in the database
+(pagecache/versions.py); sessions are never kept in Redis.
 """
 
 import logging
@@ -40,7 +40,6 @@ class _Outage:
         self.retry_at = 0.0
         self.lost_writes = set()
         self.lost_track = False  # more lost writes than could be remembered
-        self.outages_ended = 0
         self.lock = threading.Lock()
 
     def skips(self):
@@ -110,7 +109,6 @@ class ResilientRedisCacheClient(RedisCacheClient):
                 else f"{len(lost)} keys written meanwhile deleted",
             )
             outage.since, outage.lost_writes, outage.lost_track = None, set(), False
-            outage.outages_ended += 1
 
     def add(self, key, value, timeout):
         return self._call(super().add, key, value, timeout, default=False, written=[key])
@@ -165,16 +163,6 @@ class ResilientRedisCache(RedisCache):
     def reachable(self):
         """Whether Redis answered when last asked."""
         return self._cache._outage.since is None
-
-    @property
-    def outages_ended(self):
-        return self._cache._outage.outages_ended
-
-
-def outages_ended(cache):
-    """How many outages of ``cache`` this process has seen end: what other processes wrote
-    meanwhile may have been lost (always 0 for a cache in the process's memory)."""
-    return getattr(cache, "outages_ended", 0)
 
 
 def is_reachable(cache):

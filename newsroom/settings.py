@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "reversion",
     "django_prose_editor",
     "csp",
+    "pagecache",
     "articles",
     # Before django_tasks_db: its db_worker command replaces the stock one.
     "subscriptions",
@@ -118,10 +119,10 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
         "retry_after": 5,
         **CACHES["default"].get("OPTIONS", {}),  # CACHE_URL=redis://…?socket_timeout=1
     }
-# Pages are cached per content version (articles/caching.py), so a long timeout is safe.
+# Pages are cached per content version (pagecache/), so a long timeout is safe.
 PAGE_CACHE_TIMEOUT = env.int("PAGE_CACHE_TIMEOUT", default=600)
-# How long a worker trusts the content version it last read from a shared cache (seconds):
-# another worker's change reaches it within this delay; its own changes show at once.
+# How long a worker trusts the content version it last read from the database (seconds):
+# another process's change reaches it within this delay; its own changes show at once.
 PAGE_CACHE_RECHECK = env.float("PAGE_CACHE_RECHECK", default=1.0)
 if CACHES["default"]["BACKEND"] != "django.core.cache.backends.locmem.LocMemCache":
     # Each worker also keeps the pages it serves most in its own memory, before Redis.
@@ -131,6 +132,9 @@ if CACHES["default"]["BACKEND"] != "django.core.cache.backends.locmem.LocMemCach
         "TIMEOUT": PAGE_CACHE_TIMEOUT,
         "OPTIONS": {"MAX_ENTRIES": env.int("PAGE_CACHE_LOCAL_ENTRIES", default=1000)},
     }
+# What this deployment runs (a commit, a version), set by each deployment: pages rendered by
+# other code are never served from a cache they share.
+NEWSROOM_RELEASE = env("RELEASE", default="dev")
 # How long a CDN may keep a page without asking again (browsers always revalidate).
 PAGE_CACHE_SHARED_MAX_AGE = env.int("PAGE_CACHE_SHARED_MAX_AGE", default=60)
 

@@ -31,3 +31,6 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 if "benchmark" not in INSTALLED_APPS:  # noqa: F405
     INSTALLED_APPS = [*INSTALLED_APPS, "benchmark"]  # noqa: F405
 NEWSROOM_BENCHMARK = False
+# The content version is read once per test (tests/conftest.py): query counts do not depend on
+# the clock. A change made in the process shows at once; tests of other processes set less.
+PAGE_CACHE_RECHECK = 3600

@@ -7,10 +7,10 @@ from django.views.generic import RedirectView, TemplateView
 
 from articles import sitemaps
 from articles.admin import view_on_site
-from articles.caching import reader_page
 from articles.feeds import AuthorFeed, CategoryFeed, LatestArticlesFeed
 from articles.sitemaps import SITEMAPS
 from newsroom.lockout import SignInForm
+from pagecache.pages import reader_page
 
 feed_patterns = [
     path("", reader_page(LatestArticlesFeed()), name="latest"),

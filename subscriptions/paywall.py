@@ -28,9 +28,10 @@ from html import unescape
 from django.conf import settings as django_settings
 from django.core import signing
 
-from articles.caching import cached_lookup, has_session
 from articles.models import Article
 from articles.sanitizing import LenientHTMLParser
+from pagecache.pages import has_session
+from pagecache.parts import cached_lookup
 from subscriptions.models import PaywallSettings, Subscription
 
 Mode = PaywallSettings.Mode

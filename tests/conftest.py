@@ -2,7 +2,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client, override_settings
 
-from articles import caching
+from pagecache import parts, versions
 from tests.factories import AuthorFactory, UserFactory
 
 EDITORS_GROUP = "Éditeurs"
@@ -28,10 +28,12 @@ def media_root(settings, tmp_path):
 def empty_cache():
     """No page, menu or content version cached by one test is served to the next."""
     cache.clear()
-    caching.forget_content_version()
+    versions.VERSIONS.forget()
+    parts.MEMORY.values.clear()
     yield
     cache.clear()
-    caching.forget_content_version()
+    versions.VERSIONS.forget()
+    parts.MEMORY.values.clear()
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from articles.caching import remember
 from articles.context_processors import main_sections
 from articles.seo import iso_datetime
+from pagecache.parts import remember
 
 register = template.Library()
 

@@ -1,4 +1,4 @@
-"""The page cache (articles/caching.py) as readers and CDNs meet it: cacheable anonymous
+"""The page cache (pagecache/) as readers and CDNs meet it: cacheable anonymous
 pages, conditional requests, no cache for signed-in readers or previews, and never stale."""
 
 from datetime import UTC, datetime, timedelta
@@ -6,15 +6,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.conf import settings
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from django.db import connection
+from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import caching
 from articles.models import Article
+from pagecache import pages, parts, versions, watch
+from pagecache.models import ContentVersion
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -312,22 +314,25 @@ def test_a_new_correction_or_tag_shows_at_once_on_the_article_page(
     assert ">Lituanie</a>" in content
 
 
-def test_scheduled_articles_appear_on_the_home_page_when_their_time_comes_without_a_save():
+def test_scheduled_articles_appear_on_the_home_page_when_their_time_comes_without_a_save(
+    django_capture_on_commit_callbacks,
+):
     # Minutes apart, well within the page cache's timeout: only the content version can
     # make the cached page give way.
     with time_machine.travel(datetime(2025, 3, 15, 16, 0, tzinfo=UTC), tick=False) as clock:
-        section = CategoryFactory(slug="monde")
-        ArticleFactory(category=section, title="Déjà en ligne")
-        first = ArticleFactory(
-            category=section,
-            title="Premier article programmé",
-            published_at=datetime(2025, 3, 15, 16, 4, tzinfo=UTC),
-        )
-        second = ArticleFactory(
-            category=section,
-            title="Second article programmé",
-            published_at=datetime(2025, 3, 15, 16, 8, tzinfo=UTC),
-        )
+        with django_capture_on_commit_callbacks(execute=True):  # as when the save commits
+            section = CategoryFactory(slug="monde")
+            ArticleFactory(category=section, title="Déjà en ligne")
+            first = ArticleFactory(
+                category=section,
+                title="Premier article programmé",
+                published_at=datetime(2025, 3, 15, 16, 4, tzinfo=UTC),
+            )
+            second = ArticleFactory(
+                category=section,
+                title="Second article programmé",
+                published_at=datetime(2025, 3, 15, 16, 8, tzinfo=UTC),
+            )
         home = _prime(HOME)
         assert "Déjà en ligne" in home
         assert first.title not in home
@@ -354,10 +359,15 @@ def test_scheduled_articles_appear_on_the_home_page_when_their_time_comes_withou
 # Several workers
 
 
-def _another_worker_changes_content():
-    """What a publication in another worker process leaves in the shared cache: a version
-    gone, while this worker still remembers the one it read."""
-    cache.delete(caching.VERSION_KEY)
+def _another_process_changes_the_title(article, title):
+    """What a publication in another process leaves in the database: the row changed, and the
+    version it started, which this worker has not read yet."""
+    watch.watcher.paused = True  # not this worker's own change, which it would see at once
+    try:
+        Article.objects.filter(pk=article.pk).update(title=title)
+    finally:
+        watch.watcher.paused = False
+    ContentVersion.objects.update(number=F("number") + 1)
 
 
 def test_another_workers_change_shows_here_within_the_recheck_delay(article, settings):
@@ -365,8 +375,7 @@ def test_another_workers_change_shows_here_within_the_recheck_delay(article, set
     url = article.get_absolute_url()
     with time_machine.travel(timezone.now() + timedelta(minutes=1), tick=False) as clock:
         _prime(url)
-        Article.objects.filter(pk=article.pk).update(title="Titre changé ailleurs")
-        _another_worker_changes_content()
+        _another_process_changes_the_title(article, "Titre changé ailleurs")
 
         clock.shift(0.5)
         count, content = _queries(Client(), url)
@@ -381,7 +390,7 @@ def test_another_workers_change_shows_here_within_the_recheck_delay(article, set
 
 LOCAL_TIER = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shared"},
-    caching.LOCAL_PAGES: {
+    pages.LOCAL_PAGES: {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "worker",
     },
@@ -392,8 +401,8 @@ LOCAL_TIER = {
 def local_tier(settings):
     """A shared cache with each worker's own page tier in front of it, as with Redis."""
     settings.CACHES = LOCAL_TIER
-    yield caches[caching.LOCAL_PAGES]
-    caches[caching.LOCAL_PAGES].clear()
+    yield caches[pages.LOCAL_PAGES]
+    caches[pages.LOCAL_PAGES].clear()
     caches["default"].clear()
 
 
@@ -475,30 +484,30 @@ def test_remember_builds_once_per_content_version():
         builds.append(1)
         return len(builds)
 
-    first = caching.remember("test:value", build)
-    again = caching.remember("test:value", build)
-    caching.forget_content_version()
-    after_a_change = caching.remember("test:value", build)
+    first = parts.remember("test:value", build)
+    again = parts.remember("test:value", build)
+    versions.start_new_version()
+    after_a_change = parts.remember("test:value", build)
 
     assert (first, again, after_a_change) == (1, 1, 2)
 
 
 def test_remember_lets_go_of_the_values_of_an_old_version():
     for number in range(5):
-        caching.remember(f"test:{number}", lambda number=number: number, shared=False)
-    caching.forget_content_version()
+        parts.remember(f"test:{number}", lambda number=number: number, shared=False)
+    versions.start_new_version()
 
-    caching.remember("test:new", lambda: "new", shared=False)
+    parts.remember("test:new", lambda: "new", shared=False)
 
-    assert list(caching._worker_memory) == ["test:new"]
+    assert list(parts.MEMORY.values) == ["test:new"]
 
 
 def test_remember_keeps_a_bounded_number_of_values_in_the_worker(monkeypatch):
-    monkeypatch.setattr(caching, "WORKER_MEMORY_ENTRIES", 10)
+    monkeypatch.setattr(parts, "WORKER_MEMORY_ENTRIES", 10)
     for number in range(25):
-        caching.remember(f"test:{number}", lambda number=number: number, shared=False)
+        parts.remember(f"test:{number}", lambda number=number: number, shared=False)
 
-    assert len(caching._worker_memory) <= 10
+    assert len(parts.MEMORY.values) <= 10
 
 
 # Previews
@@ -527,7 +536,7 @@ def test_preview_is_never_cached_and_never_indexed(editor_client):
 
 def _kept_pages():
     """The page entries in the shared cache (local memory in tests)."""
-    return [key for key in caches["default"]._cache if "newsroom:page:" in key]
+    return [key for key in caches["default"]._cache if ":page:" in key]
 
 
 @pytest.fixture

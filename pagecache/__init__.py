@@ -1,0 +1,18 @@
+"""The full-page cache for anonymous readers, and why it is never stale.
+
+Its public interface, by module:
+
+- ``registry``: what readers see, declared by the apps that own it in their ``ready()``:
+  ``shown_to_readers(*models)``, ``furniture(name, *models)`` (site furniture kept apart from
+  pages) and ``changes_at(clock)`` (content that changes by the clock alone).
+- ``pages``: ``reader_page`` (a view decorator), ``cached_response`` and ``CachedPage`` for a
+  view that must choose a variant, ``is_anonymous_reader`` and ``has_session``;
+  ``withdrawn_at(model, is_visible)`` for rows with a page of their own.
+- ``parts``: ``remember`` and ``cached_lookup``, values built once per content version.
+- ``versions``: ``current()`` and ``start_new_version()``, the content version itself.
+
+Every cached page is stored with the content version it was built for and served only under
+that version. The version lives in the database, which every process of a deployment shares
+whatever its cache (``pagecache.models.ContentVersion``); any committed write to a table that
+readers see starts a new one (``watch``), so every page is rebuilt at its next request.
+"""

@@ -1,0 +1,254 @@
+"""Reader pages from the cache: what is kept for an address, when it is served, and the
+headers that let browsers and CDNs keep it too.
+
+Pages live in the default cache (Redis in production, else the worker's memory) and, when that
+is not in the worker's own memory, also in a local tier of each worker (``local-pages`` in
+settings.CACHES). An entry is served only under the content version it was built for
+(pagecache/versions.py).
+
+Only what readers can reach through the site's links is kept: a list's pages by their number
+as the links write it, never search results (any text would make a new page). Made-up
+addresses cannot fill the cache.
+
+Without Redis, pages are built from the database: slower, correct. Without the database, a
+reader still gets the copy of a page last kept, even one of an older version; anything else is
+a 503 (newsroom/views.py).
+"""
+
+import functools
+import re
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache, caches
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
+from django.utils.http import http_date
+
+from newsroom.views import DATABASE_UNREACHABLE
+from pagecache import keys, versions
+
+LOCAL_PAGES = "local-pages"  # the name of the worker-memory cache tier in settings.CACHES
+PAGE_NUMBER = re.compile(r"[1-9][0-9]*")  # as the site's links write it
+
+
+def has_session(request):
+    """Whether the visitor is signed in (a reader or staff). Without a session cookie, telling
+    so need not load a session; a cookie naming no signed-in session (made up, expired, signed
+    out) costs one query, never a page built afresh."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated
+
+
+@dataclass
+class CachedPage:
+    """What the cache holds for one address: the page in each of its variants, and ``meta``,
+    what the view needs to know before it can choose a variant (an article's address and
+    access level). The entry records the content version it was built for, and counts as
+    empty under any other version: a new version needs no deletion, entries are replaced.
+
+    ``key`` is None for a page that is never kept; ``older`` is the entry of an older version
+    found at the address, served only while the database is unreachable."""
+
+    key: str | None
+    version: versions.Version
+    variants: dict = field(default_factory=dict)
+    meta: object = None
+    older: dict | None = None
+
+    @classmethod
+    def read(cls, request, page_parameter=None):
+        """This address's entry, from the worker's own memory if it has it, else from the
+        shared cache. ``page_parameter`` names the query parameter of a list's page number."""
+        version = versions.current()
+        key = _page_key(request, page_parameter)
+        if key is None:
+            return cls(None, version)
+        # While the version cannot be confirmed, only the shared cache can tell of a page
+        # withdrawn meanwhile (``withdraw``): the worker's own copy is not trusted.
+        local = _local_pages() if version.confirmed else None
+        entry = local.get(key) if local else None
+        if entry is None or entry["version"] != version.key:
+            older = entry
+            entry = cache.get(key)
+            if entry is None or entry["version"] != version.key:
+                return cls(key, version, older=entry or older)
+            if local:
+                local.set(key, entry, timeout=settings.PAGE_CACHE_TIMEOUT)
+        return cls(key, version, entry["variants"], entry["meta"])
+
+    @classmethod
+    def never_kept(cls):
+        return cls(None, versions.current())
+
+    def store(self, variant, response, meta=None):
+        if self.key is None:
+            return
+        self.variants[variant] = (
+            response.status_code,
+            response["Content-Type"],
+            response["ETag"],
+            response.content,
+        )
+        if meta is not None:
+            self.meta = meta
+        entry = {"version": self.version.key, "variants": self.variants, "meta": self.meta}
+        cache.set(self.key, entry, timeout=settings.PAGE_CACHE_TIMEOUT)
+        if local := _local_pages():
+            local.set(self.key, entry, timeout=settings.PAGE_CACHE_TIMEOUT)
+
+    def meta_or(self, build):
+        """The ``meta`` kept with the page, else what ``build()`` finds; while the database is
+        unreachable, the meta kept with an older copy of the page."""
+        if self.meta is not None:
+            return self.meta
+        try:
+            return build()
+        except DATABASE_UNREACHABLE:
+            if self.older is None or self.older["meta"] is None:
+                raise
+            return self.older["meta"]
+
+
+def _local_pages():
+    """The worker's own copy of the pages it serves, in front of a shared cache (Redis); none
+    when the cache is already in the worker's memory."""
+    return caches[LOCAL_PAGES] if LOCAL_PAGES in settings.CACHES else None
+
+
+def is_anonymous_reader(request):
+    """Whether the request may get a page from the cache: a reader neither signed in nor staff
+    (who always get a fresh page), reading."""
+    return request.method in ("GET", "HEAD") and not has_session(request)
+
+
+def cached_response(request, build, variant="", page=None, meta=None, *, page_parameter=None):
+    """The page ``build()`` makes, from the cache for anonymous visitors.
+
+    ``variant`` names what else the page depends on (the paywall's decision), so that each
+    version of a page is cached apart and none is ever served to the wrong reader. ``page`` is
+    the entry if the view has already read it (``CachedPage.read``); ``meta`` is stored with it.
+    ``page_parameter`` names the query parameter of a list's page number.
+    """
+    if not is_anonymous_reader(request):
+        response = build()
+        patch_cache_control(response, private=True, no_cache=True)
+        response.page_cache_status = "bypass"  # for the request log
+        return response
+
+    page = page or CachedPage.read(request, page_parameter)
+    older = False
+    cached = page.variants.get(variant)
+    if cached is None:
+        try:
+            response = build()
+        except DATABASE_UNREACHABLE:
+            cached = page.older and page.older["variants"].get(variant)
+            if not cached:
+                raise
+            older = True  # better a slightly old page than an error
+        else:
+            if hasattr(response, "render"):
+                response.render()
+            if _is_cacheable(request, response):
+                set_response_etag(response)
+                page.store(variant, response, meta)
+    if cached is not None:
+        older = older or not page.version.confirmed
+        status, content_type, etag, content = cached
+        response = HttpResponse(content, status=status, content_type=content_type)
+        response["ETag"] = etag  # computed once, when the page was stored
+    response.page_cache_status = "miss" if cached is None else "older" if older else "hit"
+    if older:
+        # Not to be kept by a CDN once the database answers again.
+        patch_cache_control(response, public=True, no_cache=True)
+    elif response.status_code == 200:
+        response["Last-Modified"] = _http_date(page.version.since)
+        patch_cache_control(
+            response,
+            public=True,
+            max_age=0,
+            s_maxage=settings.PAGE_CACHE_SHARED_MAX_AGE,
+            stale_while_revalidate=30,
+        )
+    # A shared cache must keep visitors with cookies (signed-in readers) apart.
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+@functools.lru_cache(maxsize=4)
+def _http_date(timestamp):
+    return http_date(timestamp)  # the same for every page of a version
+
+
+def _page_key(request, page_parameter=None):
+    """What identifies a page in the cache: its path and a list's page number (page 1 is the
+    page without a number); other query parameters do not change a page. Not the scheme nor
+    the host: pages take their absolute URLs from the site's address (newsroom/site.py). None
+    for a page number that the site's links never write ("abc", "01", "last"): that page is
+    built but not kept."""
+    query = ""
+    if page_parameter and (number := request.GET.get(page_parameter)) is not None:
+        if not PAGE_NUMBER.fullmatch(number):
+            return None
+        if number != "1":
+            query = f"{page_parameter}={number}"
+    return keys.page(request.path, query)
+
+
+def _is_cacheable(request, response):
+    session = getattr(request, "session", None)
+    # A page that set a cookie, used a CSRF token or read the session is personal.
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not response.has_header("Vary")
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not (session is not None and session.accessed)
+    )
+
+
+def reader_page(view=None, *, page_parameter=None):
+    """Cache a reader page for anonymous visitors and make it cacheable by browsers and CDNs.
+
+    ``@reader_page``, or ``@reader_page(page_parameter="page")`` for a list whose page number
+    is in that query parameter.
+    """
+    if view is None:
+        return functools.partial(reader_page, page_parameter=page_parameter)
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        return cached_response(
+            request, lambda: view(request, *args, **kwargs), page_parameter=page_parameter
+        )
+
+    return wrapper
+
+
+def withdraw(address):
+    """Empty the entry at ``address``: its page is no longer for readers (registry.withdrawn_at)."""
+    key = keys.page(address)
+    withdrawn = {"version": None, "variants": {}, "meta": None}
+    cache.set(key, withdrawn, timeout=settings.PAGE_CACHE_TIMEOUT)
+    if local := _local_pages():
+        local.set(key, withdrawn, timeout=settings.PAGE_CACHE_TIMEOUT)
+
+
+def withdrawn_at(model, is_visible):
+    """Rows of ``model`` have a page of their own, at ``get_absolute_url()``: once one is no
+    longer ``is_visible`` (or deleted), the older copy of its page kept at that address, which a
+    reader would otherwise get while the database is unreachable, is replaced by an empty one."""
+
+    def receiver(instance, signal, **kwargs):
+        if signal is post_save and is_visible(instance):
+            return
+        if {"slug", "category_id"} & instance.get_deferred_fields():
+            return  # deleted in bulk, its address unread (the benchmark's generated articles)
+        address = instance.get_absolute_url()
+        transaction.on_commit(lambda: withdraw(address))
+
+    for signal in (post_save, post_delete):
+        signal.connect(receiver, sender=model, weak=False)

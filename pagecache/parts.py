@@ -1,0 +1,72 @@
+"""Values built once per content version: the parts every page shares, the counts of long
+lists, the site furniture.
+
+Each worker keeps them in its own memory (``MEMORY``) and, when asked, in the shared cache
+for the other workers. A value is never returned for a version other than its own.
+"""
+
+from django.conf import settings
+from django.core.cache import cache
+
+from pagecache import keys, versions
+from pagecache.registry import PAGES
+
+WORKER_MEMORY_ENTRIES = 5_000
+FURNITURE_TIMEOUT = 24 * 3600  # furniture outlives many page versions, not forever
+
+
+class WorkerMemory:
+    """{key: (version key, value)}: emptied when a new page version is first seen (the old
+    values are dead) and when full."""
+
+    def __init__(self):
+        self.values = {}
+        self.version_key = None
+
+    def get(self, key, version):
+        found = self.values.get(key)
+        return found[1] if found is not None and found[0] == version.key else None
+
+    def set(self, key, version, value, page_version):
+        if page_version.key != self.version_key or len(self.values) >= WORKER_MEMORY_ENTRIES:
+            self.values.clear()
+            self.version_key = page_version.key
+        self.values[key] = (version.key, value)
+
+
+MEMORY = WorkerMemory()
+
+
+def remember(key, build, *, scope=PAGES, shared=True):
+    """The value ``build()`` makes for the current version of ``scope``, built once per
+    version.
+
+    Kept in this worker's memory and, when ``shared``, in the shared cache for the other
+    workers. Cheap values that are slower to fetch than to build (rendered cards) are kept
+    in the worker only. A ``build()`` that returns None is asked again next time.
+    """
+    version = versions.current(scope)
+    value = MEMORY.get(key, version)
+    if value is not None:
+        return value
+    shared_key = keys.part(key, version)
+    value = cache.get(shared_key) if shared else None
+    if value is None:
+        value = build()
+        if shared and value is not None:
+            cache.set(
+                shared_key,
+                value,
+                FURNITURE_TIMEOUT if scope != PAGES else settings.PAGE_CACHE_TIMEOUT,
+            )
+    if value is not None:
+        page_version = version if scope == PAGES else versions.current()
+        MEMORY.set(key, version, value, page_version)
+    return value
+
+
+def cached_lookup(name, build):
+    """Site furniture (the menu, the ads, the paywall settings), kept until the models it is
+    built from change (``registry.furniture(name, …)``): it survives article edits, so a page
+    rebuilt after a publication only queries for its own content."""
+    return remember(f"lookup:{name}", build, scope=name)
