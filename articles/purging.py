@@ -10,6 +10,7 @@ from taggit.models import Tag
 
 from articles.models import Article, ArticleAuthor, Author, Category, TaggedArticle
 from articles.sitemaps import SITEMAPS
+from pagecache.surrogates import SITE
 
 EVERY_LIST = ("home", "feeds", "sitemaps")
 
@@ -86,6 +87,12 @@ def article_part_keys(old, new):
     and the sitemaps too)."""
     rows = [row for row in (old, new) if row is not None]
     return set().union(*(_of_article(row.article_id, "feeds", "sitemaps") for row in rows))
+
+
+def tag_keys(old, new):
+    """A tag renamed or deleted: its name is on cards, pages and feeds everywhere. A tag
+    created is shown nowhere until a story carries it (``tagging_keys``)."""
+    return {SITE} if old is not None else set()
 
 
 def addresses(keys):
