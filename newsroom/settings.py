@@ -143,6 +143,9 @@ PAGE_CACHE_SHARED_MAX_AGE = env.int("PAGE_CACHE_SHARED_MAX_AGE", default=60)
 CDN_PURGE_BACKEND = env.str("CDN_PURGE_BACKEND", default="none")
 if CDN_PURGE_BACKEND not in ("none", "varnish", "nginx", "cloudflare", "fastly"):
     raise ImproperlyConfigured(f"CDN_PURGE_BACKEND: unknown backend {CDN_PURGE_BACKEND!r}")
+# Purges wait this long after the change commits (seconds): by then every app server has seen
+# the new content version, so the CDN cannot fetch a page an app server still keeps.
+CDN_PURGE_DELAY = env.float("CDN_PURGE_DELAY", default=PAGE_CACHE_RECHECK)
 CDN_PURGE_VARNISH_URLS = env.list("CDN_PURGE_VARNISH_URLS", default=["http://127.0.0.1:6081"])
 CDN_PURGE_NGINX_URLS = env.list("CDN_PURGE_NGINX_URLS", default=["http://127.0.0.1"])
 CDN_PURGE_CLOUDFLARE_API = env.str(

@@ -133,18 +133,27 @@ def _declared_tables():
 
 
 def queue(keys, using="default", due=None):
-    """Purge ``keys`` once the current transaction commits (at ``due``, if later)."""
+    """Purge ``keys`` once the current transaction commits (at ``due``, if later), and once
+    every app server has seen the change."""
     keys = sorted(set(keys or ()))
     if not enabled() or not keys:
         return
     now = timezone.now()
-    due = max(due or now, now)
+    # Not before every app server has seen the new content version (CDN_PURGE_DELAY).
+    due = max(due or now, now) + timedelta(seconds=settings.CDN_PURGE_DELAY)
     alias = router.db_for_write(PendingPurge)
-    PendingPurge.objects.using(alias).bulk_create(
-        [PendingPurge(key=key, due_at=due, since=due) for key in keys]
-    )
-    later = due if due > now else None
     connection = connections[alias]
+    # Plain statements, no transaction nor savepoint: outside a transaction this may run right
+    # after the write that asked for it, whose statement may not be finished (as versions.py).
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(name) for name in ("key", "due_at", "since", "attempts"))
+    at = connection.ops.adapt_datetimefield_value(due)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {quote(PendingPurge._meta.db_table)} ({columns}) VALUES (%s, %s, %s, 0)",
+            [(key, at, at) for key in keys],
+        )
+    later = due if due > now else None
     if connection.in_atomic_block:
         # One task per transaction and due time: a bulk action on fifty articles queues one.
         for _savepoints, callback, _robust in connection.run_on_commit:
