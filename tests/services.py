@@ -3,13 +3,15 @@
 ``RedisServer`` (a redis-server on a free port, never the shared one at 6379, which must not
 be stopped or flushed), ``throwaway_database`` (a PostgreSQL database of its own on the local
 server, dropped afterwards, whatever DATABASE_URL the suite runs on), ``app_server`` (the site
-under gunicorn with production settings), ``nginx_server`` (Debian's nginx with a site file of
+under gunicorn with production settings), ``s3_server`` (moto's S3-compatible server, with a
+bucket), ``nginx_server`` (Debian's nginx with a site file of
 the test's, run as the current user under a prefix of its own) and ``http`` (one request, no
 redirect followed).
 """
 
 import contextlib
 import getpass
+import json
 import os
 import secrets
 import signal
@@ -207,6 +209,54 @@ def app_server(env, workers=2):
             except subprocess.TimeoutExpired:
                 os.killpg(server.pid, signal.SIGKILL)
                 server.wait(timeout=10)
+
+
+S3_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+
+
+def public_read_policy(bucket):
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{bucket}/*",
+            }
+        ],
+    }
+
+
+@contextlib.contextmanager
+def s3_server(bucket="newsroom-media"):
+    """moto's S3-compatible server on a free port, holding an empty ``bucket``; yields its
+    endpoint URL. Any credentials are accepted: ``S3_CREDENTIALS``."""
+    import boto3
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(lambda: _listening(port), "moto's S3 server", server)
+        client = boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id=S3_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=S3_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        )
+        client.create_bucket(Bucket=bucket)
+        # Readers get media at public addresses (deploy/README.md sets the same policy).
+        client.put_bucket_policy(Bucket=bucket, Policy=json.dumps(public_read_policy(bucket)))
+        yield endpoint
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
 
 
 NGINX_MAIN = """\

@@ -43,6 +43,7 @@ print(json.dumps({
 }))
 """
 
+
 def render(site_text, substitutions):
     """The site file with each placeholder replaced; a placeholder missing from the file fails
     the test, so that the file and the test cannot drift apart."""
@@ -222,9 +223,7 @@ def test_site_file_passes_nginx_t_in_debians_main_configuration(tmp_path):
         )
     )
 
-    checked = subprocess.run(
-        ["nginx", "-t", "-c", str(main)], capture_output=True, text=True
-    )
+    checked = subprocess.run(["nginx", "-t", "-c", str(main)], capture_output=True, text=True)
 
     assert checked.returncode == 0, checked.stderr
     assert "syntax is ok" in checked.stderr
