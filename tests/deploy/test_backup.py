@@ -127,6 +127,9 @@ def test_restore_refuses_a_database_in_use_unless_forced(backed_up, target):
 def test_restore_refuses_a_media_directory_in_use_unless_forced(backed_up, target):
     target["media"].mkdir()
     (target["media"] / "autre.jpg").write_bytes(b"not from the backup")
+    # The site's user owns its media folder; restored as root, the files must be its too.
+    site_user = (65534, 65534) if os.geteuid() == 0 else (os.getuid(), os.getgid())
+    os.chown(target["media"], *site_user)
 
     refused = run("restore", backed_up["path"], env=target["env"])
 
@@ -135,6 +138,9 @@ def test_restore_refuses_a_media_directory_in_use_unless_forced(backed_up, targe
     forced = run("restore", "--force", backed_up["path"], env=target["env"])
     assert forced.returncode == 0, forced.stderr
     assert files(target["media"]) == backed_up["files"]
+    assert {(path.stat().st_uid, path.stat().st_gid) for path in target["media"].rglob("*")} == {
+        site_user
+    }
     (set_aside,) = target["media"].parent.glob("media.before-restore-*")
     assert files(set_aside) == {"autre.jpg": b"not from the backup"}
 
