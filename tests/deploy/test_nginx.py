@@ -8,6 +8,7 @@ file, with only its paths, ports and certificate substituted.
 
 import gzip
 import json
+import re
 import ssl
 import subprocess
 from http.client import HTTPConnection, HTTPSConnection
@@ -26,8 +27,10 @@ from tests.services import (
 )
 
 SITE = REPO_ROOT / "deploy" / "nginx" / "newsroom.conf"
+ADD_IMAGE = "/admin/articles/image/add/"
 SEED = """
 import json
+import re
 from django.test import Client
 from tests.factories import ArticleFactory, ImageFactory, UserFactory
 image = ImageFactory()
@@ -106,13 +109,13 @@ def site(tmp_path_factory):
                 yield {"https": https_port, "http": http_port, "media": media, **seeded}
 
 
-def get(site, path, **headers):
+def get(site, path, method="GET", body=None, **headers):
     """One HTTPS request to nginx; (status, headers, body as bytes)."""
     connection = HTTPSConnection(
         "127.0.0.1", site["https"], timeout=30, context=ssl._create_unverified_context()
     )
     try:
-        connection.request("GET", path, headers=headers)
+        connection.request(method, path, body=body, headers=headers)
         response = connection.getresponse()
         return response.status, response.headers, response.read()
     finally:
@@ -227,3 +230,13 @@ def test_site_file_passes_nginx_t_in_debians_main_configuration(tmp_path):
 
     assert checked.returncode == 0, checked.stderr
     assert "syntax is ok" in checked.stderr
+
+
+def test_body_limit_lets_the_largest_image_through_and_refuses_more(site, settings):
+    limit = re.search(r"client_max_body_size (\d+)m;", SITE.read_text())
+    limit_bytes = int(limit.group(1)) * 1024 * 1024
+    assert limit_bytes > settings.IMAGE_MAX_UPLOAD_BYTES
+
+    status, _headers, _body = get(site, ADD_IMAGE, "POST", b"x" * (limit_bytes + 1))
+
+    assert status == 413  # refused by nginx, before gunicorn reads it
