@@ -9,6 +9,7 @@ file, with only its paths, ports and certificate substituted.
 import gzip
 import json
 import re
+import shutil
 import ssl
 import subprocess
 from http.client import HTTPConnection, HTTPSConnection
@@ -31,6 +32,7 @@ ADD_IMAGE = "/admin/articles/image/add/"
 SEED = """
 import json
 import re
+import shutil
 from django.test import Client
 from tests.factories import ArticleFactory, ImageFactory, UserFactory
 image = ImageFactory()
@@ -45,6 +47,13 @@ print(json.dumps({
     "session": staff.cookies["sessionid"].value,
 }))
 """
+
+
+@pytest.fixture(autouse=True, scope="module")
+def nginx_installed():
+    # A missing nginx is a failure, never a skip: `.ci/run` installs Debian's nginx.
+    if not shutil.which("nginx"):
+        pytest.fail("nginx is not installed (apt-get install nginx-light)")
 
 
 def render(site_text, substitutions):
