@@ -1,6 +1,7 @@
 """The reference nginx site (deploy/nginx/newsroom.conf) in front of the site under gunicorn:
 uploaded pictures and static files served by nginx with their cache headers, pages compressed,
-anonymous reader pages kept by nginx's proxy_cache and signed-in visitors never served one.
+anonymous reader pages kept by nginx's proxy_cache and signed-in visitors never served one, and
+the app told the scheme and the reader's address as its settings expect.
 
 nginx runs as the current user from a prefix of its own (tests/services.py), on the very site
 file, with only its paths, ports and certificate substituted.
@@ -14,7 +15,9 @@ import ssl
 import subprocess
 from http.client import HTTPConnection, HTTPSConnection
 from pathlib import Path
+from urllib.parse import urlencode
 
+import psycopg
 import pytest
 
 from tests.services import (
@@ -82,6 +85,7 @@ def self_signed_certificate(directory):
 def site(tmp_path_factory):
     directory = tmp_path_factory.mktemp("nginx-site")
     media = directory / "media"
+    http_port, https_port = free_port(), free_port()
     with throwaway_database(prefix="deploy_nginx") as database_url:
         env = production_env(
             DATABASE_URL=database_url,
@@ -89,12 +93,13 @@ def site(tmp_path_factory):
             # Through nginx the app sees HTTPS (X-Forwarded-Proto): no redirect loop.
             SECURE_SSL_REDIRECT="true",
             TRUSTED_PROXY_COUNT="1",
+            # The browser's origin carries the test's port, which nginx's $host drops.
+            CSRF_TRUSTED_ORIGINS=f"https://127.0.0.1:{https_port}",
         )
         manage(env, "migrate", "--noinput")
         manage(env, "collectstatic", "--noinput")
         seeded = json.loads(manage(env, "shell", "-c", SEED).strip().splitlines()[-1])
         with app_server(env) as (app_url, _log):
-            http_port, https_port = free_port(), free_port()
             conf = directory / "newsroom.conf"
             conf.write_text(
                 render(
@@ -115,7 +120,13 @@ def site(tmp_path_factory):
                 )
             )
             with nginx_server(conf, [http_port, https_port]):
-                yield {"https": https_port, "http": http_port, "media": media, **seeded}
+                yield {
+                    "https": https_port,
+                    "http": http_port,
+                    "media": media,
+                    "database": database_url,
+                    **seeded,
+                }
 
 
 def get(site, path, method="GET", body=None, **headers):
@@ -249,3 +260,32 @@ def test_body_limit_lets_the_largest_image_through_and_refuses_more(site, settin
     status, _headers, _body = get(site, ADD_IMAGE, "POST", b"x" * (limit_bytes + 1))
 
     assert status == 413  # refused by nginx, before gunicorn reads it
+
+
+def test_the_app_counts_the_address_nginx_saw_not_a_forged_one(site):
+    status, headers, body = get(site, "/admin/login/")
+    csrf_cookie = re.search(r"csrftoken=([^;]+)", headers["Set-Cookie"]).group(1)
+    csrf_field = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
+    form = urlencode(
+        {"csrfmiddlewaretoken": csrf_field, "username": "intrus", "password": "mauvais"}
+    )
+
+    status, _headers, _body = get(
+        site,
+        "/admin/login/",
+        "POST",
+        form.encode(),
+        **{
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={csrf_cookie}",
+            "Origin": f"https://127.0.0.1:{site['https']}",
+            "X-Forwarded-For": "203.0.113.9",  # anyone can send this; nginx appends to it
+        },
+    )
+
+    assert status == 200  # the form again, with its error
+    with psycopg.connect(site["database"]) as db:
+        attempts = db.execute(
+            "SELECT host(ip_address) FROM axes_accessattempt WHERE username = %s", ["intrus"]
+        ).fetchall()
+    assert attempts == [("127.0.0.1",)]
