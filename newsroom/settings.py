@@ -199,9 +199,12 @@ if AWS_STORAGE_BUCKET_NAME := env.str("AWS_STORAGE_BUCKET_NAME", default=""):
         "OPTIONS": {
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
             "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
+            "region_name": env.str("AWS_S3_REGION_NAME", default=None),
             "custom_domain": env.str("AWS_S3_CUSTOM_DOMAIN", default=None),
-            "querystring_auth": False,
+            "querystring_auth": False,  # public addresses, the same for every reader
             "file_overwrite": False,
+            # As nginx serves MEDIA_ROOT (deploy/nginx/newsroom.conf).
+            "object_parameters": {"CacheControl": "public, max-age=86400"},
         },
     }
 

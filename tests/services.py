@@ -3,10 +3,15 @@
 ``RedisServer`` (a redis-server on a free port, never the shared one at 6379, which must not
 be stopped or flushed), ``throwaway_database`` (a PostgreSQL database of its own on the local
 server, dropped afterwards, whatever DATABASE_URL the suite runs on), ``app_server`` (the site
-under gunicorn with production settings) and ``http`` (one request, no redirect followed).
+under gunicorn with production settings), ``s3_server`` (moto's S3-compatible server, with a
+bucket), ``nginx_server`` (Debian's nginx with a site file of
+the test's, run as the current user under a prefix of its own) and ``http`` (one request, no
+redirect followed).
 """
 
 import contextlib
+import getpass
+import json
 import os
 import secrets
 import signal
@@ -204,6 +209,104 @@ def app_server(env, workers=2):
             except subprocess.TimeoutExpired:
                 os.killpg(server.pid, signal.SIGKILL)
                 server.wait(timeout=10)
+
+
+S3_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+
+
+def public_read_policy(bucket):
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{bucket}/*",
+            }
+        ],
+    }
+
+
+@contextlib.contextmanager
+def s3_server(bucket="newsroom-media"):
+    """moto's S3-compatible server on a free port, holding an empty ``bucket``; yields its
+    endpoint URL. Any credentials are accepted: ``S3_CREDENTIALS``."""
+    import boto3
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(lambda: _listening(port), "moto's S3 server", server)
+        client = boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id=S3_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=S3_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        )
+        client.create_bucket(Bucket=bucket)
+        # Readers get media at public addresses (deploy/README.md sets the same policy).
+        client.put_bucket_policy(Bucket=bucket, Policy=json.dumps(public_read_policy(bucket)))
+        yield endpoint
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+NGINX_MAIN = """\
+{user}
+worker_processes 1;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log warn;
+events {{ worker_connections 256; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    sendfile on;
+    access_log {prefix}/access.log;
+    client_body_temp_path {prefix}/client_body;
+    proxy_temp_path {prefix}/proxy;
+    fastcgi_temp_path {prefix}/fastcgi;
+    uwsgi_temp_path {prefix}/uwsgi;
+    scgi_temp_path {prefix}/scgi;
+    include {site};
+}}
+"""
+
+
+@contextlib.contextmanager
+def nginx_server(site, ports):
+    """nginx serving the site file ``site`` (a path) under a main configuration of its own:
+    nothing of the system's nginx (pid, logs, temporary files) is touched. Waits until each
+    of ``ports`` answers; yields the prefix directory (error.log, access.log)."""
+    with tempfile.TemporaryDirectory(prefix="nginx-") as prefix:
+        # Run as root, nginx would hand its workers to "nobody", who cannot read the test's files.
+        user = f"user {getpass.getuser()};" if os.geteuid() == 0 else ""
+        main = Path(prefix, "nginx.conf")
+        main.write_text(NGINX_MAIN.format(user=user, prefix=prefix, site=site))
+        output = Path(prefix, "output.log")
+        with output.open("w") as log:
+            server = subprocess.Popen(
+                ["nginx", "-p", prefix, "-c", str(main), "-g", "daemon off;"],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        try:
+            for port in ports:
+                try:
+                    _wait_for(lambda port=port: _listening(port), "nginx", server)
+                except RuntimeError as error:
+                    raise RuntimeError(f"{error}: {output.read_text()}") from None
+            yield Path(prefix)
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
 
 
 def _listening(port):
