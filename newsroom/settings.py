@@ -57,6 +57,8 @@ if NEWSROOM_BENCHMARK:
     INSTALLED_APPS.append("benchmark")
 
 MIDDLEWARE = [
+    # /sante/ is answered here, before the host check and the HTTPS redirect (newsroom/health.py).
+    "newsroom.health.health_check",
     "django.middleware.security.SecurityMiddleware",
     "newsroom.middleware.permissions_policy",
     # ETag on every page and 304 answers to conditional requests.
