@@ -76,7 +76,7 @@ def _database_and_worker():
 
 
 def _cache():
-    """"local" for a cache in each process's memory; else whether a value written to the
+    """``local`` for a cache in each process's memory; else whether a value written to the
     shared cache (Redis) reads back."""
     cache = caches["default"]
     if not is_shared(cache):
