@@ -57,10 +57,13 @@ def request_log(get_response):
 
 def loggable_path(request):
     """The request's path, with any signed token in it hidden."""
-    path = request.path
-    match = getattr(request, "resolver_match", None)
+    return hide_secrets(request.path, getattr(request, "resolver_match", None))
+
+
+def hide_secrets(path, match=None):
+    """``path`` with the signed token it may hold hidden; ``match``, its route if known."""
     if match is None:  # not routed to a view: a redirect adding the slash, a 404…
-        for candidate in (request.path_info, f"{request.path_info}/"):
+        for candidate in (path, f"{path}/"):
             try:
                 match = resolve(candidate)
                 break

@@ -313,3 +313,14 @@ LOGGING = {
         "newsroom.requests": {"level": "INFO" if LOG_FORMAT == "json" else "WARNING"},
     },
 }
+
+# Errors to Sentry when a DSN is given (newsroom/monitoring.py: nothing personal is sent).
+if SENTRY_DSN := env.str("SENTRY_DSN", default=""):
+    from newsroom.monitoring import init_sentry
+
+    init_sentry(
+        SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        release=env.str("SENTRY_RELEASE", default="") or None,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
