@@ -1,5 +1,9 @@
 """``/sante/``: the health check load balancers and uptime checks ask each app server."""
 
+import json
+import subprocess
+import sys
+import time
 from datetime import timedelta
 
 import pytest
@@ -10,7 +14,7 @@ from django_tasks_db.models import DBTaskResult
 from newsroom import cache as resilient_cache
 from subscriptions import tasks
 from subscriptions.models import WorkerHeartbeat
-from tests.services import RedisServer
+from tests.services import REPO_ROOT, RedisServer, app_server, http, manage, production_env
 
 pytestmark = pytest.mark.django_db
 
@@ -125,3 +129,30 @@ def test_redis_stopped_is_degraded_and_the_site_still_serves(redis):
     assert report["status"] == "degraded"
     assert report["cache"] == "unreachable"
     assert report["database"] == "ok"
+
+
+def test_a_running_worker_shows_life_on_the_health_check(tmp_path):
+    env = production_env(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    env.pop("CACHE_URL", None)
+    manage(env, "migrate", "--noinput")
+    with app_server(env, workers=1) as (base, _log):
+        before = json.loads(http(f"{base}{HEALTH}")[2])
+        assert before["worker"]["last_seen_seconds_ago"] is None
+        worker = subprocess.Popen(
+            [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay"],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while (report := json.loads(http(f"{base}{HEALTH}")[2]))["status"] != "ok":
+                assert time.monotonic() < deadline, report
+                time.sleep(0.2)
+        finally:
+            worker.kill()
+            worker.wait(timeout=10)
+
+    assert report["worker"]["last_seen_seconds_ago"] is not None
+    assert report["worker"]["late"] is False
