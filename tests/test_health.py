@@ -21,14 +21,6 @@ pytestmark = pytest.mark.django_db
 HEALTH = "/sante/"
 
 
-@pytest.fixture
-def database_queue(settings):
-    """Tasks queued in the database, as in production."""
-    settings.TASKS = {
-        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
-    }
-
-
 def _health(**extra):
     return Client().get(HEALTH, **extra)
 
