@@ -2,6 +2,8 @@
 processes: the limits on public forms and the admin's sign-in lockouts hold across them."""
 
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from http.cookies import SimpleCookie
 
 import pytest
@@ -20,19 +22,21 @@ def servers(tmp_path_factory):
     env = production_env(
         DATABASE_URL=f"sqlite:///{directory / 'db.sqlite3'}",
         NEWSLETTER_RATE_PER_IP="3",
+        TRUSTED_PROXY_COUNT="1",  # each test counts for a reader address of its own
         ADMIN_LOGIN_FAILURES_PER_ACCOUNT="2",
     )
     env.pop("CACHE_URL", None)  # the default: a local-memory cache in each process
     manage(env, "migrate", "--noinput")
     manage(env, "collectstatic", "--noinput")
     manage(env, "shell", "-c", STAFF)
-    with app_server(env, workers=1) as (first, _log), app_server(env, workers=1) as (second, _l):
+    with app_server(env, workers=2) as (first, _log), app_server(env, workers=2) as (second, _l):
         yield first, second
 
 
-def _signup(base, email):
+def _signup(base, email, reader):
     data = {"email": email, "consent": "on", "website": "", "source": "/"}
-    return http(f"{base}/newsletter/", "POST", data, headers={"Origin": base})[0]
+    headers = {"Origin": base, "X-Forwarded-For": reader}
+    return http(f"{base}/newsletter/", "POST", data, headers=headers)[0]
 
 
 def _failed_sign_in(base, attempt):
@@ -44,9 +48,24 @@ def _failed_sign_in(base, attempt):
 
 
 def test_the_signup_limit_per_client_ip_holds_across_server_processes(servers):
-    statuses = [_signup(servers[n % 2], f"lecteur-{n}@exemple.fr") for n in range(6)]
+    reader = "203.0.113.1"
+    statuses = [_signup(servers[n % 2], f"lecteur-{n}@exemple.fr", reader) for n in range(6)]
 
     assert statuses == [302, 302, 302, 429, 429, 429]
+
+
+def test_signups_sent_at_once_to_both_servers_are_each_counted_once(servers):
+    reader, attempts = "203.0.113.2", 16
+    start = threading.Barrier(attempts)
+
+    def signup(n):
+        start.wait()
+        return _signup(servers[n % 2], f"ensemble-{n}@exemple.fr", reader)
+
+    with ThreadPoolExecutor(attempts) as pool:
+        statuses = list(pool.map(signup, range(attempts)))
+
+    assert sorted(statuses) == [302] * 3 + [429] * (attempts - 3)
 
 
 def test_an_admin_lockout_holds_across_server_processes(servers):
