@@ -7,6 +7,7 @@ verdict. The path is logged without its query string, and without the signed tok
 e-mail link (a sign-in link is a credential).
 """
 
+import contextvars
 import json
 import logging
 import re
@@ -20,6 +21,8 @@ from newsroom.clients import client_ip
 
 logger = logging.getLogger("newsroom.requests")
 
+# The id of the request being answered, added to every JSON record logged meanwhile.
+current_request_id = contextvars.ContextVar("request_id", default=None)
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 # The URL parameter of the e-mail links that carry a signed token (subscriptions/urls.py).
 SECRET_PARAMETERS = ("token",)
@@ -31,7 +34,11 @@ def request_log(get_response):
         started = time.perf_counter()
         given = request.headers.get("X-Request-ID", "")
         request.request_id = given if SANE_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
-        response = get_response(request)
+        token = current_request_id.set(request.request_id)
+        try:
+            response = get_response(request)
+        finally:
+            current_request_id.reset(token)
         response["X-Request-ID"] = request.request_id
         if logger.isEnabledFor(logging.INFO):
             path = loggable_path(request)
@@ -93,8 +100,8 @@ STANDARD_ATTRIBUTES = set(vars(logging.makeLogRecord({}))) | {"message", "asctim
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time (UTC), level, logger, message, the ``extra`` fields and,
-    for an error, its traceback."""
+    """One JSON object per line: time (UTC), level, logger, message, the id of the request being
+    answered, the ``extra`` fields and, for an error, its traceback."""
 
     def format(self, record):
         line = {
@@ -103,6 +110,8 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
+        if request_id := current_request_id.get():
+            line["request_id"] = request_id
         line.update(
             (key, value) for key, value in vars(record).items() if key not in STANDARD_ATTRIBUTES
         )

@@ -1,5 +1,6 @@
 """Request ids, and the JSON line logged for each request with LOG_FORMAT=json."""
 
+import io
 import json
 import logging
 import time
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from newsroom.logs import HideSecrets, JsonFormatter
 from tests.services import app_server, http, manage, production_env
 
 pytestmark = pytest.mark.django_db
@@ -80,7 +82,7 @@ def test_with_log_format_json_each_request_is_one_json_line_on_stdout(json_site)
     status, headers, _body = http(f"{base}/sante/?jeton=abc", headers={"X-Request-ID": "lb-7"})
     assert status == 200
     assert headers["X-Request-ID"] == "lb-7"
-    status, headers, _body = http(f"{base}/introuvable/page/", headers={"X-Forwarded-For": "x"})
+    status, headers, _body = http(f"{base}/introuvable/page/")
     assert status == 404
     generated = headers["X-Request-ID"]
     http(f"{base}{SIGN_IN_LINK}")
@@ -100,3 +102,25 @@ def test_with_log_format_json_each_request_is_one_json_line_on_stdout(json_site)
     assert missing["path"] == "/introuvable/page/"
     assert "secret-signature" not in json.dumps(link)
     assert "secret-signature" not in Path(log).read_text()
+
+
+def test_a_record_logged_while_answering_a_request_carries_its_id(settings):
+    settings.ROOT_URLCONF = "tests.sentry_urls"  # a view that fails
+    written = io.StringIO()
+    handler = logging.StreamHandler(written)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(HideSecrets())
+    logging.getLogger("django.request").addHandler(handler)
+    try:
+        response = Client(raise_request_exception=False).post(
+            "/panne/signed-token-secret/", HTTP_X_REQUEST_ID="req-500"
+        )
+    finally:
+        logging.getLogger("django.request").removeHandler(handler)
+
+    assert response.status_code == 500
+    (line,) = [json.loads(text) for text in written.getvalue().splitlines()]
+    assert line["level"] == "ERROR"
+    assert line["request_id"] == "req-500"
+    assert "NewsletterExploded" in line["exception"]
+    assert "signed-token-secret" not in line["message"]
