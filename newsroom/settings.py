@@ -58,6 +58,10 @@ if NEWSROOM_BENCHMARK:
     INSTALLED_APPS.append("benchmark")
 
 MIDDLEWARE = [
+    # First, to time the whole request: its id, and its log line (newsroom/logs.py).
+    "newsroom.logs.request_log",
+    # /sante/ is answered here, before the host check and the HTTPS redirect (newsroom/health.py).
+    "newsroom.health.health_check",
     "django.middleware.security.SecurityMiddleware",
     "newsroom.middleware.permissions_policy",
     # ETag on every page and 304 answers to conditional requests.
@@ -293,9 +297,37 @@ TAGGIT_CASE_INSENSITIVE = True
 TAGGIT_STRIP_UNICODE_WHEN_SLUGIFYING = True  # ASCII tag URLs, like article slugs
 TAGGIT_TAGS_FROM_STRING = "articles.tags.parse_tags"  # names cleaned, each tag once
 
+# Logs on standard output: plain text, or with LOG_FORMAT=json one JSON object per line, with a
+# line for every request (newsroom/logs.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be plain or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "newsroom.logs.JsonFormatter"}},
+    "filters": {"hide_secrets": {"()": "newsroom.logs.HideSecrets"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["hide_secrets"],
+            **({"formatter": "json", "stream": "ext://sys.stdout"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # A line per request in JSON only: in plain text, gunicorn's access log does it.
+        "newsroom.requests": {"level": "INFO" if LOG_FORMAT == "json" else "WARNING"},
+    },
 }
+
+# Errors to Sentry when a DSN is given (newsroom/monitoring.py: nothing personal is sent).
+if SENTRY_DSN := env.str("SENTRY_DSN", default=""):
+    from newsroom.monitoring import init_sentry
+
+    init_sentry(
+        SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        release=env.str("SENTRY_RELEASE", default="") or None,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
