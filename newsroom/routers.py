@@ -13,18 +13,24 @@ alone). A request's reads go where ``ReplicaMiddleware`` sends them:
   something (a signed, short-lived cookie), so that a visitor reads their own writes.
 
 The contract the page cache relies on: **all the reads of one request come from one server**.
-The replica is drawn once, when the request starts, and kept for every query of the request;
-a request never moves from the primary to a replica. It moves the other way once, for good,
-when it writes (its later reads then see what it wrote), or when its replica cannot be
-reached. The content version a page is stored under and the data the page is built from are
-therefore read from the same server, or the data from a newer one, and a page is never stored
-under a version newer than its data: a replica that lags serves pages that are older but
-consistent, and never keeps a stale page under a current version.
+The replica is drawn once, before the view runs, and kept for every query of the request; a
+request never moves from the primary to a replica. It moves the other way once, for good, when
+it writes (its later reads then see what it wrote) or when its replica does not answer its
+first read. A content version read through this router and the data of the page stored under
+it therefore come from the same server, or the data from a newer one: a replica that lags
+serves pages that are older but consistent, and never has a stale page kept under a current
+version.
+
+What a process keeps from one request to the next (a worker's copy of the content version)
+holds only for the server it was read from: keep it per server (``reading_from()``), or read it
+again in each request.
 
 A replica is checked when the request first reads from it, as Django checks any connection
 (a persistent connection's health check, or a new connection within
 ``DATABASE_CONNECT_TIMEOUT``). One that cannot be reached sends that request to the primary,
-and is left alone for ``DATABASE_REPLICA_RETRY_AFTER`` seconds by this process.
+and is left alone for ``DATABASE_REPLICA_RETRY_AFTER`` seconds by this process. A replica that
+fails in the middle of a request fails that request as the primary would (the page kept in the
+cache, else the 503 page), and the next one reads from the primary.
 """
 
 import logging
@@ -107,6 +113,12 @@ def _answers(alias):
     return True
 
 
+def reading_from():
+    """The database the current request reads from (the primary outside requests)."""
+    reads = _current.get()
+    return PRIMARY if reads is None else reads.for_read()
+
+
 def replica_to_read():
     """A replica not known to be down, or None."""
     now = time.monotonic()
@@ -119,8 +131,7 @@ class ReplicaRouter:
     writes and migrations to the primary."""
 
     def db_for_read(self, model, **hints):
-        reads = _current.get()
-        return PRIMARY if reads is None else reads.for_read()
+        return reading_from()
 
     def db_for_write(self, model, **hints):
         reads = _current.get()

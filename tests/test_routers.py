@@ -16,7 +16,14 @@ from django.test import RequestFactory, override_settings
 
 from articles.models import Article
 from newsroom import routers
-from tests.services import app_server, http, manage, postgres_replica, production_env
+from tests.services import (
+    app_server,
+    http,
+    manage,
+    postgres_replica,
+    production_env,
+    redis_server,
+)
 
 SEED = """
 import json
@@ -42,11 +49,12 @@ CategoryFactory(name="{name}", slug="{slug}")
 
 @pytest.fixture(scope="module")
 def site():
-    with postgres_replica() as clusters:
+    with postgres_replica() as clusters, redis_server() as redis:
         env = production_env(
             DATABASE_URL=clusters.primary_url,
             DATABASE_REPLICA_URLS=clusters.replica_url,
             DATABASE_REPLICA_RETRY_AFTER="1",
+            CACHE_URL=redis.url,  # one page cache for every process, as in production
         )
         manage(env, "migrate", "--noinput")
         manage(env, "collectstatic", "--noinput")
@@ -150,6 +158,26 @@ def test_replica_stopped_reads_fall_back_to_the_primary_then_return(site, replic
     _publish(site, "Valparaiso")
     # Once the replica has been left alone for DATABASE_REPLICA_RETRY_AFTER, it reads again.
     _until(lambda: not _found(site, "Valparaiso"))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="articles/caching.py reads the content version from the cache, not through the "
+    "router: a page built from a lagging replica is kept under the new version (the pagecache "
+    "app, which keeps the version in the database, is to fix it; then remove this mark)",
+)
+def test_a_page_built_while_the_replica_lags_is_never_kept_stale(site, replica):
+    for _worker in range(4):
+        assert "Le sommet s’ouvre" in _get(site, "/monde/")  # kept by the page cache
+    replica.pause_replay()
+    _publish(site, "Reykjavik")
+    time.sleep(1.1)  # each worker re-reads the content version within a second
+    for _worker in range(4):
+        assert "Le Reykjavik " not in _get(site, "/monde/")  # the replica lags: an older page
+
+    replica.resume_replay()
+    _until(replica.caught_up)
+    _until(lambda: "Le Reykjavik " in _get(site, "/monde/"), timeout=10)
 
 
 # The router's rules, in this process: no request, no replica.
