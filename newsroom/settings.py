@@ -68,6 +68,9 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     # WhiteNoise serves static files before any other work is done for them.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Which database the request reads (with replicas only); before the session, which is
+    # read from the primary.
+    "newsroom.routers.ReplicaMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # LocaleMiddleware needs the session and must come before CommonMiddleware.
     "django.middleware.locale.LocaleMiddleware",
@@ -100,15 +103,37 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # A database host that stops answering costs a request seconds, not the system's minutes:
-    # the request then gets the 503 page (newsroom/views.py).
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
-    )
+
+def database(url):
+    """The settings of the database at ``url``, the primary's or a replica's."""
+    config = env.db_url_config(url)
+    config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    config["CONN_HEALTH_CHECKS"] = True
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # A database host that stops answering costs a request seconds, not the system's
+        # minutes: the request then gets the 503 page (newsroom/views.py), or the primary when
+        # it was a replica (newsroom/routers.py).
+        config.setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+        )
+    return config
+
+
+DATABASES = {
+    "default": database(env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))
+}
+# Read replicas of the primary: reader pages read from one of them, everything that writes or
+# must read its own writes from the primary (newsroom/routers.py). In tests they are the test
+# database itself.
+DATABASE_REPLICAS = []
+for number, url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
+    DATABASE_REPLICAS.append(f"replica{number}")
+    DATABASES[f"replica{number}"] = {**database(url), "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["newsroom.routers.ReplicaRouter"]
+# How long a visitor who wrote something reads from the primary, and how long a process leaves
+# a replica it could not reach alone (seconds).
+DATABASE_PRIMARY_AFTER_WRITE = env.int("DATABASE_PRIMARY_AFTER_WRITE", default=10)
+DATABASE_REPLICA_RETRY_AFTER = env.int("DATABASE_REPLICA_RETRY_AFTER", default=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://newsroom")}

@@ -2,18 +2,21 @@
 
 ``RedisServer`` (a redis-server on a free port, never the shared one at 6379, which must not
 be stopped or flushed), ``throwaway_database`` (a PostgreSQL database of its own on the local
-server, dropped afterwards, whatever DATABASE_URL the suite runs on), ``app_server`` (the site
-under gunicorn with production settings), ``s3_server`` (moto's S3-compatible server, with a
-bucket), ``nginx_server`` (Debian's nginx with a site file of
-the test's, run as the current user under a prefix of its own) and ``http`` (one request, no
-redirect followed).
+server, dropped afterwards, whatever DATABASE_URL the suite runs on), ``PostgresReplica`` (a
+PostgreSQL primary and its streaming replica, two clusters of the test's own on free ports,
+never the shared server at 5432), ``app_server`` (the site under gunicorn with production
+settings), ``s3_server`` (moto's S3-compatible server, with a bucket), ``nginx_server``
+(Debian's nginx with a site file of the test's, run as the current user under a prefix of its
+own) and ``http`` (one request, no redirect followed).
 """
 
 import contextlib
 import getpass
 import json
 import os
+import pwd
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -131,6 +134,123 @@ def throwaway_database(prefix="newsroom_faults"):
             admin.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
+
+
+class PostgresReplica:
+    """A PostgreSQL primary and a streaming replica of it (``pg_basebackup -R``), clusters of
+    this machine's PostgreSQL in a temporary directory, each on a free port of 127.0.0.1, with
+    one database, ``newsroom``: ``primary_url``, ``replica_url``. ``pause_replay``/``resume_replay``
+    (a replica lagging behind), ``stop_replica``/``start_replica``, ``caught_up`` (the replica
+    has replayed everything the primary wrote).
+
+    PostgreSQL refuses to run as root: the clusters then belong to the ``postgres`` account."""
+
+    BIN = Path("/usr/lib/postgresql/15/bin")
+    DATABASE = "newsroom"
+
+    def __init__(self):
+        self.directory = Path(tempfile.mkdtemp(prefix="newsroom-replica-"))
+        self.account = "postgres" if os.geteuid() == 0 else None
+        if self.account:
+            account = pwd.getpwnam(self.account)
+            os.chown(self.directory, account.pw_uid, account.pw_gid)
+        self.ports = {"primary": free_port(), "replica": free_port()}
+        self.primary_url = self._url("primary")
+        self.replica_url = self._url("replica")
+
+    def _url(self, cluster):
+        return f"postgres://postgres@127.0.0.1:{self.ports[cluster]}/{self.DATABASE}"
+
+    def _run(self, program, *args):
+        command = [str(self.BIN / program), *args]
+        if self.account:
+            command = ["runuser", "-u", self.account, "--", *command]
+        done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=120)
+        if done.returncode:
+            raise RuntimeError(f"{program} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+
+    def _pg_ctl(self, cluster, action):
+        data = self.directory / cluster
+        options = [] if action == "stop" else ["-o", f"-p {self.ports[cluster]}"]
+        self._run(
+            "pg_ctl", action, "-D", str(data), "-l", str(self.directory / f"{cluster}.log"),
+            "-w", "-t", "60", "-m", "fast", *options,
+        )  # fmt: skip
+
+    def start(self):
+        primary = self.directory / "primary"
+        self._run(
+            "initdb", "-D", str(primary), "-U", "postgres", "--auth=trust",
+            "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync",
+        )  # fmt: skip
+        with (primary / "postgresql.conf").open("a") as conf:
+            # Throwaway clusters: durability is of no use, speed is. The replica's
+            # configuration is a copy of this one (pg_basebackup).
+            conf.write(
+                "listen_addresses = '127.0.0.1'\n"
+                f"unix_socket_directories = '{self.directory}'\n"
+                "fsync = off\nfull_page_writes = off\n"
+                "shared_buffers = 16MB\nmax_connections = 40\n"
+            )
+        self._pg_ctl("primary", "start")
+        with self.connect("primary", "postgres") as admin:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.DATABASE)))
+        self._run(
+            "pg_basebackup", "-h", "127.0.0.1", "-p", str(self.ports["primary"]), "-U",
+            "postgres", "-D", str(self.directory / "replica"), "-R", "-X", "stream",
+            "--no-sync", "--checkpoint=fast",
+        )  # fmt: skip
+        self._pg_ctl("replica", "start")
+        return self
+
+    def connect(self, cluster, dbname=DATABASE):
+        return psycopg.connect(
+            host="127.0.0.1",
+            port=self.ports[cluster],
+            user="postgres",
+            dbname=dbname,
+            autocommit=True,
+        )
+
+    def pause_replay(self):
+        with self.connect("replica") as replica:
+            replica.execute("SELECT pg_wal_replay_pause()")
+
+    def resume_replay(self):
+        with self.connect("replica") as replica:
+            replica.execute("SELECT pg_wal_replay_resume()")
+
+    def caught_up(self):
+        """Whether the replica has replayed all the primary has written so far."""
+        with self.connect("primary") as primary:
+            written = primary.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
+        with self.connect("replica") as replica:
+            return replica.execute(
+                "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [written]
+            ).fetchone()[0]
+
+    def stop_replica(self):
+        self._pg_ctl("replica", "stop")
+
+    def start_replica(self):
+        self._pg_ctl("replica", "start")
+
+    def remove(self):
+        for cluster in ("replica", "primary"):
+            if (self.directory / cluster / "postmaster.pid").exists():
+                with contextlib.suppress(RuntimeError):
+                    self._pg_ctl(cluster, "stop")
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def postgres_replica():
+    """A primary and its streaming replica (``PostgresReplica``), removed afterwards."""
+    clusters = PostgresReplica()
+    try:
+        yield clusters.start()
+    finally:
+        clusters.remove()
 
 
 def cut_off_database(url, *, allowed):
