@@ -8,6 +8,7 @@ runs before a file is written, so a picture Pillow cannot handle leaves nothing 
 """
 
 import posixpath
+import re
 import warnings
 import weakref
 from contextlib import contextmanager
@@ -230,6 +231,18 @@ def file_names(original_name, width):
         for w in rendition_widths(width)
         for extension in extensions
     ]
+
+
+def stored_renditions(storage, original_name):
+    """The renditions of ``original_name`` in storage, whatever widths they were made at."""
+    stem = posixpath.splitext(rendition_name(original_name, 0, "x"))[0].removesuffix("-0w")
+    directory, prefix = posixpath.split(stem)
+    made = re.compile(rf"{re.escape(prefix)}-\d+w\.(?:{'|'.join(sorted(MAX_SIDE))})")
+    try:
+        _folders, names = storage.listdir(directory)
+    except FileNotFoundError:
+        return []
+    return [posixpath.join(directory, name) for name in names if made.fullmatch(name)]
 
 
 def delete_files(storage, names):

@@ -104,6 +104,44 @@ class Image(models.Model):
             transaction.on_commit(partial(images.delete_files, storage, old_files), using=using)
         self._stored_file = (self.file.name, self.width)
 
+    def regenerate_renditions(self):
+        """Make this image's renditions again from its original (and its size, as it reads
+        now), under the same guarantee as ``save``: once this returns, the files are those of
+        the committed row; if it fails, the row and the files it had stay.
+
+        Returns False, changing nothing, if the image was deleted or given another file since
+        it was loaded.
+        """
+        storage = self.file.storage
+        with self.file.open("rb") as original:
+            renditions = images.make_renditions(original)
+        old_size = (self.width, self.height)
+        old_files = {self.file.name, *images.stored_renditions(storage, self.file.name)}
+        new_files = set(images.file_names(self.file.name, renditions.width))
+        try:
+            with transaction.atomic():
+                current = Image.objects.select_for_update().filter(pk=self.pk, file=self.file.name)
+                if not current.values_list("pk").first():
+                    return False
+                if (self.width, self.height) != (renditions.width, renditions.height):
+                    # Another size, other widths in every srcset: pages showing it are rebuilt.
+                    self.width, self.height = renditions.width, renditions.height
+                    self.save(update_fields=["width", "height"])
+                renditions.save(storage, self.file.name)
+        except BaseException:
+            images.delete_files(storage, new_files - old_files)
+            self.width, self.height = old_size
+            raise
+        images.on_rollback(partial(images.delete_files, storage, new_files - old_files))
+        transaction.on_commit(partial(images.delete_files, storage, old_files - new_files))
+        self._stored_file = (self.file.name, self.width)
+        return True
+
+    def missing_files(self):
+        """The names of this image's files (original, renditions) absent from storage."""
+        names = images.file_names(self.file.name, self.width)
+        return [name for name in names if not self.file.storage.exists(name)]
+
     def _has_new_file(self):
         if self._stored_file is None:  # loaded without its file: new if an upload was assigned
             return "file" in self.__dict__ and bool(self.file) and not self.file._committed

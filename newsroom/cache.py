@@ -17,6 +17,8 @@ import logging
 import threading
 import time
 
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
@@ -168,3 +170,9 @@ class ResilientRedisCache(RedisCache):
 def is_reachable(cache):
     """Whether ``cache`` answered when last asked (a cache in the process's memory always does)."""
     return getattr(cache, "reachable", True)
+
+
+def is_shared(cache):
+    """Whether every process of the deployment sees what ``cache`` holds (not so for a cache in
+    each process's memory)."""
+    return not isinstance(cache, LocMemCache | DummyCache)

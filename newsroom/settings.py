@@ -58,12 +58,19 @@ if NEWSROOM_BENCHMARK:
     INSTALLED_APPS.append("benchmark")
 
 MIDDLEWARE = [
+    # First, to time the whole request: its id, and its log line (newsroom/logs.py).
+    "newsroom.logs.request_log",
+    # /sante/ is answered here, before the host check and the HTTPS redirect (newsroom/health.py).
+    "newsroom.health.health_check",
     "django.middleware.security.SecurityMiddleware",
     "newsroom.middleware.permissions_policy",
     # ETag on every page and 304 answers to conditional requests.
     "django.middleware.http.ConditionalGetMiddleware",
     # WhiteNoise serves static files before any other work is done for them.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Which database the request reads (with replicas only); before the session, which is
+    # read from the primary.
+    "newsroom.routers.ReplicaMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # LocaleMiddleware needs the session and must come before CommonMiddleware.
     "django.middleware.locale.LocaleMiddleware",
@@ -96,15 +103,37 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # A database host that stops answering costs a request seconds, not the system's minutes:
-    # the request then gets the 503 page (newsroom/views.py).
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
-    )
+
+def database(url):
+    """The settings of the database at ``url``, the primary's or a replica's."""
+    config = env.db_url_config(url)
+    config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    config["CONN_HEALTH_CHECKS"] = True
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # A database host that stops answering costs a request seconds, not the system's
+        # minutes: the request then gets the 503 page (newsroom/views.py), or the primary when
+        # it was a replica (newsroom/routers.py).
+        config.setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+        )
+    return config
+
+
+DATABASES = {
+    "default": database(env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))
+}
+# Read replicas of the primary: reader pages read from one of them, everything that writes or
+# must read its own writes from the primary (newsroom/routers.py). In tests they are the test
+# database itself.
+DATABASE_REPLICAS = []
+for number, url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
+    DATABASE_REPLICAS.append(f"replica{number}")
+    DATABASES[f"replica{number}"] = {**database(url), "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["newsroom.routers.ReplicaRouter"]
+# How long a visitor who wrote something reads from the primary, and how long a process leaves
+# a replica it could not reach alone (seconds).
+DATABASE_PRIMARY_AFTER_WRITE = env.int("DATABASE_PRIMARY_AFTER_WRITE", default=10)
+DATABASE_REPLICA_RETRY_AFTER = env.int("DATABASE_REPLICA_RETRY_AFTER", default=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://newsroom")}
@@ -220,9 +249,12 @@ if AWS_STORAGE_BUCKET_NAME := env.str("AWS_STORAGE_BUCKET_NAME", default=""):
         "OPTIONS": {
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
             "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
+            "region_name": env.str("AWS_S3_REGION_NAME", default=None),
             "custom_domain": env.str("AWS_S3_CUSTOM_DOMAIN", default=None),
-            "querystring_auth": False,
+            "querystring_auth": False,  # public addresses, the same for every reader
             "file_overwrite": False,
+            # As nginx serves MEDIA_ROOT (deploy/nginx/newsroom.conf).
+            "object_parameters": {"CacheControl": "public, max-age=86400"},
         },
     }
 
@@ -311,9 +343,37 @@ TAGGIT_CASE_INSENSITIVE = True
 TAGGIT_STRIP_UNICODE_WHEN_SLUGIFYING = True  # ASCII tag URLs, like article slugs
 TAGGIT_TAGS_FROM_STRING = "articles.tags.parse_tags"  # names cleaned, each tag once
 
+# Logs on standard output: plain text, or with LOG_FORMAT=json one JSON object per line, with a
+# line for every request (newsroom/logs.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be plain or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "newsroom.logs.JsonFormatter"}},
+    "filters": {"hide_secrets": {"()": "newsroom.logs.HideSecrets"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["hide_secrets"],
+            **({"formatter": "json", "stream": "ext://sys.stdout"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # A line per request in JSON only: in plain text, gunicorn's access log does it.
+        "newsroom.requests": {"level": "INFO" if LOG_FORMAT == "json" else "WARNING"},
+    },
 }
+
+# Errors to Sentry when a DSN is given (newsroom/monitoring.py: nothing personal is sent).
+if SENTRY_DSN := env.str("SENTRY_DSN", default=""):
+    from newsroom.monitoring import init_sentry
+
+    init_sentry(
+        SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        release=env.str("SENTRY_RELEASE", default="") or None,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )

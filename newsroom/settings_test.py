@@ -10,6 +10,11 @@ DEBUG = False
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # The test client's host: absolute URLs in pages, feeds and e-mails read as in a browser.
 NEWSROOM_SITE_URL = "http://testserver"
+# Without read replicas, whatever the environment says: a test mirror would only borrow the test
+# database's name, on the replica's server. tests/test_routers.py runs the site against a real
+# replica, in processes of their own.
+DATABASES = {"default": DATABASES["default"]}  # noqa: F405
+DATABASE_REPLICAS = []
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -312,3 +312,43 @@ class PaywallSettings(models.Model):
     def load(cls):
         """The settings row (made by a migration); the defaults if it was deleted."""
         return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+
+class RateLimitWindow(models.Model):
+    """One rate limit's current window, counted in the database when the cache is each
+    process's own (subscriptions/ratelimit.py)."""
+
+    key = models.CharField(_("key"), max_length=200, primary_key=True)
+    hits = models.PositiveIntegerField(_("hits"))
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("rate-limit window")
+        verbose_name_plural = _("rate-limit windows")
+
+    def __str__(self):
+        return self.key
+
+
+class WorkerHeartbeat(models.Model):
+    """When a background worker last showed life: one row, renewed by every worker's heartbeat
+    (subscriptions/management/commands/db_worker.py) and read by the health check."""
+
+    seen_at = models.DateTimeField(_("seen at"))
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self):
+        return str(self.seen_at)
+
+    @classmethod
+    def beat(cls):
+        now = timezone.now()
+        if not cls.objects.filter(pk=1).update(seen_at=now):
+            cls.objects.get_or_create(pk=1, defaults={"seen_at": now})
+
+    @classmethod
+    def last_seen(cls):
+        return cls.objects.filter(pk=1).values_list("seen_at", flat=True).first()

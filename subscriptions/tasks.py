@@ -3,12 +3,14 @@
 import logging
 from dataclasses import asdict
 
+from django.conf import settings
+from django.db.models import Case, F, Min, When
 from django.utils import timezone
-from django_tasks import task
-from django_tasks_db.models import DBTaskResult
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from subscriptions import accounts, newsletter, sending
-from subscriptions.models import NewsletterEdition
+from subscriptions.models import NewsletterEdition, WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +76,22 @@ def resume_stalled_editions():
             edition_id,
             interrupted,
         )
+
+
+def oldest_waiting_task():
+    """When the task that has waited longest for a worker fell due (None if none waits): a
+    task queued to run at once is due when queued, a task queued for later at that time."""
+    waiting = DBTaskResult.objects.ready().filter(
+        backend_name=DEFAULT_TASK_BACKEND_ALIAS,
+        queue_name__in=settings.TASKS[DEFAULT_TASK_BACKEND_ALIAS].get("QUEUES", ["default"]),
+    )
+    due = Case(When(run_after=get_date_max(), then=F("enqueued_at")), default=F("run_after"))
+    return waiting.aggregate(oldest=Min(due))["oldest"]
+
+
+def worker_last_seen():
+    """When a worker's heartbeat last ran (None if no worker ever ran)."""
+    return WorkerHeartbeat.last_seen()
 
 
 # E-mails asked for on the public forms: the forms queue one of these for every valid address,

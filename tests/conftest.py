@@ -37,6 +37,14 @@ def empty_cache():
 
 
 @pytest.fixture
+def database_queue(settings):
+    """Tasks queued in the database, as in production, instead of run inside the request."""
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+
+
+@pytest.fixture
 def editor(db):
     """A staff member of the "Éditeurs" group: publishes, schedules, unpublishes."""
     user = UserFactory(

@@ -2,13 +2,21 @@
 
 ``RedisServer`` (a redis-server on a free port, never the shared one at 6379, which must not
 be stopped or flushed), ``throwaway_database`` (a PostgreSQL database of its own on the local
-server, dropped afterwards, whatever DATABASE_URL the suite runs on), ``app_server`` (the site
-under gunicorn with production settings) and ``http`` (one request, no redirect followed).
+server, dropped afterwards, whatever DATABASE_URL the suite runs on), ``PostgresReplica`` (a
+PostgreSQL primary and its streaming replica, two clusters of the test's own on free ports,
+never the shared server at 5432), ``app_server`` (the site under gunicorn with production
+settings), ``s3_server`` (moto's S3-compatible server, with a bucket), ``nginx_server``
+(Debian's nginx with a site file of the test's, run as the current user under a prefix of its
+own) and ``http`` (one request, no redirect followed).
 """
 
 import contextlib
+import getpass
+import json
 import os
+import pwd
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -128,6 +136,123 @@ def throwaway_database(prefix="newsroom_faults"):
             )
 
 
+class PostgresReplica:
+    """A PostgreSQL primary and a streaming replica of it (``pg_basebackup -R``), clusters of
+    this machine's PostgreSQL in a temporary directory, each on a free port of 127.0.0.1, with
+    one database, ``newsroom``: ``primary_url``, ``replica_url``. ``pause_replay``/``resume_replay``
+    (a replica lagging behind), ``stop_replica``/``start_replica``, ``caught_up`` (the replica
+    has replayed everything the primary wrote).
+
+    PostgreSQL refuses to run as root: the clusters then belong to the ``postgres`` account."""
+
+    BIN = Path("/usr/lib/postgresql/15/bin")
+    DATABASE = "newsroom"
+
+    def __init__(self):
+        self.directory = Path(tempfile.mkdtemp(prefix="newsroom-replica-"))
+        self.account = "postgres" if os.geteuid() == 0 else None
+        if self.account:
+            account = pwd.getpwnam(self.account)
+            os.chown(self.directory, account.pw_uid, account.pw_gid)
+        self.ports = {"primary": free_port(), "replica": free_port()}
+        self.primary_url = self._url("primary")
+        self.replica_url = self._url("replica")
+
+    def _url(self, cluster):
+        return f"postgres://postgres@127.0.0.1:{self.ports[cluster]}/{self.DATABASE}"
+
+    def _run(self, program, *args):
+        command = [str(self.BIN / program), *args]
+        if self.account:
+            command = ["runuser", "-u", self.account, "--", *command]
+        done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=120)
+        if done.returncode:
+            raise RuntimeError(f"{program} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+
+    def _pg_ctl(self, cluster, action):
+        data = self.directory / cluster
+        options = [] if action == "stop" else ["-o", f"-p {self.ports[cluster]}"]
+        self._run(
+            "pg_ctl", action, "-D", str(data), "-l", str(self.directory / f"{cluster}.log"),
+            "-w", "-t", "60", "-m", "fast", *options,
+        )  # fmt: skip
+
+    def start(self):
+        primary = self.directory / "primary"
+        self._run(
+            "initdb", "-D", str(primary), "-U", "postgres", "--auth=trust",
+            "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync",
+        )  # fmt: skip
+        with (primary / "postgresql.conf").open("a") as conf:
+            # Throwaway clusters: durability is of no use, speed is. The replica's
+            # configuration is a copy of this one (pg_basebackup).
+            conf.write(
+                "listen_addresses = '127.0.0.1'\n"
+                f"unix_socket_directories = '{self.directory}'\n"
+                "fsync = off\nfull_page_writes = off\n"
+                "shared_buffers = 16MB\nmax_connections = 40\n"
+            )
+        self._pg_ctl("primary", "start")
+        with self.connect("primary", "postgres") as admin:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.DATABASE)))
+        self._run(
+            "pg_basebackup", "-h", "127.0.0.1", "-p", str(self.ports["primary"]), "-U",
+            "postgres", "-D", str(self.directory / "replica"), "-R", "-X", "stream",
+            "--no-sync", "--checkpoint=fast",
+        )  # fmt: skip
+        self._pg_ctl("replica", "start")
+        return self
+
+    def connect(self, cluster, dbname=DATABASE):
+        return psycopg.connect(
+            host="127.0.0.1",
+            port=self.ports[cluster],
+            user="postgres",
+            dbname=dbname,
+            autocommit=True,
+        )
+
+    def pause_replay(self):
+        with self.connect("replica") as replica:
+            replica.execute("SELECT pg_wal_replay_pause()")
+
+    def resume_replay(self):
+        with self.connect("replica") as replica:
+            replica.execute("SELECT pg_wal_replay_resume()")
+
+    def caught_up(self):
+        """Whether the replica has replayed all the primary has written so far."""
+        with self.connect("primary") as primary:
+            written = primary.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
+        with self.connect("replica") as replica:
+            return replica.execute(
+                "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [written]
+            ).fetchone()[0]
+
+    def stop_replica(self):
+        self._pg_ctl("replica", "stop")
+
+    def start_replica(self):
+        self._pg_ctl("replica", "start")
+
+    def remove(self):
+        for cluster in ("replica", "primary"):
+            if (self.directory / cluster / "postmaster.pid").exists():
+                with contextlib.suppress(RuntimeError):
+                    self._pg_ctl(cluster, "stop")
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def postgres_replica():
+    """A primary and its streaming replica (``PostgresReplica``), removed afterwards."""
+    clusters = PostgresReplica()
+    try:
+        yield clusters.start()
+    finally:
+        clusters.remove()
+
+
 def cut_off_database(url, *, allowed):
     """Refuse (or allow again) new connections to the database at ``url`` and end the open
     ones: PostgreSQL down for that database, without stopping the shared server."""
@@ -204,6 +329,104 @@ def app_server(env, workers=2):
             except subprocess.TimeoutExpired:
                 os.killpg(server.pid, signal.SIGKILL)
                 server.wait(timeout=10)
+
+
+S3_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+
+
+def public_read_policy(bucket):
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{bucket}/*",
+            }
+        ],
+    }
+
+
+@contextlib.contextmanager
+def s3_server(bucket="newsroom-media"):
+    """moto's S3-compatible server on a free port, holding an empty ``bucket``; yields its
+    endpoint URL. Any credentials are accepted: ``S3_CREDENTIALS``."""
+    import boto3
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(lambda: _listening(port), "moto's S3 server", server)
+        client = boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id=S3_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=S3_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        )
+        client.create_bucket(Bucket=bucket)
+        # Readers get media at public addresses (deploy/README.md sets the same policy).
+        client.put_bucket_policy(Bucket=bucket, Policy=json.dumps(public_read_policy(bucket)))
+        yield endpoint
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+NGINX_MAIN = """\
+{user}
+worker_processes 1;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log warn;
+events {{ worker_connections 256; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    sendfile on;
+    access_log {prefix}/access.log;
+    client_body_temp_path {prefix}/client_body;
+    proxy_temp_path {prefix}/proxy;
+    fastcgi_temp_path {prefix}/fastcgi;
+    uwsgi_temp_path {prefix}/uwsgi;
+    scgi_temp_path {prefix}/scgi;
+    include {site};
+}}
+"""
+
+
+@contextlib.contextmanager
+def nginx_server(site, ports):
+    """nginx serving the site file ``site`` (a path) under a main configuration of its own:
+    nothing of the system's nginx (pid, logs, temporary files) is touched. Waits until each
+    of ``ports`` answers; yields the prefix directory (error.log, access.log)."""
+    with tempfile.TemporaryDirectory(prefix="nginx-") as prefix:
+        # Run as root, nginx would hand its workers to "nobody", who cannot read the test's files.
+        user = f"user {getpass.getuser()};" if os.geteuid() == 0 else ""
+        main = Path(prefix, "nginx.conf")
+        main.write_text(NGINX_MAIN.format(user=user, prefix=prefix, site=site))
+        output = Path(prefix, "output.log")
+        with output.open("w") as log:
+            server = subprocess.Popen(
+                ["nginx", "-p", prefix, "-c", str(main), "-g", "daemon off;"],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        try:
+            for port in ports:
+                try:
+                    _wait_for(lambda port=port: _listening(port), "nginx", server)
+                except RuntimeError as error:
+                    raise RuntimeError(f"{error}: {output.read_text()}") from None
+            yield Path(prefix)
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
 
 
 def _listening(port):

@@ -141,6 +141,28 @@ def test_database_down_right_after_a_change_readers_get_the_older_copy(site):
     _until(lambda: "se termine" in _get(site, site["warm"])[2])
 
 
+def test_database_down_the_health_check_says_503_down_then_ok_again(site):
+    for _worker in range(4):  # both workers, each with its own connection to lose
+        status, headers, body = _get(site, "/sante/")
+        assert status == 200
+        assert json.loads(body)["database"] == "ok"
+        assert json.loads(body)["cache"] == "ok"
+
+    cut_off_database(site["database"], allowed=False)
+    try:
+        for _worker in range(4):
+            status, headers, body = _get(site, "/sante/")
+            assert status == 503
+            assert json.loads(body)["status"] == "down"
+            assert json.loads(body)["database"] == "unreachable"
+            assert json.loads(body)["cache"] == "ok"
+            assert "no-store" in headers["Cache-Control"]
+    finally:
+        cut_off_database(site["database"], allowed=True)
+
+    _until(lambda: _get(site, "/sante/")[0] == 200)
+
+
 WITHDRAWN = """
 from articles.models import Article, Author
 from tests.factories import ArticleFactory

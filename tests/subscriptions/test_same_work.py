@@ -27,14 +27,6 @@ pytestmark = pytest.mark.django_db
 ORIGIN = "http://testserver"
 
 
-@pytest.fixture
-def database_queue(settings):
-    """Tasks queued in the database, as in production, instead of run inside the request."""
-    settings.TASKS = {
-        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
-    }
-
-
 def work_of(post, email):
     """What a request did, with the address and the per-request values (ids, times) blanked."""
     DBTaskResult.objects.all().delete()

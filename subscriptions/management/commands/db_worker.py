@@ -5,7 +5,8 @@ INSTALLED_APPS) and takes the same options. Two additions:
 
 - A heartbeat thread renews, every ``sending.HEARTBEAT``, the leases of the editions this
   process is sending, and resumes the editions no live worker is sending (at start, then at
-  every beat): a worker killed mid-edition is taken over within a minute of a restart.
+  every beat): a worker killed mid-edition is taken over within a minute of a restart. Each
+  beat also records that a worker lives (``WorkerHeartbeat``, shown by ``/sante/``).
 - The stock worker exits on any database error outside a task. This one logs it, waits for the
   database with a growing delay, reconnects and carries on; the task that was running when the
   database went away is resumed by the heartbeat like any other dead run.
@@ -21,6 +22,7 @@ from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands import db_worker
 
 from subscriptions import sending, tasks
+from subscriptions.models import WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +49,7 @@ def heartbeat():
     while True:
         try:
             close_old_connections()  # a connection broken by an outage is replaced
+            WorkerHeartbeat.beat()  # for the health check (/sante/)
             sending.renew_leases()
             tasks.resume_stalled_editions()
         except CONNECTION_ERRORS:

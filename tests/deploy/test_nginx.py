@@ -1,0 +1,291 @@
+"""The reference nginx site (deploy/nginx/newsroom.conf) in front of the site under gunicorn:
+uploaded pictures and static files served by nginx with their cache headers, pages compressed,
+anonymous reader pages kept by nginx's proxy_cache and signed-in visitors never served one, and
+the app told the scheme and the reader's address as its settings expect.
+
+nginx runs as the current user from a prefix of its own (tests/services.py), on the very site
+file, with only its paths, ports and certificate substituted.
+"""
+
+import gzip
+import json
+import re
+import shutil
+import ssl
+import subprocess
+from http.client import HTTPConnection, HTTPSConnection
+from pathlib import Path
+from urllib.parse import urlencode
+
+import psycopg
+import pytest
+
+from tests.services import (
+    REPO_ROOT,
+    app_server,
+    free_port,
+    manage,
+    nginx_server,
+    production_env,
+    throwaway_database,
+)
+
+SITE = REPO_ROOT / "deploy" / "nginx" / "newsroom.conf"
+ADD_IMAGE = "/admin/articles/image/add/"
+SEED = """
+import json
+import re
+import shutil
+from django.test import Client
+from tests.factories import ArticleFactory, ImageFactory, UserFactory
+image = ImageFactory()
+article = ArticleFactory(title="Le budget est voté", featured_image=image)
+staff = Client()
+staff.force_login(UserFactory(username="editrice", is_staff=True, is_superuser=True))
+print(json.dumps({
+    "article": article.get_absolute_url(),
+    "original": image.file.url,
+    "rendition": image.thumbnail_url(),
+    "files": [image.file.name, image.thumbnail_url().removeprefix("/media/")],
+    "session": staff.cookies["sessionid"].value,
+}))
+"""
+
+
+@pytest.fixture(autouse=True, scope="module")
+def nginx_installed():
+    # A missing nginx is a failure, never a skip: `.ci/run` installs Debian's nginx.
+    if not shutil.which("nginx"):
+        pytest.fail("nginx is not installed (apt-get install nginx-light)")
+
+
+def render(site_text, substitutions):
+    """The site file with each placeholder replaced; a placeholder missing from the file fails
+    the test, so that the file and the test cannot drift apart."""
+    for placeholder, value in substitutions.items():
+        assert placeholder in site_text, f"{placeholder!r} is no longer in {SITE.name}"
+        site_text = site_text.replace(placeholder, value)
+    return site_text
+
+
+def self_signed_certificate(directory):
+    certificate, key = directory / "cert.pem", directory / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(certificate)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return {
+        "/etc/letsencrypt/live/www.example.fr/fullchain.pem": str(certificate),
+        "/etc/letsencrypt/live/www.example.fr/privkey.pem": str(key),
+    }
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("nginx-site")
+    media = directory / "media"
+    http_port, https_port = free_port(), free_port()
+    with throwaway_database(prefix="deploy_nginx") as database_url:
+        env = production_env(
+            DATABASE_URL=database_url,
+            MEDIA_ROOT=str(media),
+            # Through nginx the app sees HTTPS (X-Forwarded-Proto): no redirect loop.
+            SECURE_SSL_REDIRECT="true",
+            TRUSTED_PROXY_COUNT="1",
+            # The browser's origin carries the test's port, which nginx's $host drops.
+            CSRF_TRUSTED_ORIGINS=f"https://127.0.0.1:{https_port}",
+        )
+        manage(env, "migrate", "--noinput")
+        manage(env, "collectstatic", "--noinput")
+        seeded = json.loads(manage(env, "shell", "-c", SEED).strip().splitlines()[-1])
+        with app_server(env) as (app_url, _log):
+            conf = directory / "newsroom.conf"
+            conf.write_text(
+                render(
+                    SITE.read_text(),
+                    {
+                        "listen 80;": f"listen 127.0.0.1:{http_port};",
+                        "listen [::]:80;": "",
+                        "listen 443 ssl http2;": f"listen 127.0.0.1:{https_port} ssl http2;",
+                        "listen [::]:443 ssl http2;": "",
+                        "server 127.0.0.1:8000;": f"server {app_url.removeprefix('http://')};",
+                        "/var/cache/nginx/newsroom": str(directory / "cache"),
+                        "/var/log/nginx/": f"{directory}/",
+                        "/var/www/letsencrypt": str(directory / "acme"),
+                        "/srv/newsroom/staticfiles/": f"{REPO_ROOT / 'staticfiles'}/",
+                        "/srv/newsroom/media/": f"{media}/",
+                        **self_signed_certificate(directory),
+                    },
+                )
+            )
+            with nginx_server(conf, [http_port, https_port]):
+                yield {
+                    "https": https_port,
+                    "http": http_port,
+                    "media": media,
+                    "database": database_url,
+                    **seeded,
+                }
+
+
+def get(site, path, method="GET", body=None, **headers):
+    """One HTTPS request to nginx; (status, headers, body as bytes)."""
+    connection = HTTPSConnection(
+        "127.0.0.1", site["https"], timeout=30, context=ssl._create_unverified_context()
+    )
+    try:
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.headers, response.read()
+    finally:
+        connection.close()
+
+
+def test_uploaded_pictures_are_served_by_nginx_with_a_days_cache(site):
+    for url, name in zip([site["original"], site["rendition"]], site["files"], strict=True):
+        status, headers, body = get(site, url)
+
+        assert status == 200, url  # the app itself, DEBUG off, serves no media
+        assert body == (site["media"] / name).read_bytes()
+        assert headers["Cache-Control"] == "public, max-age=86400"
+        assert headers["Content-Type"] in ("image/jpeg", "image/webp")
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert "X-Cache-Status" not in headers  # not through the app
+
+
+def test_hashed_static_files_are_immutable_and_served_precompressed(site):
+    manifest = json.loads((REPO_ROOT / "staticfiles" / "staticfiles.json").read_text())
+    name = next(hashed for source, hashed in manifest["paths"].items() if source.endswith(".css"))
+
+    status, headers, body = get(site, f"/static/{name}", **{"Accept-Encoding": "gzip"})
+
+    assert status == 200
+    assert headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(body) == (REPO_ROOT / "staticfiles" / name).read_bytes()
+
+
+def test_pages_are_gzip_compressed_when_the_browser_asks(site):
+    status, headers, body = get(site, site["article"], **{"Accept-Encoding": "gzip"})
+
+    assert status == 200
+    assert headers["Content-Encoding"] == "gzip"
+    assert "Le budget est voté" in gzip.decompress(body).decode()
+
+    status, headers, body = get(site, site["article"])
+    assert "Content-Encoding" not in headers
+    assert "Le budget est voté" in body.decode()
+
+
+def test_anonymous_reader_page_is_kept_by_nginx_and_a_signed_in_visitor_bypasses_it(site):
+    path = "/"
+    get(site, path)  # kept, if it was not yet
+    status, headers, _body = get(site, path)
+    assert status == 200
+    assert headers["X-Cache-Status"] == "HIT"
+    assert "s-maxage=" in headers["Cache-Control"]
+
+    status, headers, _body = get(site, path, Cookie=f"sessionid={site['session']}")
+    assert status == 200
+    assert headers["X-Cache-Status"] == "BYPASS"
+    assert "private" in headers["Cache-Control"]
+
+    # The signed-in visitor's page was not kept in place of the readers' one.
+    status, headers, _body = get(site, path)
+    assert headers["X-Cache-Status"] == "HIT"
+    assert "private" not in headers["Cache-Control"]
+
+
+def test_staff_pages_are_never_kept(site):
+    for _ in range(2):
+        status, headers, _body = get(site, "/admin/", Cookie=f"sessionid={site['session']}")
+        assert status == 200
+        assert headers["X-Cache-Status"] == "BYPASS"
+    for _ in range(2):  # signed out: the sign-in page is not kept either
+        status, headers, _body = get(site, "/admin/login/")
+        assert status == 200
+        assert headers["X-Cache-Status"] == "MISS"
+
+
+def test_plain_http_is_redirected_to_https(site):
+    connection = HTTPConnection("127.0.0.1", site["http"], timeout=30)
+    try:
+        connection.request("GET", site["article"])
+        response = connection.getresponse()
+    finally:
+        connection.close()
+
+    assert response.status == 301
+    assert response.headers["Location"] == f"https://127.0.0.1{site['article']}"
+
+
+def test_site_file_passes_nginx_t_in_debians_main_configuration(tmp_path):
+    """The site file as a sysadmin installs it, read by Debian's own nginx.conf: only the
+    certificate (certbot's is not there yet), the cache and the log paths are the test's."""
+    conf = tmp_path / "newsroom.conf"
+    conf.write_text(
+        render(
+            SITE.read_text(),
+            {
+                "/var/cache/nginx/newsroom": str(tmp_path / "cache"),
+                "/var/log/nginx/": f"{tmp_path}/",
+                **self_signed_certificate(tmp_path),
+            },
+        )
+    )
+    debian = Path("/etc/nginx/nginx.conf").read_text()
+    main = tmp_path / "nginx.conf"
+    main.write_text(
+        render(
+            debian,
+            {
+                "include /etc/nginx/sites-enabled/*;": f"include {conf};",
+                "pid /run/nginx.pid;": f"pid {tmp_path}/nginx.pid;",
+            },
+        )
+    )
+
+    checked = subprocess.run(["nginx", "-t", "-c", str(main)], capture_output=True, text=True)
+
+    assert checked.returncode == 0, checked.stderr
+    assert "syntax is ok" in checked.stderr
+
+
+def test_body_limit_lets_the_largest_image_through_and_refuses_more(site, settings):
+    limit = re.search(r"client_max_body_size (\d+)m;", SITE.read_text())
+    limit_bytes = int(limit.group(1)) * 1024 * 1024
+    assert limit_bytes > settings.IMAGE_MAX_UPLOAD_BYTES
+
+    status, _headers, _body = get(site, ADD_IMAGE, "POST", b"x" * (limit_bytes + 1))
+
+    assert status == 413  # refused by nginx, before gunicorn reads it
+
+
+def test_the_app_counts_the_address_nginx_saw_not_a_forged_one(site):
+    status, headers, body = get(site, "/admin/login/")
+    csrf_cookie = re.search(r"csrftoken=([^;]+)", headers["Set-Cookie"]).group(1)
+    csrf_field = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
+    form = urlencode(
+        {"csrfmiddlewaretoken": csrf_field, "username": "intrus", "password": "mauvais"}
+    )
+
+    status, _headers, _body = get(
+        site,
+        "/admin/login/",
+        "POST",
+        form.encode(),
+        **{
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={csrf_cookie}",
+            "Origin": f"https://127.0.0.1:{site['https']}",
+            "X-Forwarded-For": "203.0.113.9",  # anyone can send this; nginx appends to it
+        },
+    )
+
+    assert status == 200  # the form again, with its error
+    with psycopg.connect(site["database"]) as db:
+        attempts = db.execute(
+            "SELECT host(ip_address) FROM axes_accessattempt WHERE username = %s", ["intrus"]
+        ).fetchall()
+    assert attempts == [("127.0.0.1",)]
