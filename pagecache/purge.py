@@ -9,7 +9,7 @@ table readers see, or one the watcher sees without a row (``QuerySet.update()``,
 purges ``site``, the key of every page.
 
 Keys are written to ``PendingPurge`` in the transaction of the change, so that they commit or
-roll back with it; once it commits, a background task (pagecache/tasks.py) sends every key due
+roll back with it; once it commits, a background task (``purge_due``) sends every key due
 in one go to the CDN and removes them when it says yes. The editor's save never waits for the
 CDN. When it fails, the keys are tried again later (after 1, 2, 4 … seconds, at most
 ``RETRY_MAX``); with the worker stopped, they wait in the database.
@@ -28,6 +28,7 @@ from django.db import connections, router, transaction
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
+from django_tasks import task
 
 from pagecache.models import PendingPurge
 from pagecache.surrogates import SITE
@@ -172,17 +173,21 @@ class _Enqueue:
 
 def enqueue(due=None):
     """Ask the worker to send the keys due (at ``due``, if the task backend can wait)."""
-    from pagecache.tasks import purge_due
-
-    task = purge_due
+    run = purge_due
     if due is not None:
-        if not task.get_backend().supports_defer:
+        if not run.get_backend().supports_defer:
             return  # sent by the next run after that time
-        task = task.using(run_after=due)
+        run = run.using(run_after=due)
     try:
-        task.enqueue()
+        run.enqueue()
     except Exception:  # the keys wait in the database for the next run
         logger.exception("Could not queue a CDN purge")
+
+
+@task()
+def purge_due():
+    """The background task (``manage.py db_worker``): send the keys due."""
+    return run_due()
 
 
 def run_due(now=None):
