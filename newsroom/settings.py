@@ -176,7 +176,7 @@ if CDN_PURGE_BACKEND not in ("none", "varnish", "nginx", "cloudflare", "fastly")
 # the new content version, so the CDN cannot fetch a page an app server still keeps.
 CDN_PURGE_DELAY = env.float("CDN_PURGE_DELAY", default=PAGE_CACHE_RECHECK)
 CDN_PURGE_VARNISH_URLS = env.list("CDN_PURGE_VARNISH_URLS", default=["http://127.0.0.1:6081"])
-CDN_PURGE_NGINX_URLS = env.list("CDN_PURGE_NGINX_URLS", default=["http://127.0.0.1"])
+CDN_PURGE_NGINX_URLS = env.list("CDN_PURGE_NGINX_URLS", default=["http://127.0.0.1/purge"])
 CDN_PURGE_CLOUDFLARE_API = env.str(
     "CDN_PURGE_CLOUDFLARE_API", default="https://api.cloudflare.com/client/v4"
 )

@@ -279,7 +279,9 @@ class Varnish:
 
 class Nginx:
     """nginx's cache purged by address (the cache_purge module): a PURGE request for each
-    address the keys name, to every nginx in ``CDN_PURGE_NGINX_URLS``. Only the addresses
+    address the keys name, under each purge location in ``CDN_PURGE_NGINX_URLS``
+    (``http://127.0.0.1/purge`` for ``location ~ ^/purge(/.*) { proxy_cache_purge … $1; }``:
+    the module's same-location syntax crashes Debian's nginx 1.22). Only the addresses
     ``registry.purge_addresses`` gives are purged (see docs/ARCHITECTURE.md)."""
 
     def purge(self, keys):
