@@ -167,11 +167,14 @@ NEWSROOM_RELEASE = env("RELEASE", default="dev")
 # How long a CDN may keep a page without asking again (browsers always revalidate).
 PAGE_CACHE_SHARED_MAX_AGE = env.int("PAGE_CACHE_SHARED_MAX_AGE", default=60)
 # The cache in front of the site, told what to drop when content changes (pagecache/purge.py):
-# none, varnish, nginx, cloudflare or fastly. Reader pages then carry the keys of what they
-# show in the header it reads, and PAGE_CACHE_SHARED_MAX_AGE can be hours.
+# none, varnish, nginx, cloudflare or fastly, or several, comma-separated (nginx's cache in
+# front of Varnish: "nginx,varnish"). Reader pages then carry the keys of what they show in the
+# header each reads, and PAGE_CACHE_SHARED_MAX_AGE can be hours.
 CDN_PURGE_BACKEND = env.str("CDN_PURGE_BACKEND", default="none")
-if CDN_PURGE_BACKEND not in ("none", "varnish", "nginx", "cloudflare", "fastly"):
-    raise ImproperlyConfigured(f"CDN_PURGE_BACKEND: unknown backend {CDN_PURGE_BACKEND!r}")
+for _backend in CDN_PURGE_BACKEND.split(","):
+    if _backend.strip() not in ("none", "varnish", "nginx", "cloudflare", "fastly"):
+        raise ImproperlyConfigured(f"CDN_PURGE_BACKEND: unknown backend {_backend!r}")
+del _backend
 # Purges wait this long after the change commits (seconds): by then every app server has seen
 # the new content version, so the CDN cannot fetch a page an app server still keeps.
 CDN_PURGE_DELAY = env.float("CDN_PURGE_DELAY", default=PAGE_CACHE_RECHECK)
