@@ -161,9 +161,26 @@ if CACHES["default"]["BACKEND"] != "django.core.cache.backends.locmem.LocMemCach
         "TIMEOUT": PAGE_CACHE_TIMEOUT,
         "OPTIONS": {"MAX_ENTRIES": env.int("PAGE_CACHE_LOCAL_ENTRIES", default=1000)},
     }
-# What this deployment runs (a commit, a version), set by each deployment: pages rendered by
-# other code are never served from a cache they share.
-NEWSROOM_RELEASE = env("RELEASE", default="dev")
+
+
+def checked_out_commit(repository=BASE_DIR / ".git"):
+    """The commit of a git checkout, read from its files (no git process); "" elsewhere."""
+    try:
+        head = (repository / "HEAD").read_text().strip()
+        if not head.startswith("ref: "):
+            return head[:12]  # a detached HEAD: a tag or commit checked out
+        ref = head.removeprefix("ref: ")
+        if (repository / ref).exists():
+            return (repository / ref).read_text().strip()[:12]
+        packed = (repository / "packed-refs").read_text().splitlines()
+        return next((line[:12] for line in packed if line.endswith(f" {ref}")), "")
+    except OSError:
+        return ""
+
+
+# What this deployment runs: pages rendered by other code are never served from a cache they
+# share. The checked-out commit by default, read again by each worker a reload starts.
+NEWSROOM_RELEASE = env("RELEASE", default="") or checked_out_commit() or "dev"
 # How long a CDN may keep a page without asking again (browsers always revalidate).
 PAGE_CACHE_SHARED_MAX_AGE = env.int("PAGE_CACHE_SHARED_MAX_AGE", default=60)
 
@@ -353,6 +370,6 @@ if SENTRY_DSN := env.str("SENTRY_DSN", default=""):
     init_sentry(
         SENTRY_DSN,
         environment=env.str("SENTRY_ENVIRONMENT", default="production"),
-        release=env.str("SENTRY_RELEASE", default="") or None,
+        release=env.str("SENTRY_RELEASE", default="") or env.str("RELEASE", default="") or None,
         traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
     )
