@@ -121,20 +121,21 @@ class Versions:
             next_change_at=registry.registry.next_change(),
         )
 
-    def start_new(self, scopes, using):
-        """Renew ``scopes`` in the database ``using`` (after the change has committed)."""
+    def start_new(self, scopes, using, *, clock=True):
+        """Renew ``scopes`` in the database ``using`` (after the change has committed), and
+        with ``clock``, when content next changes by the clock alone."""
         now = timezone.now()
-        next_change = registry.registry.next_change() if PAGES in scopes else None
         connection = connections[using]
         table = connection.ops.quote_name(ContentVersion._meta.db_table)
+        next_change = registry.registry.next_change() if clock and PAGES in scopes else None
+        renew_clock = ", next_change_at = excluded.next_change_at" if clock else ""
         # One statement per scope, no transaction nor savepoint: outside a transaction this
         # runs right after the write that asked for it, whose statement may not be finished.
         with connection.cursor() as cursor:
             cursor.executemany(
                 f"INSERT INTO {table} (scope, number, changed_at, next_change_at) "
                 "VALUES (%s, 1, %s, %s) ON CONFLICT (scope) DO UPDATE SET "
-                f"number = {table}.number + 1, changed_at = excluded.changed_at, "
-                "next_change_at = excluded.next_change_at",
+                f"number = {table}.number + 1, changed_at = excluded.changed_at{renew_clock}",
                 [(scope, now, next_change if scope == PAGES else None) for scope in scopes],
             )
         self.known.clear()  # this process's own change shows at once
