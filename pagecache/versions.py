@@ -57,7 +57,8 @@ class Known:
 
     def is_fresh(self, now):
         due = self.next_change_at is not None and now >= self.next_change_at
-        return now - self.read_at < settings.PAGE_CACHE_RECHECK and not due
+        # A clock set back (now before read_at) reads again: never trusted for longer.
+        return 0 <= now - self.read_at < settings.PAGE_CACHE_RECHECK and not due
 
 
 class Versions:
@@ -164,6 +165,14 @@ class _NewVersion:
     def __call__(self):
         self.done = True
         VERSIONS.start_new(sorted(self.scopes), self.using)
+
+
+def number_after_commit(using):
+    """The number the page version will have once the current transaction of ``using``
+    commits (it starts one if it wrote what readers see), or has outside a transaction."""
+    rows = ContentVersion.objects.using(using).filter(scope=PAGES)
+    number = rows.values_list("number", flat=True).first() or 0
+    return number + 1 if connections[using].in_atomic_block else number
 
 
 def start_new_version(scopes=(PAGES,), using="default"):
