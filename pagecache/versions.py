@@ -186,4 +186,6 @@ def start_new_version(scopes=(PAGES,), using="default"):
             if isinstance(callback, _NewVersion) and not callback.done:
                 callback.scopes.update(scopes)
                 return
-    transaction.on_commit(_NewVersion(scopes, using), using=using)
+    # Robust: the change is saved whatever happens here; a failure is logged, and the editor
+    # is not told of an error that did not lose the change (the next change renews the pages).
+    transaction.on_commit(_NewVersion(scopes, using), using=using, robust=True)
