@@ -137,6 +137,11 @@ DATABASE_REPLICA_RETRY_AFTER = env.int("DATABASE_REPLICA_RETRY_AFTER", default=5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://newsroom")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache":
+    # Pages are kept in each worker's memory: more of them than Django's default 300.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault(
+        "MAX_ENTRIES", env.int("PAGE_CACHE_LOCAL_ENTRIES", default=1000)
+    )
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     # The cache is an accelerator: without Redis the site answers from the database
     # (newsroom/cache.py). Short timeouts, then Redis is left alone for a few seconds, so that
@@ -161,9 +166,26 @@ if CACHES["default"]["BACKEND"] != "django.core.cache.backends.locmem.LocMemCach
         "TIMEOUT": PAGE_CACHE_TIMEOUT,
         "OPTIONS": {"MAX_ENTRIES": env.int("PAGE_CACHE_LOCAL_ENTRIES", default=1000)},
     }
-# What this deployment runs (a commit, a version), set by each deployment: pages rendered by
-# other code are never served from a cache they share.
-NEWSROOM_RELEASE = env("RELEASE", default="dev")
+
+
+def checked_out_commit(repository=BASE_DIR / ".git"):
+    """The commit of a git checkout, read from its files (no git process); "" elsewhere."""
+    try:
+        head = (repository / "HEAD").read_text().strip()
+        if not head.startswith("ref: "):
+            return head[:12]  # a detached HEAD: a tag or commit checked out
+        ref = head.removeprefix("ref: ")
+        if (repository / ref).exists():
+            return (repository / ref).read_text().strip()[:12]
+        packed = (repository / "packed-refs").read_text().splitlines()
+        return next((line[:12] for line in packed if line.endswith(f" {ref}")), "")
+    except OSError:
+        return ""
+
+
+# What this deployment runs: pages rendered by other code are never served from a cache they
+# share. The checked-out commit by default, read again by each worker a reload starts.
+NEWSROOM_RELEASE = env("RELEASE", default="") or checked_out_commit() or "dev"
 # How long a CDN may keep a page without asking again (browsers always revalidate).
 PAGE_CACHE_SHARED_MAX_AGE = env.int("PAGE_CACHE_SHARED_MAX_AGE", default=60)
 # The cache in front of the site, told what to drop when content changes (pagecache/purge.py):
@@ -377,6 +399,6 @@ if SENTRY_DSN := env.str("SENTRY_DSN", default=""):
     init_sentry(
         SENTRY_DSN,
         environment=env.str("SENTRY_ENVIRONMENT", default="production"),
-        release=env.str("SENTRY_RELEASE", default="") or None,
+        release=env.str("SENTRY_RELEASE", default="") or env.str("RELEASE", default="") or None,
         traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
     )

@@ -117,12 +117,12 @@ class accounted_for:
         _ongoing.depth = max(_depth() - 1, 0)
 
 
-def written(table, using):
-    """The watcher saw a write to ``table``, which readers see (pagecache/watch.py)."""
+def written(tables, using):
+    """The watcher saw a write to ``tables``, which readers see (pagecache/watch.py)."""
     if not enabled():
         return
-    if _depth() and table in _declared_tables():
-        return  # a save or deletion of a declared row: its keys are queued
+    if _depth() and set(tables) <= _declared_tables():
+        return  # a save or deletion of declared rows: their keys are queued
     queue([SITE], using=using)
 
 
