@@ -11,7 +11,7 @@ import re
 
 from django.db import connections
 
-from pagecache import registry, versions
+from pagecache import purge, registry, versions
 from pagecache.models import ContentVersion
 
 # The statement's first keyword, after any comments.
@@ -38,11 +38,14 @@ class Watcher:
     def __call__(self, execute, sql, params, many, context):
         result = execute(sql, params, many, context)
         if not self.paused:
-            scopes = set()
+            scopes, tables = set(), []
             for name in tables_written(sql):
-                scopes.update(registry.scopes_of(name) or ())
+                if found := registry.scopes_of(name):
+                    scopes.update(found)
+                    tables.append(name)
             if scopes:
                 versions.start_new_version(scopes, using=context["connection"].alias)
+                purge.written(tables, context["connection"].alias)
         return result
 
 
