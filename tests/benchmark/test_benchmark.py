@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.urls import clear_url_caches
+from django.utils import timezone
 from taggit.models import Tag
 
 from articles.models import Article, Author, Category, Image, ReadMoreLink
@@ -56,6 +57,20 @@ def test_generate_articles_creates_published_articles_with_authors_and_tags():
         assert article.word_count == len(text.split())
         assert not article.was_updated
     assert ReadMoreLink.objects.filter(article__slug__startswith="gen-").exists()
+
+
+def test_generated_articles_are_the_unfriendly_case_an_old_archive_all_pictures_no_top_story():
+    _generate("--count", "40", "--images", "2", "--authors", "3", "--seed", "2")
+
+    articles = Article.objects.published().filter(slug__startswith="gen-")
+    dates = sorted(articles.values_list("published_at", flat=True))
+    # Spread over years, the newest still recent: the home page has its blocks to fill.
+    assert (dates[-1] - dates[0]).days > 3 * 365
+    assert (timezone.now() - dates[-1]).days < 365
+    # No story marked for the front page: the home page looks for one and falls back.
+    assert not articles.filter(featured=True).exists()
+    # A picture on every story: every card and page asks for its renditions.
+    assert not articles.filter(featured_image__isnull=True).exists()
 
 
 def test_generate_articles_clear_removes_only_generated_content():
