@@ -2,8 +2,10 @@ import html
 import importlib
 import re
 from io import StringIO
+from urllib.parse import urlsplit
 
 import pytest
+import redis
 from django.conf import settings
 from django.core.management import call_command
 from django.urls import clear_url_caches
@@ -14,6 +16,7 @@ from articles.models import Article, Author, Category, Image, ReadMoreLink
 from articles.sanitizing import sanitize_html
 from benchmark.content import reader_session
 from benchmark.load import time_builds
+from benchmark.management.commands.bench import Command as Bench
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -120,3 +123,18 @@ def test_time_builds_reports_warm_and_cold_uncached_article_pages():
 
     assert set(times) == {"warm", "cold"}
     assert all(value > 0 for value in times.values())
+
+
+def test_bench_runs_a_redis_server_of_its_own_and_stops_it():
+    bench = Bench(stdout=StringIO(), stderr=StringIO())
+    bench.options = {"no_redis": False}
+
+    with bench._redis() as url:
+        # Never the Redis on the usual port, which serves everything else on the machine.
+        assert urlsplit(url).port != 6379
+        client = redis.Redis.from_url(url, socket_connect_timeout=1)
+        assert client.ping()
+        assert client.dbsize() == 0
+
+    with pytest.raises(redis.ConnectionError):
+        client.ping()
