@@ -15,7 +15,7 @@ from taggit.models import Tag
 from articles.models import Article, Author, Category, Image, ReadMoreLink
 from articles.sanitizing import sanitize_html
 from benchmark.content import reader_session
-from benchmark.load import time_builds
+from benchmark.load import time_builds, time_pages
 from benchmark.management.commands.bench import Command as Bench
 from tests.factories import ArticleFactory
 
@@ -122,6 +122,24 @@ def test_time_builds_reports_warm_and_cold_uncached_article_pages():
     times = time_builds(paths, rounds=1)
 
     assert set(times) == {"warm", "cold"}
+    assert all(value > 0 for value in times.values())
+
+
+def test_time_pages_times_each_page_cached_and_not_against_the_ceiling_in_one_process(settings):
+    settings.NEWSROOM_BENCHMARK = True
+    _reload_urls()
+    article = ArticleFactory()
+    pages = {"article": [article.get_absolute_url()], "home": ["/"]}
+
+    try:
+        times = time_pages(pages, f"{CEILING_URL}?bytes=1000", requests=2, rounds=1)
+    finally:
+        settings.NEWSROOM_BENCHMARK = False
+        _reload_urls()
+
+    assert set(times) == {
+        "ceiling cached", "article cached", "article uncached", "home cached", "home uncached"
+    }  # fmt: skip
     assert all(value > 0 for value in times.values())
 
 

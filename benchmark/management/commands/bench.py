@@ -383,6 +383,7 @@ class Command(BaseCommand):
                     results[name, mode] = self._measure(name, paths[name], mode)
             ceilings.append(self._measure("ceiling", ceiling, "cached"))
         self._table(results, ceilings, sizes)
+        self._page_times({**paths, "article": paths["article"][:30]}, ceiling[0])
         self._build_times(paths["article"][:30])
         self._write_report()
         self.profile_paths = paths["article"][:30]
@@ -568,20 +569,46 @@ class Command(BaseCommand):
             (out / "py-spy-summary.txt").write_text(_summarise_collapsed(stacks), encoding="utf-8")
             self._say(f"py-spy profiles in {out}/ (summary: py-spy-summary.txt)")
 
-    def _build_times(self, paths):
-        """The uncached article page in one process, warm and cold (benchmark.load.time_builds)."""
+    def _in_process(self, call):
+        """Run ``call`` (Python source, a call of a ``benchmark.load`` function) in a process
+        with the server's settings; returns what it returns (JSON)."""
         script = (
             "import django, json; django.setup()\n"
-            "from benchmark.load import time_builds\n"
-            f"print(json.dumps(time_builds({paths!r})))\n"
+            "from benchmark import load\n"
+            f"print(json.dumps(load.{call}))\n"
         )
         env = {**self.env, "ALLOWED_HOSTS": "127.0.0.1,testserver"}
         done = subprocess.run(
             [sys.executable, "-c", script],
-            cwd=settings.BASE_DIR, env=env, check=True, timeout=600, capture_output=True,
+            cwd=settings.BASE_DIR, env=env, check=True, timeout=900, capture_output=True,
             text=True,
         )  # fmt: skip
-        times = json.loads(done.stdout.splitlines()[-1])
+        return json.loads(done.stdout.splitlines()[-1])
+
+    def _page_times(self, pages, ceiling, rounds=5, requests=30):
+        """Every page in one process, one request at a time, in turns with the ceiling."""
+        self._say("Timing the pages in one process…")
+        times = self._in_process(
+            f"time_pages({pages!r}, {ceiling!r}, rounds={rounds}, requests={requests})"
+        )
+        self.lines += [
+            f"In one process, one request at a time, every page in turn ({rounds} rounds of "
+            f"{requests} requests each; medians): what a request costs against the ceiling "
+            "page, less swayed by the machine's load than the runs above.",
+            "",
+            "| Page | Cache | ms per request | × ceiling's time |",
+            "|---|---|---:|---:|",
+        ]
+        for run, milliseconds in times.items():
+            name, mode = run.split()
+            cache = "anonymous, not kept" if name in NEVER_KEPT and mode == "cached" else mode
+            ratio = milliseconds / times["ceiling cached"]
+            self.lines.append(f"| {name} | {cache} | {milliseconds:.2f} | {ratio:.1f} |")
+        self.lines.append("")
+
+    def _build_times(self, paths):
+        """The uncached article page in one process, warm and cold (benchmark.load.time_builds)."""
+        times = self._in_process(f"time_builds({paths!r})")
         self.lines += [
             f"In one process, one request at a time ({len(paths)} article pages, signed in): "
             f"{times['warm']:.1f} ms per uncached article page (median), {times['cold']:.1f} ms "
