@@ -365,8 +365,18 @@ class GenerationReport:
     images_seconds: float
 
 
-def generate_articles(count, *, images=50, authors=50, batch_size=2000, seed=None, progress=None):
+ARCHIVE_YEARS = 10
+
+
+def generate_articles(
+    count, *, images=50, authors=50, years=ARCHIVE_YEARS, batch_size=2000, seed=None, progress=None
+):
     """Insert ``count`` published articles in bulk, with bylines, tags and read-more links.
+
+    They are the unfriendly case for the reader's pages: an old archive (publication dates
+    spread evenly over the last ``years`` years, so most stories are old and few are in the
+    home page's recent window), a picture on every story (with ``images``), and no story
+    marked for the front page (the home page looks for one and falls back on the newest).
 
     The body is clean HTML built here, so ``Article.save()``'s sanitising is not needed; the
     word count and slug it would compute are computed from the generated text instead.
@@ -381,7 +391,7 @@ def generate_articles(count, *, images=50, authors=50, batch_size=2000, seed=Non
     tags = ensure_tags()
     run = f"{rng.getrandbits(24):06x}"
     now = timezone.now()
-    year = 365 * 24 * 3600
+    oldest = round(years * 365.25 * 24 * 3600)
     done = 0
     while done < count:
         size = min(batch_size, count - done)
@@ -390,7 +400,7 @@ def generate_articles(count, *, images=50, authors=50, batch_size=2000, seed=Non
             for number in range(done, done + size):
                 fields = text.article()
                 tag_names.append(fields.pop("tag_names"))
-                published_at = now - timedelta(seconds=rng.randint(60, year))
+                published_at = now - timedelta(seconds=rng.randint(60, oldest))
                 rows.append(
                     Article(
                         **fields,
@@ -406,7 +416,7 @@ def generate_articles(count, *, images=50, authors=50, batch_size=2000, seed=Non
                             if rng.random() < 0.1
                             else Article.Access.FREE
                         ),
-                        featured=rng.random() < 0.002,
+                        featured=False,
                     )
                 )
             articles = Article.objects.bulk_create(rows, batch_size=1000)

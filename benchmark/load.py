@@ -200,6 +200,36 @@ def time_builds(paths, rounds=3):
     return {name: statistics.median(values) * 1000 for name, values in times.items()}
 
 
+def time_pages(pages, ceiling, *, requests=30, rounds=5):
+    """Milliseconds per request (medians), one request at a time through Django's full stack,
+    for each of ``pages`` ({name: [paths]}) as an anonymous visitor (``cached``) and as a
+    signed-in reader (``uncached``), and for the ``ceiling`` page.
+
+    Each round times ``requests`` requests of every page in turn, so that the machine's load,
+    which drifts, weighs on every page alike: on a shared machine their ratios hold better than
+    the figures under load. Run by ``bench`` in a process with the server's settings.
+    """
+    from django.conf import settings
+    from django.test import Client
+
+    clients = {"cached": Client(), "uncached": Client()}
+    clients["uncached"].cookies[settings.SESSION_COOKIE_NAME] = reader_session()
+    runs = [("ceiling", "cached", [ceiling])]
+    runs += [(name, mode, paths) for name, paths in pages.items() for mode in clients]
+    for _name, mode, paths in runs:  # the first view fills the cache and what pages share
+        for path in paths:
+            assert clients[mode].get(path).status_code == 200, path
+    times = {}
+    for _round in range(rounds):
+        for name, mode, paths in runs:
+            measured = times.setdefault(f"{name} {mode}", [])
+            for index in range(requests):
+                started = time.perf_counter()
+                clients[mode].get(paths[index % len(paths)])
+                measured.append(time.perf_counter() - started)
+    return {run: statistics.median(values) * 1000 for run, values in times.items()}
+
+
 def profile_pages(paths, out_dir, rounds=2):
     """Profile uncached requests for ``paths`` with pyinstrument, through Django's full stack.
 

@@ -2,17 +2,21 @@ import html
 import importlib
 import re
 from io import StringIO
+from urllib.parse import urlsplit
 
 import pytest
+import redis
 from django.conf import settings
 from django.core.management import call_command
 from django.urls import clear_url_caches
+from django.utils import timezone
 from taggit.models import Tag
 
 from articles.models import Article, Author, Category, Image, ReadMoreLink
 from articles.sanitizing import sanitize_html
 from benchmark.content import reader_session
-from benchmark.load import time_builds
+from benchmark.load import time_builds, time_pages
+from benchmark.management.commands.bench import Command as Bench
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +60,20 @@ def test_generate_articles_creates_published_articles_with_authors_and_tags():
         assert article.word_count == len(text.split())
         assert not article.was_updated
     assert ReadMoreLink.objects.filter(article__slug__startswith="gen-").exists()
+
+
+def test_generated_articles_are_the_unfriendly_case_an_old_archive_all_pictures_no_top_story():
+    _generate("--count", "40", "--images", "2", "--authors", "3", "--seed", "2")
+
+    articles = Article.objects.published().filter(slug__startswith="gen-")
+    dates = sorted(articles.values_list("published_at", flat=True))
+    # Spread over years, the newest still recent: the home page has its blocks to fill.
+    assert (dates[-1] - dates[0]).days > 3 * 365
+    assert (timezone.now() - dates[-1]).days < 365
+    # No story marked for the front page: the home page looks for one and falls back.
+    assert not articles.filter(featured=True).exists()
+    # A picture on every story: every card and page asks for its renditions.
+    assert not articles.filter(featured_image__isnull=True).exists()
 
 
 def test_generate_articles_clear_removes_only_generated_content():
@@ -105,3 +123,36 @@ def test_time_builds_reports_warm_and_cold_uncached_article_pages():
 
     assert set(times) == {"warm", "cold"}
     assert all(value > 0 for value in times.values())
+
+
+def test_time_pages_times_each_page_cached_and_not_against_the_ceiling_in_one_process(settings):
+    settings.NEWSROOM_BENCHMARK = True
+    _reload_urls()
+    article = ArticleFactory()
+    pages = {"article": [article.get_absolute_url()], "home": ["/"]}
+
+    try:
+        times = time_pages(pages, f"{CEILING_URL}?bytes=1000", requests=2, rounds=1)
+    finally:
+        settings.NEWSROOM_BENCHMARK = False
+        _reload_urls()
+
+    assert set(times) == {
+        "ceiling cached", "article cached", "article uncached", "home cached", "home uncached"
+    }  # fmt: skip
+    assert all(value > 0 for value in times.values())
+
+
+def test_bench_runs_a_redis_server_of_its_own_and_stops_it():
+    bench = Bench(stdout=StringIO(), stderr=StringIO())
+    bench.options = {"no_redis": False}
+
+    with bench._redis() as url:
+        # Never the Redis on the usual port, which serves everything else on the machine.
+        assert urlsplit(url).port != 6379
+        client = redis.Redis.from_url(url, socket_connect_timeout=1)
+        assert client.ping()
+        assert client.dbsize() == 0
+
+    with pytest.raises(redis.ConnectionError):
+        client.ping()

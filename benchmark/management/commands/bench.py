@@ -22,7 +22,7 @@ import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import django
 from django.conf import settings
@@ -63,6 +63,9 @@ SEARCH_WORDS = {
 }  # fmt: skip
 PAGES = ("article", "home", "section", "search")
 MODES = ("cached", "uncached")
+# Search results are never kept in the page cache (any text would make a new page): the
+# anonymous run of the search page builds it on every request too.
+NEVER_KEPT = {"search"}
 
 
 class Command(BaseCommand):
@@ -82,8 +85,7 @@ class Command(BaseCommand):
         add("--threads", type=int, default=4, help="Threads per gthread worker (4).")
         add("--worker-class", default="gthread", choices=["gthread", "sync"])
         add("--article-urls", type=int, default=500, help="Article URLs to rotate over (500).")
-        add("--redis-url", default="redis://127.0.0.1:6379/15", help="A Redis db of its own.")
-        add("--no-redis", action="store_true", help="Use the local-memory cache.")
+        add("--no-redis", action="store_true", help="Use the local-memory cache, not Redis.")
         add("--load-tool", default="auto", choices=["auto", "wrk", "python"])
         add("--allow-sqlite", action="store_true", help="Run on SQLite anyway (not comparable).")
         add("--search-count", type=int, default=0, help="Also time search on this many articles.")
@@ -99,10 +101,11 @@ class Command(BaseCommand):
         if options["load_tool"] == "wrk" and not load.wrk_available():
             raise CommandError("wrk is not installed (apt-get install -y wrk).")
         self.use_wrk = options["load_tool"] != "python" and load.wrk_available()
-        self.env = self._server_env()
         previous = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
         try:
-            self._run()
+            with self._redis() as redis_url:
+                self.env = self._server_env(redis_url)
+                self._run()
         finally:
             signal.signal(signal.SIGTERM, previous)
         self.stdout.write("\n" + self._write_report())
@@ -145,9 +148,58 @@ class Command(BaseCommand):
             admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         self._say(f"Created the database {name}.")
 
-    def _server_env(self):
+    @contextlib.contextmanager
+    def _redis(self):
+        """A redis-server of the run's own, on a free port, empty and without persistence,
+        stopped at the end: the benchmark never writes to a Redis that serves anything else.
+        Yields its URL, or None (local memory) with --no-redis or without redis-server."""
+        self.cache_label = "local memory (one cache per worker)"
+        binary = shutil.which("redis-server")
+        if self.options["no_redis"] or binary is None:
+            if binary is None:
+                self.cache_label += "; Redis not used: redis-server is not installed"
+            yield None
+            return
+        import redis
+
+        port = _free_port()
+        url = f"redis://127.0.0.1:{port}/0"
+        with tempfile.TemporaryDirectory(prefix="bench-redis-") as directory:
+            server = subprocess.Popen(
+                [
+                    binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                    "--appendonly", "no", "--dir", directory,
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,  # stopped below, not by the terminal's Ctrl-C
+            )  # fmt: skip
+            try:
+                deadline = time.monotonic() + 30
+                while True:
+                    try:
+                        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+                        break
+                    except redis.RedisError:
+                        if server.poll() is not None or time.monotonic() > deadline:
+                            raise CommandError("redis-server did not start.") from None
+                        time.sleep(0.1)
+                version = redis.Redis.from_url(url).info("server")["redis_version"]
+                self.cache_label = f"Redis {version} of the run's own (127.0.0.1:{port})"
+                self._say(f"Started redis-server on 127.0.0.1:{port}.")
+                yield url
+            finally:
+                server.terminate()
+                try:
+                    server.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    server.kill()
+                    server.wait(timeout=10)
+                self._say("redis-server stopped.")
+
+    def _server_env(self, redis_url):
         """The environment of gunicorn and of the helper commands: production settings, local."""
-        env = {
+        return {
             **os.environ,
             "DEBUG": "false",
             "SECRET_KEY": secrets.token_urlsafe(50),  # throwaway, for this run only
@@ -156,39 +208,8 @@ class Command(BaseCommand):
             "NEWSROOM_BENCHMARK": "1",
             "LOG_LEVEL": "WARNING",
             "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+            "CACHE_URL": redis_url or "locmemcache://bench",
         }
-        self.cache_label = "local memory (one cache per worker)"
-        env["CACHE_URL"] = "locmemcache://bench"
-        if not self.options["no_redis"]:
-            reason = self._redis_unusable(self.options["redis_url"])
-            if reason:
-                self.cache_label += f"; Redis not used: {reason}"
-            else:
-                env["CACHE_URL"] = self.options["redis_url"]
-                self.cache_label = f"Redis ({self.options['redis_url']})"
-        return env
-
-    @staticmethod
-    def _redis_unusable(url):
-        parts = urlsplit(url)
-        if parts.hostname not in ("127.0.0.1", "localhost", "::1"):
-            return "the benchmark only talks to this machine"
-        try:
-            import redis
-        except ImportError:
-            return 'the redis package is missing (pip install ".[bench]")'
-        try:
-            redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-        except redis.RedisError as error:
-            return f"unreachable ({error})"
-        return None
-
-    def _flush_cache(self):
-        """Start from an empty page cache (the benchmark's Redis db is its own)."""
-        if self.env["CACHE_URL"].startswith("redis"):
-            import redis
-
-            redis.Redis.from_url(self.env["CACHE_URL"]).flushdb()
 
     def _manage(self, *args, timeout):
         done = subprocess.run(
@@ -280,9 +301,7 @@ class Command(BaseCommand):
     @contextlib.contextmanager
     def _gunicorn(self):
         o = self.options
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
+        port = _free_port()
         command = [
             sys.executable, "-m", "gunicorn", "newsroom.wsgi:application",
             "--bind", f"127.0.0.1:{port}", "--workers", str(o["workers"]),
@@ -297,7 +316,6 @@ class Command(BaseCommand):
             command += ["--worker-connections", str(share)]
         # Closed in the finally clause below, once gunicorn has stopped writing to it.
         log = tempfile.NamedTemporaryFile("w+", prefix="bench-gunicorn-", suffix=".log")  # noqa: SIM115
-        self._flush_cache()
         self._say(f"Starting gunicorn on 127.0.0.1:{port}…")
         server = subprocess.Popen(
             command,
@@ -365,6 +383,7 @@ class Command(BaseCommand):
                     results[name, mode] = self._measure(name, paths[name], mode)
             ceilings.append(self._measure("ceiling", ceiling, "cached"))
         self._table(results, ceilings, sizes)
+        self._page_times({**paths, "article": paths["article"][:30]}, ceiling[0])
         self._build_times(paths["article"][:30])
         self._write_report()
         self.profile_paths = paths["article"][:30]
@@ -430,8 +449,9 @@ class Command(BaseCommand):
             for mode in MODES:
                 result = results[name, mode]
                 ratios[name, mode] = result.rps / ceiling_rps
+                cache = "anonymous, not kept" if name in NEVER_KEPT and mode == "cached" else mode
                 self.lines.append(
-                    f"| {name} | {mode} | {result.rps:.0f} | {ceiling_rps:.0f} | "
+                    f"| {name} | {cache} | {result.rps:.0f} | {ceiling_rps:.0f} | "
                     f"{ratios[name, mode]:.3f} | {result.p50_ms:.1f} | {result.p99_ms:.1f} | "
                     f"{result.p50_ms / ceiling_p50:.1f} | {result.p99_ms / ceiling_p99:.1f} | "
                     f"{result.errors} |"
@@ -461,7 +481,6 @@ class Command(BaseCommand):
             self._say(f"Adding {count - existing} articles for the search measure…")
             seconds, _images, _wall = self._generate(count - existing, clear=False)
             self._say(f"  {seconds:.1f} s")
-            self._flush_cache()
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute("ANALYZE articles_article")
@@ -550,20 +569,46 @@ class Command(BaseCommand):
             (out / "py-spy-summary.txt").write_text(_summarise_collapsed(stacks), encoding="utf-8")
             self._say(f"py-spy profiles in {out}/ (summary: py-spy-summary.txt)")
 
-    def _build_times(self, paths):
-        """The uncached article page in one process, warm and cold (benchmark.load.time_builds)."""
+    def _in_process(self, call):
+        """Run ``call`` (Python source, a call of a ``benchmark.load`` function) in a process
+        with the server's settings; returns what it returns (JSON)."""
         script = (
             "import django, json; django.setup()\n"
-            "from benchmark.load import time_builds\n"
-            f"print(json.dumps(time_builds({paths!r})))\n"
+            "from benchmark import load\n"
+            f"print(json.dumps(load.{call}))\n"
         )
         env = {**self.env, "ALLOWED_HOSTS": "127.0.0.1,testserver"}
         done = subprocess.run(
             [sys.executable, "-c", script],
-            cwd=settings.BASE_DIR, env=env, check=True, timeout=600, capture_output=True,
+            cwd=settings.BASE_DIR, env=env, check=True, timeout=900, capture_output=True,
             text=True,
         )  # fmt: skip
-        times = json.loads(done.stdout.splitlines()[-1])
+        return json.loads(done.stdout.splitlines()[-1])
+
+    def _page_times(self, pages, ceiling, rounds=5, requests=30):
+        """Every page in one process, one request at a time, in turns with the ceiling."""
+        self._say("Timing the pages in one process…")
+        times = self._in_process(
+            f"time_pages({pages!r}, {ceiling!r}, rounds={rounds}, requests={requests})"
+        )
+        self.lines += [
+            f"In one process, one request at a time, every page in turn ({rounds} rounds of "
+            f"{requests} requests each; medians): what a request costs against the ceiling "
+            "page, less swayed by the machine's load than the runs above.",
+            "",
+            "| Page | Cache | ms per request | × ceiling's time |",
+            "|---|---|---:|---:|",
+        ]
+        for run, milliseconds in times.items():
+            name, mode = run.split()
+            cache = "anonymous, not kept" if name in NEVER_KEPT and mode == "cached" else mode
+            ratio = milliseconds / times["ceiling cached"]
+            self.lines.append(f"| {name} | {cache} | {milliseconds:.2f} | {ratio:.1f} |")
+        self.lines.append("")
+
+    def _build_times(self, paths):
+        """The uncached article page in one process, warm and cold (benchmark.load.time_builds)."""
+        times = self._in_process(f"time_builds({paths!r})")
         self.lines += [
             f"In one process, one request at a time ({len(paths)} article pages, signed in): "
             f"{times['warm']:.1f} ms per uncached article page (median), {times['cold']:.1f} ms "
@@ -592,6 +637,12 @@ class Command(BaseCommand):
 
 def _raise_keyboard_interrupt(signum, frame):
     raise KeyboardInterrupt
+
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def _fetch(url, headers=None):

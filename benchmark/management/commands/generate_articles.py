@@ -23,11 +23,19 @@ class Command(BaseCommand):
         )
         parser.add_argument("--images", type=int, default=50, help="Library images to use.")
         parser.add_argument("--authors", type=int, default=50, help="Journalists to use.")
+        parser.add_argument(
+            "--years",
+            type=float,
+            default=content.ARCHIVE_YEARS,
+            help=f"Spread the publication dates over this many years ({content.ARCHIVE_YEARS}).",
+        )
         parser.add_argument("--seed", type=int, default=None, help="For repeatable text.")
 
-    def handle(self, *args, count, clear, clear_images, images, authors, seed, **options):
-        if count < 0 or images < 0 or not 1 <= authors <= 625:
-            raise CommandError("--count and --images must be ≥ 0, --authors in 1..625.")
+    def handle(self, *args, count, clear, clear_images, images, authors, years, seed, **options):
+        if count < 0 or images < 0 or not 1 <= authors <= 625 or years <= 0:
+            raise CommandError(
+                "--count and --images must be ≥ 0, --authors in 1..625, --years > 0."
+            )
         if clear:
             deleted = content.clear_generated(images=clear_images)
             self.stdout.write(f"Deleted {deleted} generated articles.")
@@ -37,6 +45,7 @@ class Command(BaseCommand):
             count,
             images=images,
             authors=authors,
+            years=years,
             seed=seed,
             progress=lambda done, total: self.stdout.write(f"  {done}/{total}", ending="\r"),
         )
