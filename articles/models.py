@@ -570,6 +570,10 @@ class Article(models.Model):
             models.Index(
                 fields=["category", "status", "-published_at"], name="article_section_pub_idx"
             ),
+            # The home page's top story: a few rows, whatever the archive (none is a full scan).
+            models.Index(
+                fields=["-published_at"], condition=Q(featured=True), name="article_featured_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
