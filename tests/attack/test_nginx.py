@@ -69,7 +69,7 @@ def site(tmp_path_factory):
                 )
             )
             with nginx_server(conf, [http_port, https_port]):
-                yield {"https": https_port, "env": env, **seeded}
+                yield {"https": https_port, "env": env, "directory": directory, **seeded}
 
 
 def test_a_withdrawn_story_leaves_nginx_once_its_shared_max_age_has_passed(site):
@@ -91,3 +91,17 @@ def test_a_withdrawn_story_leaves_nginx_once_its_shared_max_age_has_passed(site)
         time.sleep(0.5)
 
     assert all(not shown for _status, _cache, shown in answers[1:]), answers
+
+
+def test_a_sign_in_link_leaves_no_token_in_nginx_access_log(site):
+    """newsroom/logs.py hides the token of e-mail links from the app's logs ("a sign-in link
+    is a credential"); the reference nginx site logs every request line whole. (So does
+    gunicorn's access log, which deploy/systemd/newsroom.service turns on.)"""
+    token = "eyJ1IjoxfQ:1vAbCd:secret-signature"
+    get(site, f"/compte/connexion/{token}/")
+    get(site, f"/newsletter/desinscription/{token}/")
+    time.sleep(0.5)  # nginx writes its log line once the response is sent
+
+    logged = (site["directory"] / "newsroom.access.log").read_text()
+    assert "/compte/connexion/" in logged
+    assert "secret-signature" not in logged
