@@ -20,9 +20,12 @@ def test_the_reference_deployment_runs_each_version_of_the_code_under_its_own_re
     variables = {**sourced(), "SECRET_KEY": secrets.token_urlsafe(50)}
     done = subprocess.run(
         [
-            sys.executable, "manage.py", "shell", "-c",
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
             "from django.conf import settings; print(settings.NEWSROOM_RELEASE)",
-        ],  # fmt: skip
+        ],
         cwd=REPO_ROOT,
         env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "newsroom.settings", **variables},
         capture_output=True,

@@ -14,6 +14,7 @@ from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 
+
 def _save_as_draft():
     article = Article.objects.get(title="Un récit retiré")
     article.status = Article.Status.DRAFT
