@@ -2,10 +2,7 @@
 unpublished story (pagecache/pages.py: ``withdrawn_at``), against a real streaming replica."""
 
 import json
-import os
-import signal
 import time
-from pathlib import Path
 
 import pytest
 
@@ -64,43 +61,3 @@ def test_a_story_withdrawn_while_the_replica_lags_is_not_served_once_the_databas
     bodies = [http(site["base"] + path)[2] for _worker in range(4)]
 
     assert not any("Un récit retiré" in body for body in bodies)
-
-
-def _cluster_processes(clusters, cluster):
-    """The postmaster of ``cluster`` and its children (the backends serving the site)."""
-    postmaster = int((clusters.directory / cluster / "postmaster.pid").read_text().split()[0])
-    children = []
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines())
-        except (OSError, ValueError):
-            continue
-        if int(fields.get("PPid", "0").strip()) == postmaster:
-            children.append(int(status.parent.name))
-    return [postmaster, *children]
-
-
-def test_a_replica_that_stops_answering_sends_readers_to_the_primary(site):
-    """A replica behind a network that drops packets (or a hung server) neither refuses nor
-    answers. Django's health check of a kept connection (SELECT 1) has no timeout: the request
-    waits until gunicorn kills its worker (--timeout 30), and nginx answers 502."""
-    clusters, path = site["clusters"], site["article"]
-    _until(clusters.caught_up)
-    for _worker in range(4):
-        assert http(site["base"] + path)[0] == 200  # each worker keeps a replica connection
-    hung = _cluster_processes(clusters, "replica")
-    for pid in hung:
-        os.kill(pid, signal.SIGSTOP)
-    try:
-        time.sleep(1.1)  # past the page's version: the next request reads the database
-        statuses = []
-        for _request in range(2):
-            try:
-                statuses.append(http(site["base"] + path)[0])
-            except OSError as error:  # the worker killed, or the client's 30 s wait over
-                statuses.append(repr(error))
-    finally:
-        for pid in hung:
-            os.kill(pid, signal.SIGCONT)
-
-    assert statuses == [200, 200]
