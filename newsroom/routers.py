@@ -169,8 +169,10 @@ def _readable_or_writable(socket, deadline, write=False):
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         return False
-    ready = select.select([] if write else [socket], [socket] if write else [], [], remaining)
-    return bool(ready[0] or ready[1])
+    # poll, not select: a busy worker's descriptors may number past select's 1024.
+    poll = select.poll()
+    poll.register(socket, select.POLLOUT if write else select.POLLIN)
+    return bool(poll.poll(remaining * 1000))
 
 
 def reading_from():
