@@ -24,8 +24,6 @@ from subscriptions import tasks
 PATHS = {"/sante/", "/sante"}
 # A task waiting, or a heartbeat silent, for longer than this makes the site "degraded".
 WORKER_LATE = 300  # seconds
-# The cache round trip's key, this process's own: two servers checking at once never mix.
-PROBE_KEY = f"health:{uuid.uuid4().hex}"
 
 
 def health_check(get_response):
@@ -81,6 +79,10 @@ def _cache():
     cache = caches["default"]
     if not is_shared(cache):
         return "local"
-    token = uuid.uuid4().hex
-    cache.set(PROBE_KEY, token, timeout=60)
-    return "ok" if cache.get(PROBE_KEY) == token else "unreachable"
+    # A key for this check alone: two servers, or two threads of one, checking at once never
+    # read each other's value.
+    key = f"health:{uuid.uuid4().hex}"
+    cache.set(key, "1", timeout=60)
+    answered = cache.get(key) == "1"
+    cache.delete(key)
+    return "ok" if answered else "unreachable"

@@ -1,4 +1,4 @@
-"""Request ids, and with ``LOG_FORMAT=json`` one JSON line per request and per log record.
+"""Request ids, one line per request, and with ``LOG_FORMAT=json`` one JSON line per log record.
 
 Every response carries ``X-Request-ID``: the proxy's, when it sent a sane one, else a new one;
 the line logged for the request (logger ``newsroom.requests``, INFO) carries it too, with the
@@ -26,6 +26,13 @@ current_request_id = contextvars.ContextVar("request_id", default=None)
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 # The URL parameter of the e-mail links that carry a signed token (subscriptions/urls.py).
 SECRET_PARAMETERS = ("token",)
+# The paths of these links, and of whatever a mail client or a reader made of one (a parenthesis
+# glued on, a doubled slash): all that follows is hidden. deploy/nginx/newsroom.conf masks the
+# same paths in its access log.
+SECRET_PATH = re.compile(
+    r"(/(?:compte/connexion|newsletter/confirmer|newsletter/desinscription)/).+",
+    re.IGNORECASE | re.DOTALL,
+)
 HIDDEN = "…"
 
 
@@ -68,7 +75,8 @@ def loggable_path(request):
 
 
 def hide_secrets(path, match=None):
-    """``path`` with the signed token it may hold hidden; ``match``, its route if known."""
+    """``path`` with the signed token it may hold hidden: a route's ``token`` parameter
+    (``match``, the route, if known), and all that follows a token link's path."""
     if match is None:  # not routed to a view: a redirect adding the slash, a 404…
         for candidate in (path, f"{path}/"):
             try:
@@ -80,7 +88,13 @@ def hide_secrets(path, match=None):
         secret = match and match.kwargs.get(name)
         if secret:
             path = path.replace(secret, HIDDEN)
-    return path
+    return hide_secret_paths(path)
+
+
+def hide_secret_paths(text):
+    """``text`` (a path, a whole URL, a header) with all that follows a token link's path
+    hidden, whatever was glued to the token."""
+    return SECRET_PATH.sub(lambda found: found[1] + HIDDEN, text)
 
 
 class HideSecrets(logging.Filter):

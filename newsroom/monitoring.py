@@ -1,14 +1,15 @@
 """Errors reported to Sentry (sentry-sdk) when ``SENTRY_DSN`` is set; nothing otherwise.
 
 Readers' addresses are what the site protects most: events carry no cookies, no user, no
-request body and no local variables, the URL loses its query string and any signed token
-(a sign-in link is a credential), and anything shaped like an e-mail address is masked.
+request body and no local variables, the URL loses its query string, the URL and the headers
+(a Referer) lose any signed token (a sign-in link is a credential), and anything shaped like an
+e-mail address is masked.
 """
 
 import re
 from urllib.parse import urlsplit, urlunsplit
 
-from newsroom.logs import hide_secrets
+from newsroom.logs import hide_secret_paths, hide_secrets
 
 # Whatever its spelling (a reader's address may be Unicode): a domain ending in letters.
 EMAIL_ADDRESS = re.compile(r"[^\s@<>\"'()\[\],;:/]+@(?:[^\s@<>\"'()\[\],;:/.]+\.)+[^\W\d_]{2,}")
@@ -43,6 +44,11 @@ def before_send(event, hint):
         if url := request.get("url"):
             parts = urlsplit(url)
             request["url"] = urlunsplit(parts._replace(path=hide_secrets(parts.path), query=""))
+        if isinstance(headers := request.get("headers"), dict):
+            # The Referer of a page opened from a sign-in link is that link.
+            request["headers"] = {
+                key: hide_secret_paths(str(value)) for key, value in headers.items()
+            }
     # The release is the deployment's own name ("newsroom@1.2.3" is no address).
     return {**_masked(event), "release": event.get("release")}
 

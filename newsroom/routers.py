@@ -25,23 +25,26 @@ What a process keeps from one request to the next (a worker's copy of the conten
 holds only for the server it was read from: keep it per server (``reading_from()``), or read it
 again in each request.
 
-A replica is checked when the request first reads from it, as Django checks any connection
-(a persistent connection's health check, or a new connection within
-``DATABASE_CONNECT_TIMEOUT``). One that cannot be reached sends that request to the primary,
-and is left alone for ``DATABASE_REPLICA_RETRY_AFTER`` seconds by this process. A replica that
-fails in the middle of a request fails that request as the primary would (the page kept in the
-cache, else the 503 page), and the next one reads from the primary.
+A replica is checked when the request first reads from it: a new connection within
+``DATABASE_CONNECT_TIMEOUT``, or a persistent connection's health check (``SELECT 1``) within as
+long, where Django's own check would wait for ever on a server that hangs. One that cannot be
+reached sends that request to the primary, and is left alone for
+``DATABASE_REPLICA_RETRY_AFTER`` seconds by this process. A replica that fails in the middle of
+a request fails that request as the primary would (the page kept in the cache, else the 503
+page), and the next one reads from the primary; one that hangs in the middle of a request holds
+it until gunicorn's timeout.
 """
 
 import logging
 import random
+import select
 import time
 from contextvars import ContextVar
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import MiddlewareNotUsed
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
 
 from newsroom.views import DATABASE_UNREACHABLE
 
@@ -93,12 +96,17 @@ class Reads:
 
 
 def _answers(alias):
-    """Whether the replica can be used for this request: its connection (made now, or kept from
-    an earlier request and checked as Django checks one on its first use in a request). One
-    that fails is skipped by this process for a few seconds."""
+    """Whether the replica can be used for this request: its connection (made now, within
+    ``connect_timeout``, or kept from an earlier request and checked within as long). One that
+    fails is skipped by this process for a few seconds."""
     connection = connections[alias]
     try:
-        connection.close_if_health_check_failed()
+        if _health_check_due(connection):
+            timeout = _timeout(connection)
+            if not _answers_within(connection, timeout):
+                connection.close()
+                raise OperationalError(f"no answer to a health check within {timeout} s")
+            connection.health_check_done = True
         connection.ensure_connection()
     except DATABASE_UNREACHABLE as error:
         retry_after = settings.DATABASE_REPLICA_RETRY_AFTER
@@ -111,6 +119,60 @@ def _answers(alias):
         )
         return False
     return True
+
+
+def _health_check_due(connection):
+    """Whether Django would check this kept connection now (its first use in a request)."""
+    return (
+        connection.connection is not None
+        and connection.health_check_enabled
+        and not connection.health_check_done
+    )
+
+
+def _timeout(connection):
+    return connection.settings_dict.get("OPTIONS", {}).get("connect_timeout", 5)
+
+
+def _answers_within(connection, timeout):
+    """Whether a kept connection answers ``SELECT 1`` within ``timeout`` seconds. Django's own
+    check waits for ever on a server that neither answers nor closes: stopped, or behind a
+    network that drops packets (the kernel's keepalives take minutes)."""
+    if connection.vendor != "postgresql":
+        connection.close_if_health_check_failed()
+        return True
+    import psycopg
+    from psycopg import pq
+
+    pgconn = connection.connection.pgconn
+    deadline = time.monotonic() + timeout
+    try:
+        pgconn.send_query(b"SELECT 1")
+        while pgconn.flush():  # a non-blocking connection: the query may still be on its way
+            if not _readable_or_writable(pgconn.socket, deadline, write=True):
+                return False
+        pgconn.consume_input()
+        while pgconn.is_busy():
+            if not _readable_or_writable(pgconn.socket, deadline):
+                return False
+            pgconn.consume_input()
+        answered = True
+        while (result := pgconn.get_result()) is not None:
+            answered = answered and result.status == pq.ExecStatus.TUPLES_OK
+        return answered
+    except psycopg.Error:
+        return False
+
+
+def _readable_or_writable(socket, deadline, write=False):
+    """Whether ``socket`` is ready before ``deadline`` (a ``time.monotonic()``)."""
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        return False
+    # poll, not select: a busy worker's descriptors may number past select's 1024.
+    poll = select.poll()
+    poll.register(socket, select.POLLOUT if write else select.POLLIN)
+    return bool(poll.poll(remaining * 1000))
 
 
 def reading_from():

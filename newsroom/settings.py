@@ -368,11 +368,12 @@ TAGGIT_CASE_INSENSITIVE = True
 TAGGIT_STRIP_UNICODE_WHEN_SLUGIFYING = True  # ASCII tag URLs, like article slugs
 TAGGIT_TAGS_FROM_STRING = "articles.tags.parse_tags"  # names cleaned, each tag once
 
-# Logs on standard output: plain text, or with LOG_FORMAT=json one JSON object per line, with a
-# line for every request (newsroom/logs.py).
+# Logs on standard output, a line for every request: plain text, or with LOG_FORMAT=json one JSON
+# object per line (newsroom/logs.py).
 LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
 if LOG_FORMAT not in ("plain", "json"):
     raise ImproperlyConfigured("LOG_FORMAT must be plain or json.")
+SECRETS_LOGGED_BY = ("django.request", "django.server")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -387,8 +388,11 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
-        # A line per request in JSON only: in plain text, gunicorn's access log does it.
-        "newsroom.requests": {"level": "INFO" if LOG_FORMAT == "json" else "WARNING"},
+        # A line per request, in either format (gunicorn keeps no access log of its own).
+        "newsroom.requests": {"level": "INFO"},
+        # Django's own lines name the path ("Not Found: /compte/connexion/…"): its token hidden
+        # before any handler, the console's or another's, sees them.
+        **{name: {"filters": ["hide_secrets"]} for name in SECRETS_LOGGED_BY},
     },
 }
 

@@ -26,7 +26,13 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-LOGGING = {"version": 1, "disable_existing_loggers": False}
+# No console output; Django's own lines hide tokens as in production.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": LOGGING["filters"],  # noqa: F405
+    "loggers": {name: LOGGING["loggers"][name] for name in SECRETS_LOGGED_BY},  # noqa: F405
+}
 # Tests run without collectstatic: WhiteNoise serves from the finders.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+import threading
 import time
 from datetime import timedelta
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from newsroom import cache as resilient_cache
+from newsroom import health
 from subscriptions import tasks
 from subscriptions.models import WorkerHeartbeat
 from tests.services import REPO_ROOT, RedisServer, app_server, http, manage, production_env
@@ -121,6 +123,24 @@ def test_redis_stopped_is_degraded_and_the_site_still_serves(redis):
     assert report["status"] == "degraded"
     assert report["cache"] == "unreachable"
     assert report["database"] == "ok"
+
+
+def test_threads_of_one_worker_checking_at_once_all_find_redis_answering(redis):
+    """gthread workers (deploy/systemd/newsroom.service) answer checks in several threads."""
+    start = threading.Barrier(4)
+    verdicts = []
+
+    def check():
+        start.wait()
+        verdicts.extend(health._cache() for _ in range(200))
+
+    threads = [threading.Thread(target=check) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert set(verdicts) == {"ok"}, f"{verdicts.count('unreachable')} false 'unreachable'"
 
 
 def test_a_running_worker_shows_life_on_the_health_check(tmp_path):

@@ -15,6 +15,14 @@ from tests.services import app_server, http, manage, production_env
 pytestmark = pytest.mark.django_db
 
 SIGN_IN_LINK = "/compte/connexion/eyJ1IjoxfQ:1vAbCd:secret-signature/"
+# What mail clients and readers make of a link: a closing parenthesis or a full stop glued to
+# it, a doubled slash. The request is a 404, but the token in it is intact and valid.
+MANGLED_LINKS = [
+    SIGN_IN_LINK + ")",
+    SIGN_IN_LINK + ".",
+    SIGN_IN_LINK + "/",
+    "/newsletter/desinscription/eyJ1IjoxfQ:1vAbCd:secret-signature/%3E",
+]
 
 
 def _request_lines(caplog):
@@ -53,6 +61,18 @@ def test_the_logged_path_holds_neither_the_query_string_nor_a_signed_token(caplo
     assert "?" not in line.path
     assert line.path.endswith(("…/", "…"))
     assert "secret-signature" not in line.getMessage()
+
+
+@pytest.mark.parametrize("url", MANGLED_LINKS)
+def test_a_mangled_sign_in_link_leaves_its_token_in_no_log_record(caplog, url):
+    caplog.set_level(logging.INFO)
+
+    Client(raise_request_exception=False).get(url)
+
+    logged = [record.getMessage() for record in caplog.records]
+    logged += [getattr(record, "path", "") for record in caplog.records]
+    assert caplog.records
+    assert not [line for line in logged if "secret-signature" in line]
 
 
 @pytest.fixture(scope="module")

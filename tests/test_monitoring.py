@@ -14,7 +14,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from newsroom.monitoring import before_send
 from tests.services import REPO_ROOT, free_port, production_env
+from tests.test_logs import MANGLED_LINKS
 
 # The site's WSGI application (as gunicorn runs it), on the test's URLs, asked one request.
 FAIL = """
@@ -89,9 +91,9 @@ def sentry_ingest():
         server.server_close()
 
 
-def _run(env):
+def _run(env, script=FAIL):
     done = subprocess.run(
-        [sys.executable, "-c", FAIL],
+        [sys.executable, "-c", script],
         cwd=REPO_ROOT,
         env=env,
         capture_output=True,
@@ -144,3 +146,31 @@ def test_an_error_reaches_sentry_without_cookies_addresses_or_tokens(sentry_inge
         "exemple.fr",
     ):
         assert secret not in everything, secret
+
+
+def test_an_error_reaches_sentry_without_the_token_of_the_referring_sign_in_link(
+    sentry_ingest, tmp_path
+):
+    """A reader who posts from a sign-in link's page sends that link as Referer."""
+    port, received = sentry_ingest
+    env = production_env(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        SENTRY_DSN=f"http://publickey@127.0.0.1:{port}/1",
+    )
+    link = "https://www.example.fr/compte/connexion/eyJ1IjoxfQ:1vAbCd:referer-secret/"
+    script = FAIL.replace("headers={", f'headers={{"Referer": "{link}",', 1)
+    assert script != FAIL
+
+    assert _run(env, script) == "500"
+
+    everything = "\n".join(envelope for _path, envelope in received)
+    assert "/panne/" in everything  # the event did arrive
+    assert "/compte/connexion/" in everything  # with its Referer
+    assert "referer-secret" not in everything
+
+
+@pytest.mark.parametrize("url", MANGLED_LINKS)
+def test_a_mangled_sign_in_link_leaves_its_token_out_of_a_sentry_event(url):
+    event = {"request": {"url": f"https://www.example.fr{url}"}, "release": "r"}
+
+    assert "secret-signature" not in before_send(event, {})["request"]["url"]

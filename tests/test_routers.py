@@ -8,6 +8,8 @@ Search results are never kept by the page cache: each search is read from the da
 """
 
 import json
+import os
+import signal
 import time
 from pathlib import Path
 
@@ -158,6 +160,44 @@ def test_replica_stopped_reads_fall_back_to_the_primary_then_return(site, replic
     _publish(site, "Valparaiso")
     # Once the replica has been left alone for DATABASE_REPLICA_RETRY_AFTER, it reads again.
     _until(lambda: not _found(site, "Valparaiso"))
+
+
+def _cluster_processes(clusters, cluster):
+    """The postmaster of ``cluster`` and its children (the backends serving the site)."""
+    postmaster = int((clusters.directory / cluster / "postmaster.pid").read_text().split()[0])
+    children = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines())
+        except (OSError, ValueError):
+            continue
+        if int(fields.get("PPid", "0").strip()) == postmaster:
+            children.append(int(status.parent.name))
+    return [postmaster, *children]
+
+
+def test_a_replica_that_stops_answering_sends_readers_to_the_primary(site, replica):
+    """A hung server (or one behind a network that drops packets) neither refuses nor answers:
+    the check of a kept connection gives up within DATABASE_CONNECT_TIMEOUT."""
+    for _worker in range(4):
+        assert _found(site, "sommet")  # each worker keeps a connection to the replica
+    hung = _cluster_processes(replica, "replica")
+    for pid in hung:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        _publish(site, "Tananarive")  # on the primary alone, the replica stopped
+        answers = []
+        for _request in range(2):
+            try:
+                answers.append(_found(site, "Tananarive"))
+            except OSError as error:  # the worker killed, or the client's 30 s wait over
+                answers.append(repr(error))
+    finally:
+        for pid in hung:
+            os.kill(pid, signal.SIGCONT)
+
+    assert answers == [True, True]
+    assert "Database replica1 is unreachable" in Path(site["log"]).read_text()
 
 
 def test_a_page_built_while_the_replica_lags_is_never_kept_stale(site, replica):

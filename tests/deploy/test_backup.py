@@ -124,6 +124,28 @@ def test_restore_refuses_a_database_in_use_unless_forced(backed_up, target):
     assert files(target["media"]) == backed_up["files"]
 
 
+def _public_schema(database_url):
+    with psycopg.connect(database_url) as db:
+        query = "SELECT nspowner::regrole::text, nspacl::text FROM pg_namespace WHERE nspname = %s"
+        return db.execute(query, ["public"]).fetchone()
+
+
+def test_a_forced_restore_leaves_no_table_the_backup_does_not_hold(backed_up, target):
+    """Going back to last night's backup after a deploy whose migration added a table: the
+    next `manage.py migrate` of that code must be able to make it again."""
+    assert run("restore", backed_up["path"], env=target["env"]).returncode == 0
+    in_backup, schema = tables(target["database"]), _public_schema(target["database"])
+    with psycopg.connect(target["database"]) as db:  # what a newer migration made
+        db.execute("CREATE TABLE articles_podcast (id bigint PRIMARY KEY, title text)")
+
+    forced = run("restore", "--force", backed_up["path"], env=target["env"])
+
+    assert forced.returncode == 0, forced.stderr
+    assert tables(target["database"]) == in_backup
+    assert _public_schema(target["database"]) == schema
+    assert rows(target["database"]) == backed_up["rows"]
+
+
 def test_restore_refuses_a_media_directory_in_use_unless_forced(backed_up, target):
     target["media"].mkdir()
     (target["media"] / "autre.jpg").write_bytes(b"not from the backup")

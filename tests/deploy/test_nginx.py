@@ -13,6 +13,8 @@ import re
 import shutil
 import ssl
 import subprocess
+import time
+from contextlib import contextmanager
 from http.client import HTTPConnection, HTTPSConnection
 from pathlib import Path
 from urllib.parse import urlencode
@@ -81,9 +83,10 @@ def self_signed_certificate(directory):
     }
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("nginx-site")
+@contextmanager
+def serving(directory, **settings):
+    """The site under gunicorn with ``settings`` in its environment, behind nginx on this very
+    site file; what the requests need to know (ports, paths, what the seed made)."""
     media = directory / "media"
     http_port, https_port = free_port(), free_port()
     with throwaway_database(prefix="deploy_nginx") as database_url:
@@ -95,6 +98,7 @@ def site(tmp_path_factory):
             TRUSTED_PROXY_COUNT="1",
             # The browser's origin carries the test's port, which nginx's $host drops.
             CSRF_TRUSTED_ORIGINS=f"https://127.0.0.1:{https_port}",
+            **settings,
         )
         manage(env, "migrate", "--noinput")
         manage(env, "collectstatic", "--noinput")
@@ -125,8 +129,16 @@ def site(tmp_path_factory):
                     "http": http_port,
                     "media": media,
                     "database": database_url,
+                    "env": env,
+                    "directory": directory,
                     **seeded,
                 }
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    with serving(tmp_path_factory.mktemp("nginx-site")) as served:
+        yield served
 
 
 def get(site, path, method="GET", body=None, **headers):
@@ -289,3 +301,72 @@ def test_the_app_counts_the_address_nginx_saw_not_a_forged_one(site):
             "SELECT host(ip_address) FROM axes_accessattempt WHERE username = %s", ["intrus"]
         ).fetchall()
     assert attempts == [("127.0.0.1",)]
+
+
+def test_visitors_with_other_cookies_share_the_readers_copy_and_personal_ones_bypass_it(site):
+    path = "/"
+    get(site, path)  # kept, if it was not yet
+    for analytics in ("_ga=GA1.1.111.222", "_ga=GA1.1.333.444; consent=oui"):
+        status, headers, _body = get(site, path, Cookie=analytics)
+        assert status == 200
+        assert headers["X-Cache-Status"] == "HIT", analytics  # not one copy per Cookie header
+
+    for personal in ("csrftoken=abcdefabcdefabcdefabcdefabcdefab", "newsroom_meter=1:forged"):
+        status, headers, _body = get(site, path, Cookie=f"_ga=GA1.1.1.2; {personal}")
+        assert status == 200
+        assert headers["X-Cache-Status"] == "BYPASS", personal
+
+
+def test_a_sign_in_link_leaves_no_token_in_nginx_access_log(site):
+    """A sign-in link is a credential (newsroom/logs.py), even mangled by a mail client, and
+    the page it opens sends it on as the Referer of whatever it loads."""
+    token = "eyJ1IjoxfQ:1vAbCd:secret-signature"
+    get(site, f"/compte/connexion/{token}/")
+    get(site, f"/compte/connexion/{token}/)?utm_source=lettre")
+    get(site, f"/newsletter/desinscription/{token}/")
+    get(site, f"/newsletter/confirmer/{token}/")
+    get(site, "/", Referer=f"https://www.example.fr/compte/connexion/{token}/")
+    time.sleep(0.5)  # nginx writes its log line once the response is sent
+
+    logged = (site["directory"] / "newsroom.access.log").read_text()
+    assert "/compte/connexion/" in logged
+    assert "/newsletter/confirmer/" in logged
+    assert "secret-signature" not in logged
+
+
+UNPUBLISH = """
+from articles.models import Article
+article = Article.objects.get(title="Le budget est voté")
+article.status = Article.Status.DRAFT
+article.save()
+"""
+STALE_WHILE_REVALIDATE = 30  # pagecache/pages.py
+SHARED_MAX_AGE = 2  # seconds: PAGE_CACHE_SHARED_MAX_AGE, short so the test need not wait long
+
+
+@pytest.fixture(scope="module")
+def short_lived_site(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("nginx-short-lived")
+    with serving(directory, PAGE_CACHE_SHARED_MAX_AGE=str(SHARED_MAX_AGE)) as served:
+        yield served
+
+
+def test_a_withdrawn_story_leaves_nginx_once_its_shared_max_age_has_passed(short_lived_site):
+    site, path = short_lived_site, short_lived_site["article"]
+    get(site, path)
+    assert get(site, path)[1]["X-Cache-Status"] == "HIT"
+    manage(site["env"], "shell", "-c", UNPUBLISH)  # withdrawn, say, by a court order
+
+    # Well past s-maxage and stale-while-revalidate, each request asking the app, which says
+    # 404: nginx is told the page is gone.
+    deadline = time.monotonic() + SHARED_MAX_AGE + STALE_WHILE_REVALIDATE + 2
+    while time.monotonic() < deadline:
+        get(site, path)
+        time.sleep(1)
+    answers = []
+    for _ in range(6):
+        status, headers, body = get(site, path)
+        answers.append((status, headers["X-Cache-Status"], "Le budget est voté" in body.decode()))
+        time.sleep(0.5)
+
+    assert all(not shown for _status, _cache, shown in answers), answers
