@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.pagecache.test_varnish import RECHECK, RETITLE, SETUP, _run_worker
-from tests.services import app_server, free_port, http, manage, nginx_server, production_env
+from tests.pagecache.test_varnish import RETITLE, _run_worker, purging_site_env
+from tests.services import app_server, free_port, http, manage, nginx_server
 
 SITE = """
 proxy_cache_path {directory}/cache keys_zone=pages:1m;
@@ -39,17 +39,11 @@ server {{
 @pytest.fixture
 def site(tmp_path):
     nginx_port = free_port()
-    env = production_env(
-        DATABASE_URL=f"sqlite:///{tmp_path / 'newsroom.sqlite3'}",
-        MEDIA_ROOT=str(tmp_path / "media"),
-        PAGE_CACHE_RECHECK=str(RECHECK),
-        PAGE_CACHE_SHARED_MAX_AGE="3600",
+    env = purging_site_env(
+        tmp_path,
         CDN_PURGE_BACKEND="nginx",
         CDN_PURGE_NGINX_URLS=f"http://127.0.0.1:{nginx_port}/purge",
     )
-    env.pop("CACHE_URL", None)
-    manage(env, "migrate", "--noinput")
-    manage(env, "shell", "-c", SETUP)
     with app_server(env) as (base_url, _log), tempfile.TemporaryDirectory() as directory:
         conf = Path(directory, "site.conf")
         conf.write_text(

@@ -47,17 +47,6 @@ def test_every_table_a_reader_page_reads_belongs_to_a_registered_model():
     assert {Article._meta.db_table, HouseAd._meta.db_table} <= read
 
 
-def _version():
-    versions.VERSIONS.forget()
-    return versions.current().key
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run what the test does as if each change committed (the test's transaction never does)."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
 BULK_WRITES = {
     "update": lambda: Article.objects.filter(title="Un").update(title="Un, corrigé"),
     "bulk_update": lambda: Article.objects.bulk_update(
@@ -75,32 +64,34 @@ BULK_WRITES = {
 
 
 @pytest.mark.parametrize("write", BULK_WRITES)
-def test_bulk_writes_through_the_orm_start_a_new_version_when_they_commit(write, committed):
+def test_bulk_writes_through_the_orm_start_a_new_version_when_they_commit(
+    write, committed, version_key
+):
     with committed():
         ArticleFactory(title="Un")
         ArticleFactory(title="Deux")
-    before = _version()
+    before = version_key()
 
     with committed():
         BULK_WRITES[write]()
 
-    assert _version() != before
+    assert version_key() != before
 
 
-def test_a_write_to_a_table_readers_never_see_keeps_the_version(committed):
+def test_a_write_to_a_table_readers_never_see_keeps_the_version(committed, version_key):
     with committed():
         ArticleFactory()
-    before = _version()
+    before = version_key()
 
     with committed():
         ContentVersion.objects.filter(scope="none").update(number=3)
         apps.get_model("sessions", "Session").objects.all().delete()
 
-    assert _version() == before
+    assert version_key() == before
 
 
-def test_a_change_rolled_back_keeps_the_version(committed):
-    before = _version()
+def test_a_change_rolled_back_keeps_the_version(committed, version_key):
+    before = version_key()
 
     with pytest.raises(RuntimeError), committed():
         from django.db import transaction
@@ -109,7 +100,7 @@ def test_a_change_rolled_back_keeps_the_version(committed):
             ArticleFactory()
             raise RuntimeError
 
-    assert _version() == before
+    assert version_key() == before
 
 
 def test_a_bulk_action_starts_one_new_version_when_it_commits(committed):

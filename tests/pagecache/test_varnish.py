@@ -71,21 +71,31 @@ def varnish(port, backend_port):
                 process.wait(timeout=10)
 
 
-@pytest.fixture
-def site(tmp_path):
-    """The site (an hour of s-maxage) behind Varnish; yields (env, Varnish's address)."""
-    varnish_port = free_port()
+def purging_site_env(tmp_path, **purge_settings):
+    """The environment of a site whose pages a CDN may keep an hour, purged as ``purge_settings``
+    say; its database migrated and seeded."""
     env = production_env(
         DATABASE_URL=f"sqlite:///{tmp_path / 'newsroom.sqlite3'}",
         MEDIA_ROOT=str(tmp_path / "media"),
         PAGE_CACHE_RECHECK=str(RECHECK),
         PAGE_CACHE_SHARED_MAX_AGE="3600",
-        CDN_PURGE_BACKEND="varnish",
-        CDN_PURGE_VARNISH_URLS=f"http://127.0.0.1:{varnish_port}",
+        **purge_settings,
     )
     env.pop("CACHE_URL", None)
     manage(env, "migrate", "--noinput")
     manage(env, "shell", "-c", SETUP)
+    return env
+
+
+@pytest.fixture
+def site(tmp_path):
+    """The site (an hour of s-maxage) behind Varnish; yields (env, Varnish's address)."""
+    varnish_port = free_port()
+    env = purging_site_env(
+        tmp_path,
+        CDN_PURGE_BACKEND="varnish",
+        CDN_PURGE_VARNISH_URLS=f"http://127.0.0.1:{varnish_port}",
+    )
     with app_server(env) as (base_url, _log):
         port = int(base_url.rsplit(":", 1)[1])
         with varnish(varnish_port, port) as front:

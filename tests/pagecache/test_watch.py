@@ -6,22 +6,11 @@ from django.db import connection
 from taggit.models import Tag
 
 from articles.models import Article
-from pagecache import versions
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 
 ARTICLES = Article._meta.db_table
-
-
-def _version():
-    versions.VERSIONS.forget()
-    return versions.current().key
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 def _raw(sql, params=()):
@@ -50,12 +39,12 @@ WRITES = {
 
 
 @pytest.mark.parametrize("write", WRITES)
-def test_every_write_to_a_table_readers_see_starts_a_new_version(write, committed):
+def test_every_write_to_a_table_readers_see_starts_a_new_version(write, committed, version_key):
     with committed():
         ArticleFactory(title="Un")
-    before = _version()
+    before = version_key()
 
     with committed():
         WRITES[write]()
 
-    assert _version() != before
+    assert version_key() != before
