@@ -9,7 +9,7 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         from taggit.models import Tag
 
-        from articles import models
+        from articles import models, purging
         from pagecache import pages, registry
 
         # Everything a reader can see: a change to any of it starts a new page version.
@@ -21,3 +21,11 @@ class ArticlesConfig(AppConfig):
         registry.furniture("house-ads", models.HouseAd, models.Image)
         registry.changes_at(models.Article.objects.next_publication_time)
         pages.withdrawn_at(models.Article, lambda article: article.is_visible)
+        # What a change purges from the CDN; any other table's change purges every page.
+        registry.purged_with(models.Article, purging.article_keys, purging.article_due)
+        registry.purged_with(models.ArticleAuthor, purging.byline_keys)
+        registry.purged_with(models.TaggedArticle, purging.tagging_keys)
+        registry.purged_with(models.ReadMoreLink, purging.article_part_keys)
+        registry.purged_with(models.Correction, purging.article_part_keys)
+        registry.purged_with(Tag, purging.tag_keys)
+        registry.purge_addresses(purging.addresses)

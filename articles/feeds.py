@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from articles import images
 from articles.models import Article, Author, Category
 from newsroom.site import absolute_url
+from pagecache.surrogates import shows, shows_articles
 
 logger = logging.getLogger(__name__)
 
@@ -58,9 +59,17 @@ class ArticleFeed(Feed):
     def articles(self, obj):
         return Article.objects.published()
 
+    def list_key(self, obj):
+        """The key of the list, besides ``feeds`` (pagecache/surrogates.py)."""
+        return None
+
     def items(self, obj):
-        articles = self.articles(obj).for_cards().with_bylines().with_tags()
-        return articles[: self.item_count]
+        articles = list(
+            self.articles(obj).for_cards().with_bylines().with_tags()[: self.item_count]
+        )
+        shows("feeds", *filter(None, [self.list_key(obj)]))
+        shows_articles(articles)
+        return articles
 
     def item_link(self, article):
         return absolute_url(article.get_absolute_url())
@@ -126,6 +135,9 @@ class CategoryFeed(ArticleFeed):
             Q(category=category) | Q(category__parent=category)
         )
 
+    def list_key(self, category):
+        return f"section-{category.pk}"
+
     def title(self, category):
         return f"{settings.NEWSROOM_SITE_NAME} – {category.name}"
 
@@ -147,6 +159,9 @@ class AuthorFeed(ArticleFeed):
 
     def articles(self, author):
         return Article.objects.published().filter(bylines__author=author)
+
+    def list_key(self, author):
+        return f"author-{author.pk}"
 
     def title(self, author):
         return f"{settings.NEWSROOM_SITE_NAME} – {author.name}"

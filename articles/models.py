@@ -25,6 +25,7 @@ from taggit.models import TaggedItemBase
 from articles import images
 from articles.sanitizing import sanitize_html
 from articles.tags import ArticleTagManager
+from pagecache import purge
 
 # Section slugs live at the root of the site; these paths belong to other pages.
 RESERVED_SLUGS = {
@@ -656,7 +657,8 @@ class Article(models.Model):
     def note_corrections(self):
         """Keep ``corrected_at`` (the latest correction's date) in step with the corrections."""
         latest = self.corrections.aggregate(latest=models.Max("published_at"))["latest"]
-        Article.objects.filter(pk=self.pk).update(corrected_at=latest)
+        with purge.accounted_for():  # the corrections' own keys name the pages
+            Article.objects.filter(pk=self.pk).update(corrected_at=latest)
         self.corrected_at = latest
 
     def is_editable_by(self, user):

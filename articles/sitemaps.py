@@ -17,6 +17,7 @@ from django.utils import timezone
 from articles.models import Article, Author, Category, last_modified_expression
 from articles.seo import iso_datetime
 from newsroom.site import absolute_url, site_scheme_and_domain
+from pagecache.surrogates import shows
 
 # Google News only takes articles published in the last two days, 1,000 at most.
 NEWS_WINDOW = timedelta(hours=48)
@@ -29,6 +30,10 @@ class SiteSitemap(Sitemap):
 
     def get_domain(self, site=None):
         return site_scheme_and_domain()[1]
+
+    def get_urls(self, *args, **kwargs):
+        shows("sitemaps")  # every change to a published article purges them all
+        return super().get_urls(*args, **kwargs)
 
 
 class ArticleSitemap(SiteSitemap):
@@ -121,6 +126,7 @@ SITEMAPS = {
 @x_robots_tag
 def index(request, sitemaps):
     """Django's sitemap index, with its links on the site's address."""
+    shows("sitemaps")
     entries = []
     for section, sitemap_class in sitemaps.items():
         sitemap = sitemap_class()

@@ -18,6 +18,7 @@ from articles.models import Article, Author, Category, HouseAd
 from newsroom.site import absolute_url
 from pagecache.pages import CachedPage, cached_response, is_anonymous_reader, reader_page
 from pagecache.parts import cached_lookup, remember
+from pagecache.surrogates import shows, shows_articles
 
 MORE_TO_READ = 6
 SECTION_BLOCK_SIZE = 4
@@ -39,6 +40,8 @@ def latest_articles(exclude, limit=MORE_TO_READ):
     chosen = [article for article in pool if article.pk not in exclude][:limit]
     if len(chosen) < limit and len(pool) == LATEST_POOL:  # a page showing most of the pool
         chosen = list(Article.objects.exclude(pk__in=exclude).newest(limit))
+    shows("latest")  # changes with every publication, not only with the stories it shows
+    shows_articles(chosen)
     return chosen
 
 
@@ -55,6 +58,7 @@ def article_page(request, article, decision, *, preview=False):
             f"related:{article.pk}", lambda: article.related_articles(exclude=linked)
         )
     shown = {article.pk, *linked, *(a.pk for a in related)}
+    shows(*(f"article-{pk}" for pk in shown))
     share_image = None
     if article.featured_image:
         share_image = seo.share_image(article.featured_image)
@@ -175,6 +179,7 @@ def home(request):
 
     sections = section_blocks(published.exclude(pk__in=shown))
     shown.update(a.pk for _section, articles in sections for a in articles)
+    shows("home", *(f"article-{pk}" for pk in shown))
     return render(
         request,
         "articles/home.html",
@@ -194,6 +199,16 @@ class ArticleListView(ListView):
 
     context_object_name = "articles"
     paginate_by = PAGE_SIZE
+
+    def list_key(self):
+        """The key of the list (``section-<id>``…), for the CDN (pagecache/surrogates.py)."""
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        shows(self.list_key())
+        shows_articles(context["object_list"])
+        return context
 
 
 class CountedOncePerVersion(Paginator):
@@ -221,6 +236,9 @@ class CategoryView(ArticleListView):
         sections = [self.category.pk, *(child.pk for child in self.subsections)]
         return Article.objects.published().filter(category_id__in=sections).for_cards()
 
+    def list_key(self):
+        return f"section-{self.category.pk}"
+
     def get_paginator(self, *args, **kwargs):
         key = f"section-count:{self.category.pk}"
         return CountedOncePerVersion(*args, count_key=key, **kwargs)
@@ -243,6 +261,9 @@ class AuthorView(ArticleListView):
         )
         return Article.objects.published().filter(bylines__author=self.author).for_cards()
 
+    def list_key(self):
+        return f"author-{self.author.pk}"
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(author=self.author, **kwargs)
 
@@ -253,6 +274,9 @@ class TagView(ArticleListView):
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
         return Article.objects.published().filter(tags=self.tag).for_cards()
+
+    def list_key(self):
+        return f"tag-{self.tag.pk}"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)

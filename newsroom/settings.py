@@ -166,6 +166,27 @@ if CACHES["default"]["BACKEND"] != "django.core.cache.backends.locmem.LocMemCach
 NEWSROOM_RELEASE = env("RELEASE", default="dev")
 # How long a CDN may keep a page without asking again (browsers always revalidate).
 PAGE_CACHE_SHARED_MAX_AGE = env.int("PAGE_CACHE_SHARED_MAX_AGE", default=60)
+# The cache in front of the site, told what to drop when content changes (pagecache/purge.py):
+# none, varnish, nginx, cloudflare or fastly. Reader pages then carry the keys of what they
+# show in the header it reads, and PAGE_CACHE_SHARED_MAX_AGE can be hours.
+CDN_PURGE_BACKEND = env.str("CDN_PURGE_BACKEND", default="none")
+if CDN_PURGE_BACKEND not in ("none", "varnish", "nginx", "cloudflare", "fastly"):
+    raise ImproperlyConfigured(f"CDN_PURGE_BACKEND: unknown backend {CDN_PURGE_BACKEND!r}")
+# Purges wait this long after the change commits (seconds): by then every app server has seen
+# the new content version, so the CDN cannot fetch a page an app server still keeps.
+CDN_PURGE_DELAY = env.float("CDN_PURGE_DELAY", default=PAGE_CACHE_RECHECK)
+CDN_PURGE_VARNISH_URLS = env.list("CDN_PURGE_VARNISH_URLS", default=["http://127.0.0.1:6081"])
+CDN_PURGE_NGINX_URLS = env.list("CDN_PURGE_NGINX_URLS", default=["http://127.0.0.1"])
+CDN_PURGE_CLOUDFLARE_API = env.str(
+    "CDN_PURGE_CLOUDFLARE_API", default="https://api.cloudflare.com/client/v4"
+)
+CDN_PURGE_CLOUDFLARE_ZONE = env.str("CDN_PURGE_CLOUDFLARE_ZONE", default="")
+CDN_PURGE_CLOUDFLARE_TOKEN = env.str("CDN_PURGE_CLOUDFLARE_TOKEN", default="")
+CDN_PURGE_CLOUDFLARE_BATCH = env.int("CDN_PURGE_CLOUDFLARE_BATCH", default=30)  # tags a call
+CDN_PURGE_FASTLY_API = env.str("CDN_PURGE_FASTLY_API", default="https://api.fastly.com")
+CDN_PURGE_FASTLY_SERVICE = env.str("CDN_PURGE_FASTLY_SERVICE", default="")
+CDN_PURGE_FASTLY_TOKEN = env.str("CDN_PURGE_FASTLY_TOKEN", default="")
+CDN_PURGE_FASTLY_SOFT = env.bool("CDN_PURGE_FASTLY_SOFT", default=False)  # mark stale only
 
 # Sessions in the database alone: a sign-out made while Redis was unreachable must never be
 # undone by a copy Redis kept, whichever process reads it next. Only signed-in visitors (never

@@ -39,3 +39,5 @@ NEWSROOM_BENCHMARK = False
 # The content version is read once per test (tests/conftest.py): query counts do not depend on
 # the clock. A change made in the process shows at once; tests of other processes set less.
 PAGE_CACHE_RECHECK = 3600
+# Purges are sent at once (in production, once every process has seen the new version).
+CDN_PURGE_DELAY = 0

@@ -23,3 +23,23 @@ class ContentVersion(models.Model):
 
     def __str__(self):
         return f"{self.scope} {self.number}"
+
+
+class PendingPurge(models.Model):
+    """A key whose pages the CDN must drop (pagecache/purge.py): written in the transaction of
+    the change, removed once the CDN has said yes. Rows wait here while the worker is stopped
+    or the CDN fails; ``due_at`` is when to try next (a scheduled publication, a retry)."""
+
+    key = models.CharField(_("key"), max_length=200)
+    due_at = models.DateTimeField(_("due at"), db_index=True)
+    # When the key first fell due: after PAGE_CACHE_SHARED_MAX_AGE the CDN has dropped the
+    # pages itself, and a purge that keeps failing is given up.
+    since = models.DateTimeField(_("since"))
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+
+    class Meta:
+        verbose_name = _("pending purge")
+        verbose_name_plural = _("pending purges")
+
+    def __str__(self):
+        return self.key

@@ -28,7 +28,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers, set_resp
 from django.utils.http import http_date
 
 from newsroom.views import DATABASE_UNREACHABLE
-from pagecache import keys, versions
+from pagecache import keys, surrogates, versions
 
 LOCAL_PAGES = "local-pages"  # the name of the worker-memory cache tier in settings.CACHES
 PAGE_NUMBER = re.compile(r"[1-9][0-9]*")  # as the site's links write it
@@ -82,7 +82,9 @@ class CachedPage:
     def never_kept(cls):
         return cls(None, versions.current())
 
-    def store(self, variant, response, meta=None):
+    def store(self, variant, response, meta=None, shows=()):
+        """Keep ``response`` as ``variant``, with the keys of what it ``shows``
+        (pagecache/surrogates.py)."""
         if self.key is None:
             return
         self.variants[variant] = (
@@ -90,6 +92,7 @@ class CachedPage:
             response["Content-Type"],
             response["ETag"],
             response.content,
+            sorted(shows),
         )
         if meta is not None:
             self.meta = meta
@@ -142,7 +145,8 @@ def cached_response(request, build, variant="", page=None, meta=None, *, page_pa
     cached = page.variants.get(variant)
     if cached is None:
         try:
-            response = build()
+            with surrogates.collecting() as shows:
+                response = build()
         except DATABASE_UNREACHABLE:
             cached = page.older and page.older["variants"].get(variant)
             if not cached:
@@ -153,12 +157,14 @@ def cached_response(request, build, variant="", page=None, meta=None, *, page_pa
                 response.render()
             if _is_cacheable(request, response):
                 set_response_etag(response)
-                page.store(variant, response, meta)
+                page.store(variant, response, meta, shows)
+            surrogates.add_header(response, shows)
     if cached is not None:
         older = older or not page.version.confirmed
-        status, content_type, etag, content = cached
+        status, content_type, etag, content, *shown = cached
         response = HttpResponse(content, status=status, content_type=content_type)
         response["ETag"] = etag  # computed once, when the page was stored
+        surrogates.add_header(response, shown[0] if shown else [surrogates.SITE])
     response.page_cache_status = "miss" if cached is None else "older" if older else "hit"
     if older:
         # Not to be kept by a CDN once the database answers again.

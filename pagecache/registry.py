@@ -58,6 +58,24 @@ def changes_at(clock):
     registry.clocks.append(clock)
 
 
+def purged_with(model, keys_of, due_of=None):
+    """Declare the CDN keys a change to a row of ``model`` purges: ``keys_of(old, new)``, the
+    row as stored before and after (None when created or deleted); ``due_of(row)``, when its
+    pages change again by the clock alone. Other tables readers see purge every page
+    (pagecache/purge.py)."""
+    from pagecache import purge
+
+    purge.purged_with(model, keys_of, due_of)
+
+
+def purge_addresses(resolve):
+    """Declare ``resolve(keys)``: the addresses of the pages ``keys`` name, for a cache that
+    purges by address (nginx)."""
+    from pagecache import purge
+
+    purge.ADDRESSES.append(resolve)
+
+
 @functools.cache
 def scopes_of(table):
     """The scopes a write to ``table`` renews; None for a table readers never see."""

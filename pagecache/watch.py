@@ -11,7 +11,7 @@ import re
 from django.db import connections
 from django.db.models import F
 
-from pagecache import registry, versions
+from pagecache import purge, registry, versions
 from pagecache.models import ContentVersion
 
 WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"([^"]+)"', re.IGNORECASE)
@@ -27,6 +27,7 @@ class Watcher:
         match = not self.paused and WRITE.match(sql)
         if match and (scopes := registry.scopes_of(match[1])):
             versions.start_new_version(scopes, using=context["connection"].alias)
+            purge.written(match[1], context["connection"].alias)
         return result
 
 

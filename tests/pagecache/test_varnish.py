@@ -1,0 +1,141 @@
+"""Varnish for real (Debian's varnish and varnish-modules, deploy/varnish/newsroom.vcl) in
+front of the site under gunicorn: pages kept for an hour, and a publication made by another
+process shows through Varnish as soon as the background worker has run."""
+
+import contextlib
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.services import (
+    REPO_ROOT,
+    _listening,
+    _wait_for,
+    app_server,
+    free_port,
+    http,
+    manage,
+    production_env,
+)
+
+VCL = REPO_ROOT / "deploy" / "varnish" / "newsroom.vcl"
+
+SETUP = """
+from tests.factories import ArticleFactory, CategoryFactory
+section = CategoryFactory(name="Monde", slug="monde")
+ArticleFactory(category=section, title="Déjà en ligne", slug="deja-en-ligne")
+ArticleFactory(category=section, title="La brève du soir", slug="la-breve", status="draft")
+ArticleFactory(category=CategoryFactory(name="Sport", slug="sport"), title="Le derby")
+"""
+PUBLISH = """
+from django.utils import timezone
+from articles.models import Article
+article = Article.objects.get(slug="la-breve")
+article.status, article.published_at = Article.Status.PUBLISHED, timezone.now()
+article.save()
+"""
+RETITLE = """
+from articles.models import Article
+article = Article.objects.get(slug="deja-en-ligne")
+article.title = "Déjà en ligne, corrigé"
+article.save()
+"""
+RECHECK = 0.5  # PAGE_CACHE_RECHECK, and so the purge's delay
+
+
+@contextlib.contextmanager
+def varnish(port, backend_port):
+    """varnishd on ``port``, in a working directory of its own, as the current user."""
+    with tempfile.TemporaryDirectory(prefix="purge-varnish-") as directory:
+        vcl = Path(directory) / "newsroom.vcl"
+        vcl.write_text(VCL.read_text().replace('"8000"', f'"{backend_port}"'))
+        command = [
+            shutil.which("varnishd") or "/usr/sbin/varnishd",
+            "-F", "-j", "none", "-n", f"{directory}/work",
+            "-a", f"127.0.0.1:{port}", "-f", str(vcl), "-s", "malloc,64m",
+        ]  # fmt: skip
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            _wait_for(lambda: _listening(port), "varnishd", process)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+
+
+@pytest.fixture
+def site(tmp_path):
+    """The site (an hour of s-maxage) behind Varnish; yields (env, Varnish's address)."""
+    varnish_port = free_port()
+    env = production_env(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'newsroom.sqlite3'}",
+        MEDIA_ROOT=str(tmp_path / "media"),
+        PAGE_CACHE_RECHECK=str(RECHECK),
+        PAGE_CACHE_SHARED_MAX_AGE="3600",
+        CDN_PURGE_BACKEND="varnish",
+        CDN_PURGE_VARNISH_URLS=f"http://127.0.0.1:{varnish_port}",
+    )
+    env.pop("CACHE_URL", None)
+    manage(env, "migrate", "--noinput")
+    manage(env, "shell", "-c", SETUP)
+    with app_server(env) as (base_url, _log):
+        port = int(base_url.rsplit(":", 1)[1])
+        with varnish(varnish_port, port) as front:
+            _run_worker(env)  # the setup's purges
+            yield env, front
+
+
+def _run_worker(env):
+    """The background worker runs what is due, then stops (``db_worker --batch``)."""
+    time.sleep(RECHECK + 0.2)  # the purges wait for every app server to see the change
+    manage(env, "db_worker", "--batch", "--no-reload", "--no-startup-delay")
+
+
+def test_a_publication_shows_through_varnish_once_the_worker_has_run(site):
+    env, front = site
+    status, headers, page = http(f"{front}/")
+    assert status == 200 and "La brève du soir" not in page
+    status, headers, page = http(f"{front}/")
+    assert headers["X-Cache"] == "HIT"
+    assert "xkey" not in headers  # the keys stay in Varnish
+    assert "s-maxage=3600" in headers["Cache-Control"]
+
+    manage(env, "shell", "-c", PUBLISH)
+    time.sleep(RECHECK + 0.2)
+    # Every app server shows it now; Varnish keeps its copy until the worker purges it.
+    status, headers, page = http(f"{front}/")
+    assert headers["X-Cache"] == "HIT" and "La brève du soir" not in page
+
+    _run_worker(env)
+
+    status, headers, page = http(f"{front}/")
+    assert "La brève du soir" in page
+    assert headers["X-Cache"] == "MISS"
+    # Signed-in readers always reach the site.
+    signed_in = {"Cookie": "sessionid=abc"}
+    assert [http(f"{front}/", headers=signed_in)[1]["X-Cache"] for _ in range(2)] == ["MISS"] * 2
+
+
+def test_an_edit_purges_the_pages_that_show_the_story_and_no_other(site):
+    env, front = site
+    pages = [f"{front}/", f"{front}/monde/", f"{front}/monde/deja-en-ligne-1/", f"{front}/sport/"]
+    for _round in range(2):
+        assert [http(address)[1]["X-Cache"] for address in pages][-1] in ("MISS", "HIT")
+    assert {http(address)[1]["X-Cache"] for address in pages} == {"HIT"}
+
+    manage(env, "shell", "-c", RETITLE)
+    _run_worker(env)
+
+    seen = {address: http(address) for address in pages}
+    for address in pages[:3]:
+        assert seen[address][1]["X-Cache"] == "MISS", address
+        assert "Déjà en ligne, corrigé" in seen[address][2], address
+    assert seen[f"{front}/sport/"][1]["X-Cache"] == "HIT"  # it does not show the story
