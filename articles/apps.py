@@ -20,7 +20,10 @@ class ArticlesConfig(AppConfig):
         registry.furniture("main-sections", models.Category)
         registry.furniture("house-ads", models.HouseAd, models.Image)
         registry.changes_at(models.Article.objects.next_publication_time)
-        pages.withdrawn_at(models.Article, lambda article: article.is_visible)
+        Access = models.Article.Access
+        pages.withdrawn_at(
+            models.Article, lambda article: not article.is_visible or article.access != Access.FREE
+        )
         # What a change purges from the CDN; any other table's change purges every page.
         registry.purged_with(models.Article, purging.article_keys, purging.article_due)
         registry.purged_with(models.ArticleAuthor, purging.byline_keys)

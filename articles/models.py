@@ -25,7 +25,7 @@ from taggit.models import TaggedItemBase
 from articles import images
 from articles.sanitizing import sanitize_html
 from articles.tags import ArticleTagManager
-from pagecache import purge
+from pagecache import pages, purge
 
 # Section slugs live at the root of the site; these paths belong to other pages.
 RESERVED_SLUGS = {
@@ -340,7 +340,26 @@ def last_modified_expression():
     )
 
 
+# Fields whose change can take a story, or its full text, from readers.
+WITHDRAWING_FIELDS = {"status", "published_at", "access", "slug", "category", "category_id"}
+
+
 class ArticleQuerySet(models.QuerySet):
+    # Writes in bulk send no signal: those that may withdraw a story say so to the page cache.
+    def update(self, **kwargs):
+        with transaction.atomic(using=self.db):
+            count = super().update(**kwargs)
+            if count and not WITHDRAWING_FIELDS.isdisjoint(kwargs):
+                pages.withdraw(using=self.db)
+        return count
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        with transaction.atomic(using=self.db):
+            count = super().bulk_update(objs, fields, batch_size)
+            if count and not WITHDRAWING_FIELDS.isdisjoint(fields):
+                pages.withdraw(using=self.db)
+        return count
+
     def published(self):
         """What readers may see (``published_q``)."""
         return self.filter(published_q())

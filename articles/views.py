@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import ListView
@@ -305,5 +306,10 @@ def _search_page(request, query):
     return render(
         request,
         "articles/search.html",
-        {"query": query, "page_obj": page, "articles": page.object_list if page else []},
+        {
+            "query": query,
+            "page_query": f"{urlencode({'q': query})}&" if query else "",
+            "page_obj": page,
+            "articles": page.object_list if page else [],
+        },
     )

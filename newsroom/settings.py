@@ -137,6 +137,11 @@ DATABASE_REPLICA_RETRY_AFTER = env.int("DATABASE_REPLICA_RETRY_AFTER", default=5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://newsroom")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache":
+    # Pages are kept in each worker's memory: more of them than Django's default 300.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault(
+        "MAX_ENTRIES", env.int("PAGE_CACHE_LOCAL_ENTRIES", default=1000)
+    )
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     # The cache is an accelerator: without Redis the site answers from the database
     # (newsroom/cache.py). Short timeouts, then Redis is left alone for a few seconds, so that
@@ -161,22 +166,42 @@ if CACHES["default"]["BACKEND"] != "django.core.cache.backends.locmem.LocMemCach
         "TIMEOUT": PAGE_CACHE_TIMEOUT,
         "OPTIONS": {"MAX_ENTRIES": env.int("PAGE_CACHE_LOCAL_ENTRIES", default=1000)},
     }
-# What this deployment runs (a commit, a version), set by each deployment: pages rendered by
-# other code are never served from a cache they share.
-NEWSROOM_RELEASE = env("RELEASE", default="dev")
+
+
+def checked_out_commit(repository=BASE_DIR / ".git"):
+    """The commit of a git checkout, read from its files (no git process); "" elsewhere."""
+    try:
+        head = (repository / "HEAD").read_text().strip()
+        if not head.startswith("ref: "):
+            return head[:12]  # a detached HEAD: a tag or commit checked out
+        ref = head.removeprefix("ref: ")
+        if (repository / ref).exists():
+            return (repository / ref).read_text().strip()[:12]
+        packed = (repository / "packed-refs").read_text().splitlines()
+        return next((line[:12] for line in packed if line.endswith(f" {ref}")), "")
+    except OSError:
+        return ""
+
+
+# What this deployment runs: pages rendered by other code are never served from a cache they
+# share. The checked-out commit by default, read again by each worker a reload starts.
+NEWSROOM_RELEASE = env("RELEASE", default="") or checked_out_commit() or "dev"
 # How long a CDN may keep a page without asking again (browsers always revalidate).
 PAGE_CACHE_SHARED_MAX_AGE = env.int("PAGE_CACHE_SHARED_MAX_AGE", default=60)
 # The cache in front of the site, told what to drop when content changes (pagecache/purge.py):
-# none, varnish, nginx, cloudflare or fastly. Reader pages then carry the keys of what they
-# show in the header it reads, and PAGE_CACHE_SHARED_MAX_AGE can be hours.
+# none, varnish, nginx, cloudflare or fastly, or several, comma-separated (nginx's cache in
+# front of Varnish: "nginx,varnish"). Reader pages then carry the keys of what they show in the
+# header each reads, and PAGE_CACHE_SHARED_MAX_AGE can be hours.
 CDN_PURGE_BACKEND = env.str("CDN_PURGE_BACKEND", default="none")
-if CDN_PURGE_BACKEND not in ("none", "varnish", "nginx", "cloudflare", "fastly"):
-    raise ImproperlyConfigured(f"CDN_PURGE_BACKEND: unknown backend {CDN_PURGE_BACKEND!r}")
+for _backend in CDN_PURGE_BACKEND.split(","):
+    if _backend.strip() not in ("none", "varnish", "nginx", "cloudflare", "fastly"):
+        raise ImproperlyConfigured(f"CDN_PURGE_BACKEND: unknown backend {_backend!r}")
+del _backend
 # Purges wait this long after the change commits (seconds): by then every app server has seen
 # the new content version, so the CDN cannot fetch a page an app server still keeps.
 CDN_PURGE_DELAY = env.float("CDN_PURGE_DELAY", default=PAGE_CACHE_RECHECK)
 CDN_PURGE_VARNISH_URLS = env.list("CDN_PURGE_VARNISH_URLS", default=["http://127.0.0.1:6081"])
-CDN_PURGE_NGINX_URLS = env.list("CDN_PURGE_NGINX_URLS", default=["http://127.0.0.1"])
+CDN_PURGE_NGINX_URLS = env.list("CDN_PURGE_NGINX_URLS", default=["http://127.0.0.1/purge"])
 CDN_PURGE_CLOUDFLARE_API = env.str(
     "CDN_PURGE_CLOUDFLARE_API", default="https://api.cloudflare.com/client/v4"
 )
@@ -374,6 +399,6 @@ if SENTRY_DSN := env.str("SENTRY_DSN", default=""):
     init_sentry(
         SENTRY_DSN,
         environment=env.str("SENTRY_ENVIRONMENT", default="production"),
-        release=env.str("SENTRY_RELEASE", default="") or None,
+        release=env.str("SENTRY_RELEASE", default="") or env.str("RELEASE", default="") or None,
         traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
     )

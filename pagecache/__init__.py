@@ -4,12 +4,17 @@ Its public interface, by module:
 
 - ``registry``: what readers see, declared by the apps that own it in their ``ready()``:
   ``shown_to_readers(*models)``, ``furniture(name, *models)`` (site furniture kept apart from
-  pages) and ``changes_at(clock)`` (content that changes by the clock alone).
+  pages), ``changes_at(clock)`` (content that changes by the clock alone), and for the CDN
+  ``purged_with(model, keys_of, due_of)`` and ``purge_addresses(resolve)``.
 - ``pages``: ``reader_page`` (a view decorator), ``cached_response`` and ``CachedPage`` for a
   view that must choose a variant, ``is_anonymous_reader`` and ``has_session``;
   ``withdrawn_at(model, is_visible)`` for rows with a page of their own.
 - ``parts``: ``remember`` and ``cached_lookup``, values built once per content version.
 - ``versions``: ``current()`` and ``start_new_version()``, the content version itself.
+- ``surrogates``: ``shows(*keys)``, what the page being built shows, for the CDN in front.
+- ``purge``: the keys a change purges (``registry.purged_with``), queued in the database and
+  sent by the worker (``purge_due``) to Varnish, nginx, Cloudflare or Fastly
+  (``CDN_PURGE_BACKEND``).
 
 Every cached page is stored with the content version it was built for and served only under
 that version. The version lives in the database, which every process of a deployment shares

@@ -22,3 +22,8 @@ def page(path, query=""):
 def part(name, version):
     """A value built for one version of the content (a list, a count, a piece of furniture)."""
     return f"{_prefix()}:part:{name}:{version.key}"
+
+
+def withdrawal():
+    """The page version of the last withdrawal (pagecache.pages.withdraw)."""
+    return f"{_prefix()}:withdrawal"

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache, caches
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
@@ -76,6 +75,8 @@ class CachedPage:
                 return cls(key, version, older=entry or older)
             if local:
                 local.set(key, entry, timeout=settings.PAGE_CACHE_TIMEOUT)
+        if not version.confirmed and not may_fall_back(entry):
+            return cls(key, version)
         return cls(key, version, entry["variants"], entry["meta"])
 
     @classmethod
@@ -96,7 +97,12 @@ class CachedPage:
         )
         if meta is not None:
             self.meta = meta
-        entry = {"version": self.version.key, "variants": self.variants, "meta": self.meta}
+        entry = {
+            "version": self.version.key,
+            "number": self.version.number,
+            "variants": self.variants,
+            "meta": self.meta,
+        }
         cache.set(self.key, entry, timeout=settings.PAGE_CACHE_TIMEOUT)
         if local := _local_pages():
             local.set(self.key, entry, timeout=settings.PAGE_CACHE_TIMEOUT)
@@ -109,7 +115,7 @@ class CachedPage:
         try:
             return build()
         except DATABASE_UNREACHABLE:
-            if self.older is None or self.older["meta"] is None:
+            if not may_fall_back(self.older) or self.older["meta"] is None:
                 raise
             return self.older["meta"]
 
@@ -148,7 +154,7 @@ def cached_response(request, build, variant="", page=None, meta=None, *, page_pa
             with surrogates.collecting() as shows:
                 response = build()
         except DATABASE_UNREACHABLE:
-            cached = page.older and page.older["variants"].get(variant)
+            cached = may_fall_back(page.older) and page.older["variants"].get(variant)
             if not cached:
                 raise
             older = True  # better a slightly old page than an error
@@ -234,27 +240,39 @@ def reader_page(view=None, *, page_parameter=None):
     return wrapper
 
 
-def withdraw(address):
-    """Empty the entry at ``address``: its page is no longer for readers (registry.withdrawn_at)."""
-    key = keys.page(address)
-    withdrawn = {"version": None, "variants": {}, "meta": None}
-    cache.set(key, withdrawn, timeout=settings.PAGE_CACHE_TIMEOUT)
-    if local := _local_pages():
-        local.set(key, withdrawn, timeout=settings.PAGE_CACHE_TIMEOUT)
+def withdraw(using="default"):
+    """Something readers could see is theirs no longer (an article unpublished, deleted, put
+    behind the paywall; the paywall switched on): call it in the change's transaction.
+
+    No copy built before the change is then served as a fallback while the database is
+    unreachable (``may_fall_back``), whatever page shows it: the article's own, the lists'.
+    Recorded before the commit: a process that died between its commit and a later write
+    would leave the withdrawn copies servable; a change rolled back only costs fallbacks.
+    """
+    number = versions.number_after_commit(using)
+    cache.set(keys.withdrawal(), number, timeout=settings.PAGE_CACHE_TIMEOUT)
 
 
-def withdrawn_at(model, is_visible):
-    """Rows of ``model`` have a page of their own, at ``get_absolute_url()``: once one is no
-    longer ``is_visible`` (or deleted), the older copy of its page kept at that address, which a
-    reader would otherwise get while the database is unreachable, is replaced by an empty one."""
+def may_fall_back(entry):
+    """Whether ``entry``, kept for a version the worker cannot confirm or an older one, may be
+    served while the database is unreachable: only from a cache every process shares (where
+    withdrawals are recorded), and only if built after the last withdrawal."""
+    if entry is None or entry.get("version") is None:
+        return False
+    if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+        return False  # pages in each process's memory: another's withdrawal is unknown here
+    withdrawn = cache.get(keys.withdrawal())
+    return withdrawn is None or entry.get("number", 0) >= withdrawn
 
-    def receiver(instance, signal, **kwargs):
-        if signal is post_save and is_visible(instance):
-            return
-        if {"slug", "category_id"} & instance.get_deferred_fields():
-            return  # deleted in bulk, its address unread (the benchmark's generated articles)
-        address = instance.get_absolute_url()
-        transaction.on_commit(lambda: withdraw(address))
+
+def withdrawn_at(model, withdraws):
+    """A save of a ``model`` row for which ``withdraws(instance)`` is true, or a deletion,
+    withdraws what readers saw of it (``withdraw``). Writes that send no signal
+    (``QuerySet.update()``) must call ``withdraw`` themselves."""
+
+    def receiver(instance, signal, using, **kwargs):
+        if signal is post_delete or withdraws(instance):
+            withdraw(using=using)
 
     for signal in (post_save, post_delete):
         signal.connect(receiver, sender=model, weak=False)

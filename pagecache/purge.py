@@ -9,7 +9,7 @@ table readers see, or one the watcher sees without a row (``QuerySet.update()``,
 purges ``site``, the key of every page.
 
 Keys are written to ``PendingPurge`` in the transaction of the change, so that they commit or
-roll back with it; once it commits, a background task (pagecache/tasks.py) sends every key due
+roll back with it; once it commits, a background task (``purge_due``) sends every key due
 in one go to the CDN and removes them when it says yes. The editor's save never waits for the
 CDN. When it fails, the keys are tried again later (after 1, 2, 4 … seconds, at most
 ``RETRY_MAX``); with the worker stopped, they wait in the database.
@@ -28,9 +28,10 @@ from django.db import connections, router, transaction
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
+from django_tasks import task
 
 from pagecache.models import PendingPurge
-from pagecache.surrogates import SITE
+from pagecache.surrogates import SITE, backends
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ class PurgeFailed(Exception):
 
 
 def enabled():
-    return settings.CDN_PURGE_BACKEND != "none"
+    return bool(backends())
 
 
 # What a change purges -------------------------------------------------------------------------
@@ -116,12 +117,12 @@ class accounted_for:
         _ongoing.depth = max(_depth() - 1, 0)
 
 
-def written(table, using):
-    """The watcher saw a write to ``table``, which readers see (pagecache/watch.py)."""
+def written(tables, using):
+    """The watcher saw a write to ``tables``, which readers see (pagecache/watch.py)."""
     if not enabled():
         return
-    if _depth() and table in _declared_tables():
-        return  # a save or deletion of a declared row: its keys are queued
+    if _depth() and set(tables) <= _declared_tables():
+        return  # a save or deletion of declared rows: their keys are queued
     queue([SITE], using=using)
 
 
@@ -172,17 +173,21 @@ class _Enqueue:
 
 def enqueue(due=None):
     """Ask the worker to send the keys due (at ``due``, if the task backend can wait)."""
-    from pagecache.tasks import purge_due
-
-    task = purge_due
+    run = purge_due
     if due is not None:
-        if not task.get_backend().supports_defer:
+        if not run.get_backend().supports_defer:
             return  # sent by the next run after that time
-        task = task.using(run_after=due)
+        run = run.using(run_after=due)
     try:
-        task.enqueue()
+        run.enqueue()
     except Exception:  # the keys wait in the database for the next run
         logger.exception("Could not queue a CDN purge")
+
+
+@task()
+def purge_due():
+    """The background task (``manage.py db_worker``): send the keys due."""
+    return run_due()
 
 
 def run_due(now=None):
@@ -233,8 +238,16 @@ def _retry_later(alias, rows, now, error):
 # Backends ---------------------------------------------------------------------------------
 
 
+class Every:
+    """Every backend chosen, told in turn (nginx's cache in front of Varnish)."""
+
+    def purge(self, keys):
+        for name in backends():
+            BACKENDS[name]().purge(keys)
+
+
 def backend():
-    return BACKENDS[settings.CDN_PURGE_BACKEND]()
+    return Every()
 
 
 def _request(url, method, headers=None, body=None):
@@ -274,7 +287,9 @@ class Varnish:
 
 class Nginx:
     """nginx's cache purged by address (the cache_purge module): a PURGE request for each
-    address the keys name, to every nginx in ``CDN_PURGE_NGINX_URLS``. Only the addresses
+    address the keys name, under each purge location in ``CDN_PURGE_NGINX_URLS``
+    (``http://127.0.0.1/purge`` for ``location ~ ^/purge(/.*) { proxy_cache_purge … $1; }``:
+    the module's same-location syntax crashes Debian's nginx 1.22). Only the addresses
     ``registry.purge_addresses`` gives are purged (see docs/ARCHITECTURE.md)."""
 
     def purge(self, keys):

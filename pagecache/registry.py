@@ -42,7 +42,7 @@ registry = Registry()
 
 def shown_to_readers(*models):
     registry.models.update(models)
-    scopes_of.cache_clear()
+    _tables.cache_clear()
 
 
 def furniture(name, *models):
@@ -77,6 +77,15 @@ def purge_addresses(resolve):
 
 
 @functools.cache
+def _tables():
+    return registry.tables()
+
+
 def scopes_of(table):
     """The scopes a write to ``table`` renews; None for a table readers never see."""
-    return registry.tables().get(table)
+    return _tables().get(table)
+
+
+def scopes():
+    """Every scope: the pages and each piece of furniture."""
+    return {PAGES, *registry.furniture}

@@ -50,15 +50,21 @@ def collecting():
         _collected.reset(token)
 
 
-def header(keys):
-    """(name, value) of the header the chosen backend reads, or None."""
-    backend = settings.CDN_PURGE_BACKEND
-    if backend not in HEADERS or not keys:
-        return None
-    name, separator = HEADERS[backend]
-    return name, separator.join(sorted(keys))
+def backends():
+    """The caches in front of the site (``CDN_PURGE_BACKEND``, comma-separated), ``none``
+    left out."""
+    names = (name.strip() for name in settings.CDN_PURGE_BACKEND.split(","))
+    return [name for name in names if name and name != "none"]
+
+
+def headers(keys):
+    """[(name, value)]: the header each backend reads."""
+    found = {HEADERS[backend] for backend in backends() if backend in HEADERS}
+    if not keys:
+        return []
+    return [(name, separator.join(sorted(keys))) for name, separator in sorted(found)]
 
 
 def add_header(response, keys):
-    if found := header(keys):
-        response[found[0]] = found[1]
+    for name, value in headers(keys):
+        response[name] = value

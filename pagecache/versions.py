@@ -57,7 +57,8 @@ class Known:
 
     def is_fresh(self, now):
         due = self.next_change_at is not None and now >= self.next_change_at
-        return now - self.read_at < settings.PAGE_CACHE_RECHECK and not due
+        # A clock set back (now before read_at) reads again: never trusted for longer.
+        return 0 <= now - self.read_at < settings.PAGE_CACHE_RECHECK and not due
 
 
 class Versions:
@@ -121,20 +122,21 @@ class Versions:
             next_change_at=registry.registry.next_change(),
         )
 
-    def start_new(self, scopes, using):
-        """Renew ``scopes`` in the database ``using`` (after the change has committed)."""
+    def start_new(self, scopes, using, *, clock=True):
+        """Renew ``scopes`` in the database ``using`` (after the change has committed), and
+        with ``clock``, when content next changes by the clock alone."""
         now = timezone.now()
-        next_change = registry.registry.next_change() if PAGES in scopes else None
         connection = connections[using]
         table = connection.ops.quote_name(ContentVersion._meta.db_table)
+        next_change = registry.registry.next_change() if clock and PAGES in scopes else None
+        renew_clock = ", next_change_at = excluded.next_change_at" if clock else ""
         # One statement per scope, no transaction nor savepoint: outside a transaction this
         # runs right after the write that asked for it, whose statement may not be finished.
         with connection.cursor() as cursor:
             cursor.executemany(
                 f"INSERT INTO {table} (scope, number, changed_at, next_change_at) "
                 "VALUES (%s, 1, %s, %s) ON CONFLICT (scope) DO UPDATE SET "
-                f"number = {table}.number + 1, changed_at = excluded.changed_at, "
-                "next_change_at = excluded.next_change_at",
+                f"number = {table}.number + 1, changed_at = excluded.changed_at{renew_clock}",
                 [(scope, now, next_change if scope == PAGES else None) for scope in scopes],
             )
         self.known.clear()  # this process's own change shows at once
@@ -165,6 +167,14 @@ class _NewVersion:
         VERSIONS.start_new(sorted(self.scopes), self.using)
 
 
+def number_after_commit(using):
+    """The number the page version will have once the current transaction of ``using``
+    commits (it starts one if it wrote what readers see), or has outside a transaction."""
+    rows = ContentVersion.objects.using(using).filter(scope=PAGES)
+    number = rows.values_list("number", flat=True).first() or 0
+    return number + 1 if connections[using].in_atomic_block else number
+
+
 def start_new_version(scopes=(PAGES,), using="default"):
     """Ask for new versions of ``scopes`` once the current transaction of ``using`` commits
     (at once outside a transaction): every page (and furniture) is then built again."""
@@ -176,4 +186,6 @@ def start_new_version(scopes=(PAGES,), using="default"):
             if isinstance(callback, _NewVersion) and not callback.done:
                 callback.scopes.update(scopes)
                 return
-    transaction.on_commit(_NewVersion(scopes, using), using=using)
+    # Robust: the change is saved whatever happens here; a failure is logged, and the editor
+    # is not told of an error that did not lose the change (the next change renews the pages).
+    transaction.on_commit(_NewVersion(scopes, using), using=using, robust=True)

@@ -1,20 +1,33 @@
 """Every write to a table readers see starts a new content version once it commits.
 
-A database execute wrapper on every connection reads the statement Django sends: an INSERT,
-UPDATE or DELETE on a registered table (pagecache/registry.py) asks for a new version. It sees
-what signals miss (``QuerySet.update()``, ``bulk_create()``, ``bulk_update()``, raw SQL
-through the connection), and costs a string comparison per query.
+A database execute wrapper on every connection reads the statement Django sends: a statement
+that writes (INSERT, UPDATE, DELETE, REPLACE, MERGE, TRUNCATE, or WITH … one of them) and names
+a registered table (pagecache/registry.py), quoted or not, asks for a new version. It sees what
+signals miss (``QuerySet.update()``, ``bulk_create()``, ``bulk_update()``, raw SQL through the
+connection). A read costs one anchored match; only writes are read through.
 """
 
 import re
 
 from django.db import connections
-from django.db.models import F
 
 from pagecache import purge, registry, versions
 from pagecache.models import ContentVersion
 
-WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"([^"]+)"', re.IGNORECASE)
+# The statement's first keyword, after any comments.
+FIRST_KEYWORD = re.compile(r"(?:\s+|/\*.*?\*/|--[^\n]*)*(\w+)", re.DOTALL)
+WRITES = {"INSERT", "UPDATE", "DELETE", "REPLACE", "MERGE", "TRUNCATE"}
+WRITE_IN_WITH = re.compile(r"\b(?:INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
+NAME = re.compile(r'"([^"]+)"|`([^`]+)`|\b(\w+)\b')
+
+
+def tables_written(sql):
+    """The names a statement that writes holds (its tables among them); () for a read."""
+    first = FIRST_KEYWORD.match(sql)
+    keyword = first[1].upper() if first else ""
+    if keyword not in WRITES and not (keyword == "WITH" and WRITE_IN_WITH.search(sql)):
+        return ()
+    return {quoted or backticked or bare for quoted, backticked, bare in NAME.findall(sql)}
 
 
 class Watcher:
@@ -24,10 +37,15 @@ class Watcher:
 
     def __call__(self, execute, sql, params, many, context):
         result = execute(sql, params, many, context)
-        match = not self.paused and WRITE.match(sql)
-        if match and (scopes := registry.scopes_of(match[1])):
-            versions.start_new_version(scopes, using=context["connection"].alias)
-            purge.written(match[1], context["connection"].alias)
+        if not self.paused:
+            scopes, tables = set(), []
+            for name in tables_written(sql):
+                if found := registry.scopes_of(name):
+                    scopes.update(found)
+                    tables.append(name)
+            if scopes:
+                versions.start_new_version(scopes, using=context["connection"].alias)
+                purge.written(tables, context["connection"].alias)
         return result
 
 
@@ -49,5 +67,7 @@ def after_migrate(using, **kwargs):
     shown (their writes are not watched)."""
     watcher.paused = False
     if ContentVersion._meta.db_table in connections[using].introspection.table_names():
-        ContentVersion.objects.using(using).update(number=F("number") + 1)
+        # Every scope, rows made where missing; when content next changes by the clock is
+        # left as it was (the tables it is read from may not be in their final shape).
+        versions.VERSIONS.start_new(registry.scopes(), using, clock=False)
     versions.VERSIONS.forget()

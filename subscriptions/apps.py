@@ -8,10 +8,13 @@ class SubscriptionsConfig(AppConfig):
 
     def ready(self):
         from articles import access
-        from pagecache import registry
+        from pagecache import pages, registry
         from subscriptions import paywall
         from subscriptions.models import PaywallSettings
 
         access.register(paywall)
         # The paywall mode changes what anonymous readers are sent: cached pages must go.
         registry.furniture("paywall-settings", PaywallSettings)
+        # Switched on, the paywall takes full texts from readers: no copy from before it is
+        # served while the database is unreachable.
+        pages.withdrawn_at(PaywallSettings, lambda settings: True)

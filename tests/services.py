@@ -381,6 +381,7 @@ def s3_server(bucket="newsroom-media"):
 
 NGINX_MAIN = """\
 {user}
+{modules}
 worker_processes 1;
 pid {prefix}/nginx.pid;
 error_log {prefix}/error.log warn;
@@ -401,15 +402,17 @@ http {{
 
 
 @contextlib.contextmanager
-def nginx_server(site, ports):
+def nginx_server(site, ports, modules=()):
     """nginx serving the site file ``site`` (a path) under a main configuration of its own:
     nothing of the system's nginx (pid, logs, temporary files) is touched. Waits until each
-    of ``ports`` answers; yields the prefix directory (error.log, access.log)."""
+    of ``ports`` answers; yields the prefix directory (error.log, access.log). ``modules``:
+    Debian's dynamic modules to load (``ngx_http_cache_purge_module.so``)."""
     with tempfile.TemporaryDirectory(prefix="nginx-") as prefix:
         # Run as root, nginx would hand its workers to "nobody", who cannot read the test's files.
         user = f"user {getpass.getuser()};" if os.geteuid() == 0 else ""
         main = Path(prefix, "nginx.conf")
-        main.write_text(NGINX_MAIN.format(user=user, prefix=prefix, site=site))
+        modules = "".join(f"load_module /usr/lib/nginx/modules/{name};\n" for name in modules)
+        main.write_text(NGINX_MAIN.format(user=user, modules=modules, prefix=prefix, site=site))
         output = Path(prefix, "output.log")
         with output.open("w") as log:
             server = subprocess.Popen(

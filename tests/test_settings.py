@@ -70,3 +70,18 @@ def test_the_benchmark_is_installed_only_when_asked_for():
     assert "Unknown command: 'bench'" in without.stderr
     assert with_it.returncode == 0, with_it.stderr
     assert "ceiling" in with_it.stdout
+
+
+def test_the_release_is_the_checked_out_commit_by_default(tmp_path):
+    from newsroom.settings import checked_out_commit
+
+    git = tmp_path / ".git"
+    assert checked_out_commit(git) == ""  # not a checkout
+    (git / "refs/heads").mkdir(parents=True)
+    (git / "HEAD").write_text("ref: refs/heads/main\n")
+    (git / "packed-refs").write_text("# pack-refs\n" + "a" * 40 + " refs/heads/main\n")
+    assert checked_out_commit(git) == "a" * 12
+    (git / "refs/heads/main").write_text("b" * 40 + "\n")
+    assert checked_out_commit(git) == "b" * 12
+    (git / "HEAD").write_text("c" * 40 + "\n")  # a tag checked out: a detached HEAD
+    assert checked_out_commit(git) == "c" * 12

@@ -418,3 +418,17 @@ def test_nginx_is_sent_the_addresses_of_the_pages_the_keys_name(settings, story)
         reverse("sitemaps:index"),
         *(reverse("sitemaps:section", args=[name]) for name in purging.SITEMAPS),
     }
+
+
+def test_several_caches_each_get_their_header_and_their_purge(settings, story):
+    with CDN() as first, CDN() as second:
+        settings.CDN_PURGE_BACKEND = "fastly,cloudflare"
+        settings.CDN_PURGE_FASTLY_API = first.url
+        settings.CDN_PURGE_CLOUDFLARE_API = second.url
+        response = Client().get(story.get_absolute_url())
+        assert f"article-{story.pk}" in _header_keys(response)
+        assert f"article-{story.pk}" in _header_keys(response, "Cache-Tag", ",")
+        _queue(["home"])
+        purge.run_due()
+    assert [request[2]["Surrogate-Key"] for request in first.requests] == ["home"]
+    assert [json.loads(request[3])["tags"] for request in second.requests] == [["home"]]
