@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install lock lint format messages worker bench clean
+.PHONY: run test install lock lint format messages worker bench cluster cluster-soak clean
 
 ## run: install, migrate, load the demo newsroom and serve it on http://127.0.0.1:8000/
 ##      (with the background worker that sends newsletters, stopped with the server)
@@ -71,6 +71,17 @@ bench: install
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk; } \
 		|| echo "wrk is unavailable: the benchmark falls back to its Python load generator."
 	NEWSROOM_BENCHMARK=1 DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py bench $(BENCH_ARGS)
+
+## cluster: nginx → Varnish → two app servers → PostgreSQL primary and replica, Redis and the
+##          worker, all on 127.0.0.1, until Ctrl-C (deploy/local-cluster)
+cluster: install
+	deploy/local-cluster up
+
+## cluster-soak: the same, driven at saturation for 5 minutes while an editor publishes every
+##               10 s and one app server is killed and restarted (SOAK_ARGS="--duration 60")
+SOAK_ARGS ?=
+cluster-soak: install
+	deploy/local-cluster soak $(SOAK_ARGS)
 
 ## clean: remove the virtual environment, the local database and uploaded media
 clean:

@@ -452,3 +452,48 @@ def http(url, method="GET", data=None, headers=None):
         return response.status, response.headers, response.read().decode()
     finally:
         connection.close()
+
+
+NGINX_SITE = REPO_ROOT / "deploy" / "nginx" / "newsroom.conf"
+
+
+def render(site_text, substitutions):
+    """The site file with each placeholder replaced; a placeholder missing from the file is an
+    error, so that the file and what serves it here cannot drift apart."""
+    for placeholder, value in substitutions.items():
+        if placeholder not in site_text:
+            raise AssertionError(f"{placeholder!r} is no longer in the site file")
+        site_text = site_text.replace(placeholder, value)
+    return site_text
+
+
+def self_signed_certificate(directory):
+    certificate, key = directory / "cert.pem", directory / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(certificate)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return {
+        "/etc/letsencrypt/live/www.example.fr/fullchain.pem": str(certificate),
+        "/etc/letsencrypt/live/www.example.fr/privkey.pem": str(key),
+    }
+
+
+def local_site(directory, *, http_port, https_port, upstream, media):
+    """The substitutions that serve deploy/nginx/newsroom.conf from ``directory`` on loopback:
+    its ports, the app servers at ``upstream`` (host:port), uploads from ``media``, a
+    self-signed certificate, cache and logs under ``directory``."""
+    return {
+        "listen 80;": f"listen 127.0.0.1:{http_port};",
+        "listen [::]:80;": "",
+        "listen 443 ssl http2;": f"listen 127.0.0.1:{https_port} ssl http2;",
+        "listen [::]:443 ssl http2;": "",
+        "server 127.0.0.1:8000;": f"server {upstream};",
+        "/var/cache/nginx/newsroom": str(directory / "cache"),
+        "/var/log/nginx/": f"{directory}/",
+        "/var/www/letsencrypt": str(directory / "acme"),
+        "/srv/newsroom/staticfiles/": f"{REPO_ROOT / 'staticfiles'}/",
+        "/srv/newsroom/media/": f"{media}/",
+        **self_signed_certificate(directory),
+    }

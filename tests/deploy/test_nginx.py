@@ -23,16 +23,20 @@ import psycopg
 import pytest
 
 from tests.services import (
+    NGINX_SITE,
     REPO_ROOT,
     app_server,
     free_port,
+    local_site,
     manage,
     nginx_server,
     production_env,
+    render,
+    self_signed_certificate,
     throwaway_database,
 )
 
-SITE = REPO_ROOT / "deploy" / "nginx" / "newsroom.conf"
+SITE = NGINX_SITE
 ADD_IMAGE = "/admin/articles/image/add/"
 SEED = """
 import json
@@ -61,28 +65,6 @@ def nginx_installed():
         pytest.fail("nginx is not installed (apt-get install nginx-light)")
 
 
-def render(site_text, substitutions):
-    """The site file with each placeholder replaced; a placeholder missing from the file fails
-    the test, so that the file and the test cannot drift apart."""
-    for placeholder, value in substitutions.items():
-        assert placeholder in site_text, f"{placeholder!r} is no longer in {SITE.name}"
-        site_text = site_text.replace(placeholder, value)
-    return site_text
-
-
-def self_signed_certificate(directory):
-    certificate, key = directory / "cert.pem", directory / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(certificate)],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return {
-        "/etc/letsencrypt/live/www.example.fr/fullchain.pem": str(certificate),
-        "/etc/letsencrypt/live/www.example.fr/privkey.pem": str(key),
-    }
-
-
 @contextmanager
 def serving(directory, **settings):
     """The site under gunicorn with ``settings`` in its environment, behind nginx on this very
@@ -108,19 +90,13 @@ def serving(directory, **settings):
             conf.write_text(
                 render(
                     SITE.read_text(),
-                    {
-                        "listen 80;": f"listen 127.0.0.1:{http_port};",
-                        "listen [::]:80;": "",
-                        "listen 443 ssl http2;": f"listen 127.0.0.1:{https_port} ssl http2;",
-                        "listen [::]:443 ssl http2;": "",
-                        "server 127.0.0.1:8000;": f"server {app_url.removeprefix('http://')};",
-                        "/var/cache/nginx/newsroom": str(directory / "cache"),
-                        "/var/log/nginx/": f"{directory}/",
-                        "/var/www/letsencrypt": str(directory / "acme"),
-                        "/srv/newsroom/staticfiles/": f"{REPO_ROOT / 'staticfiles'}/",
-                        "/srv/newsroom/media/": f"{media}/",
-                        **self_signed_certificate(directory),
-                    },
+                    local_site(
+                        directory,
+                        http_port=http_port,
+                        https_port=https_port,
+                        upstream=app_url.removeprefix("http://"),
+                        media=media,
+                    ),
                 )
             )
             with nginx_server(conf, [http_port, https_port]):

@@ -1,0 +1,59 @@
+"""deploy/local-cluster, the whole topology on loopback (nginx → Varnish with the project's VCL →
+two gunicorn app servers → PostgreSQL primary and replica, Redis, the worker), soaked briefly:
+readers at saturation, one story published, app server 1 killed (SIGKILL) and started again.
+
+The script prints a JSON summary; these tests hold it to what the topology promises.
+"""
+
+import json
+import subprocess
+
+from tests.services import REPO_ROOT
+
+SCRIPT = REPO_ROOT / "deploy" / "local-cluster"
+# What a story's delay rests on is in the summary (below); MARGIN covers what is left: the
+# front fetching the home page again from an app server, the purge request, and the editor's
+# polling of the front, on a machine the load saturates.
+MARGIN = 3.0
+
+
+def run(*args, timeout=900):
+    return subprocess.run(
+        [str(SCRIPT), *args], capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+def test_through_varnish_every_reader_is_served_while_a_server_dies_and_comes_back(tmp_path):
+    summary_file = tmp_path / "soak.json"
+
+    done = run(
+        "soak", "--duration", "30", "--connections", "8",
+        "--publish-every", "20",  # one story
+        "--kill-at", "4", "--down-for", "2",
+        "--json", str(summary_file),
+    )  # fmt: skip
+
+    assert done.returncode == 0, done.stderr[-4000:]
+    summary = json.loads(summary_file.read_text())
+    assert summary["requests"] > 0
+    assert summary["errors"] == 0, summary["error_kinds"]  # after Varnish's retries
+    # A story shows once the worker has purged the pages listing it: the purge waits
+    # CDN_PURGE_DELAY after the commit, and the worker finds it within its polling interval.
+    assert summary["purging"]
+    assert summary["publications"] >= 1
+    assert summary["publications_not_shown"] == 0
+    bound = summary["purge_delay_s"] + summary["worker_interval_s"] + MARGIN
+    assert summary["longest_to_show_s"] <= bound, summary["to_show_s"]
+    # Varnish's health checks saw the server go and come back, and it served readers again.
+    restart = summary["restart"]
+    assert restart["health_after_kill"] is not None
+    assert restart["health_after_restart"] is not None
+    assert restart["reader_requests_after_restart"] > 0
+
+
+def test_without_the_projects_vcl_the_cluster_says_so_and_starts_nothing(tmp_path):
+    done = run("up", "--vcl", str(tmp_path / "missing.vcl"), timeout=60)
+
+    assert done.returncode != 0
+    assert "No VCL at" in done.stderr
+    assert "deploy/varnish/newsroom.vcl" in done.stderr
