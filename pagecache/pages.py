@@ -175,6 +175,10 @@ def cached_response(request, build, variant="", page=None, meta=None, *, page_pa
     if older:
         # Not to be kept by a CDN once the database answers again.
         patch_cache_control(response, public=True, no_cache=True)
+    elif page.key is None:
+        # Never kept here (search results, a page number the links never write): nor by a CDN,
+        # which no purge could reach for them and any text would fill.
+        patch_cache_control(response, private=True, no_cache=True)
     elif response.status_code == 200:
         response["Last-Modified"] = _http_date(page.version.since)
         patch_cache_control(

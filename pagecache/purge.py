@@ -19,7 +19,7 @@ import json
 import logging
 import threading
 from datetime import timedelta
-from http.client import HTTPConnection, HTTPSConnection
+from http.client import HTTPConnection, HTTPException, HTTPSConnection
 from urllib.parse import quote, urlsplit
 
 from django.conf import settings
@@ -208,10 +208,12 @@ def run_due(now=None):
         pks = [row.pk for row in rows]
         try:
             backend().purge(keys)
-        except (PurgeFailed, OSError) as error:
+        except (PurgeFailed, OSError, HTTPException) as error:
             _retry_later(alias, rows, now, error)
             return 0
         PendingPurge.objects.using(alias).filter(pk__in=pks).delete()
+        if len(rows) == ROWS_PER_RUN:  # more may be due: another run at once
+            transaction.on_commit(enqueue, using=alias)
     return len(keys)
 
 
@@ -239,10 +241,13 @@ def _retry_later(alias, rows, now, error):
 
 
 class Every:
-    """Every backend chosen, told in turn (nginx's cache in front of Varnish)."""
+    """Every backend chosen, the cache nearest the site first (BACKENDS' order: Varnish, then
+    nginx in front of it, then a CDN in front of all): a reader between two purges then never
+    puts an old copy back in a cache already purged."""
 
     def purge(self, keys):
-        for name in backends():
+        chosen = backends()
+        for name in (name for name in BACKENDS if name in chosen):
             BACKENDS[name]().purge(keys)
 
 

@@ -78,7 +78,7 @@ def _cache_control(response):
 # Headers for browsers and CDNs
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", KEPT_PAGES)
 def test_anonymous_page_is_public_for_shared_caches_with_etag_and_last_modified(
     client, article, page
 ):
@@ -626,3 +626,10 @@ def test_a_sitemap_page_that_does_not_exist_is_404_and_never_kept(client, articl
     assert _kept_pages() == []
     _prime(url)
     assert _queries(Client(), f"{url}?p=1")[0] == 0
+
+
+def test_search_results_are_never_kept_by_a_cdn_either(client, article):
+    response = client.get(reverse("articles:search") + "?q=Otan")
+
+    assert {"private", "no-cache"} <= _cache_control(response)
+    assert "s-maxage" not in response["Cache-Control"]
