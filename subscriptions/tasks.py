@@ -63,7 +63,9 @@ def resume_stalled_editions():
     if not stalled:
         return
     runs = DBTaskResult.objects.filter(task_path=send_edition.module_path)
-    queued = {run.args_kwargs["args"][0] for run in runs.ready()}
+    # A run just taken by a worker has not claimed its edition's lease yet: left to it too.
+    just_started = runs.running().filter(started_at__gte=timezone.now() - sending.LEASE)
+    queued = {run.args_kwargs["args"][0] for run in (*runs.ready(), *just_started)}
     for edition_id in stalled - queued:
         interrupted = sending.revive(edition_id)
         if interrupted is None:

@@ -385,7 +385,8 @@ def test_a_worker_resumes_a_stalled_edition_once_and_marks_its_dead_run_failed(
     dead = DBTaskResult.objects.get(pk=send_edition.enqueue(edition.pk).id)
     dead.claim("worker-killed")  # taken by a worker that died before renewing the lease
     NewsletterEdition.objects.filter(pk=edition.pk).update(lease_expires_at=timezone.now())
-    expired = timezone.now() + timedelta(seconds=1)
+    # A run just taken has a lease's time to claim its edition: only then is it dead.
+    expired = timezone.now() + sending.LEASE + timedelta(seconds=1)
 
     with time_machine.travel(expired):
         tasks.resume_stalled_editions()
@@ -569,3 +570,17 @@ def test_sending_through_a_real_smtp_server(smtp_server, edition):
     assert len({m["Message-ID"] for m in received}) == 3
     assert len(smtp_server.connections) == 2  # batches of 2: one connection each
     assert statuses(edition) == {Delivery.Status.SENT: 3}
+
+
+def test_a_run_just_taken_by_a_worker_is_left_to_claim_its_edition(settings, edition, subscribers):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    run = DBTaskResult.objects.get(pk=send_edition.enqueue(edition.pk).id)
+    run.claim("worker-busy")  # taken, its edition's lease not yet claimed (a loaded machine)
+    NewsletterEdition.objects.filter(pk=edition.pk).update(lease_expires_at=timezone.now())
+
+    with time_machine.travel(timezone.now() + timedelta(seconds=3)):
+        tasks.resume_stalled_editions()
+
+    run.refresh_from_db()
+    assert run.status == TaskResultStatus.RUNNING
+    assert not DBTaskResult.objects.filter(status=TaskResultStatus.READY).exists()
