@@ -18,3 +18,16 @@ def version_key():
         return versions.current().key
 
     return read
+
+
+@pytest.fixture
+def fastly(settings):
+    """Fastly's purge API, as a local server that records what it is sent."""
+    from tests.pagecache.test_purge import CDN
+
+    with CDN() as cdn:
+        settings.CDN_PURGE_BACKEND = "fastly"
+        settings.CDN_PURGE_FASTLY_API = cdn.url
+        settings.CDN_PURGE_FASTLY_SERVICE = "svc-9"
+        settings.CDN_PURGE_FASTLY_TOKEN = "fastly-token"
+        yield cdn

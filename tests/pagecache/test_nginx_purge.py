@@ -6,8 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.pagecache.test_varnish import RETITLE, _run_worker, purging_site_env
-from tests.services import app_server, free_port, http, manage, nginx_server
+from tests.pagecache.test_varnish import (
+    _run_worker,
+    purging_site_env,
+    retitle_and_check_only_its_pages_are_purged,
+)
+from tests.services import app_server, free_port, http, nginx_server
 
 SITE = """
 proxy_cache_path {directory}/cache keys_zone=pages:1m;
@@ -61,11 +65,4 @@ def test_an_edit_purges_the_addresses_of_the_pages_that_show_the_story(site):
         http(address)
     assert {http(address)[1]["X-Cache"] for address in pages} == {"HIT"}
 
-    manage(env, "shell", "-c", RETITLE)
-    _run_worker(env)
-
-    seen = {address: http(address) for address in pages}
-    for address in pages[:3]:
-        assert seen[address][1]["X-Cache"] == "MISS", address
-        assert "Déjà en ligne, corrigé" in seen[address][2], address
-    assert seen[f"{front}/sport/"][1]["X-Cache"] == "HIT"  # it does not show the story
+    retitle_and_check_only_its_pages_are_purged(env, front, pages)

@@ -77,16 +77,6 @@ def cloudflare(settings):
 
 
 @pytest.fixture
-def fastly(settings):
-    with CDN() as cdn:
-        settings.CDN_PURGE_BACKEND = "fastly"
-        settings.CDN_PURGE_FASTLY_API = cdn.url
-        settings.CDN_PURGE_FASTLY_SERVICE = "svc-9"
-        settings.CDN_PURGE_FASTLY_TOKEN = "fastly-token"
-        yield cdn
-
-
-@pytest.fixture
 def story():
     parent = CategoryFactory(name="Monde", slug="monde")
     section = CategoryFactory(name="Europe", slug="europe", parent=parent)

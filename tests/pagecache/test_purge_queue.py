@@ -10,19 +10,9 @@ from django_tasks_db.models import DBTaskResult
 
 from pagecache import purge
 from pagecache.models import PendingPurge
-from tests.pagecache.test_purge import CDN, _queue
+from tests.pagecache.test_purge import _queue
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def fastly(settings):
-    with CDN() as cdn:
-        settings.CDN_PURGE_BACKEND = "fastly"
-        settings.CDN_PURGE_FASTLY_API = cdn.url
-        settings.CDN_PURGE_FASTLY_SERVICE = "svc-9"
-        settings.CDN_PURGE_FASTLY_TOKEN = "fastly-token"
-        yield cdn
 
 
 def _waiting_tasks():
