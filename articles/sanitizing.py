@@ -23,7 +23,14 @@ TAGS = {
 ATTRIBUTES = {
     "a": {"href", "title"},
     "img": {"src", "alt", "width", "height"},
+    # A picture from the media library (data-image: the Image's id), or an embedded post or
+    # video (data-embed: the provider, the figure's link its address); the reader's page
+    # renders both from these references, never from stored player markup.
+    "figure": {"data-image", "data-embed"},
 }
+EMBED_PROVIDERS = {
+    "youtube", "vimeo", "dailymotion", "x", "instagram", "bluesky", "mastodon",
+}  # fmt: skip
 URL_SCHEMES = {"http", "https", "mailto"}
 # Elements whose content a parser does not read as text (raw text, foreign content, templates,
 # selects): one left open takes all the text after it. Closed, their content is code (script,
@@ -52,6 +59,10 @@ def _filter_attribute(tag, attribute, value):
     # Images in the body come from the newsroom's own media library, never from elsewhere.
     if tag == "img" and attribute == "src":
         return value if _is_library_image(value) else None
+    if attribute == "data-image":
+        return value if value.isascii() and value.isdigit() else None
+    if attribute == "data-embed":
+        return value if value in EMBED_PROVIDERS else None
     return value
 
 

@@ -192,3 +192,39 @@ def test_any_declaration_gets_an_answer_never_an_error(declaration):
 def test_a_body_is_stored_as_it_will_be_read_back():
     # Without its <div>, this nests a heading in a heading, which HTML cannot write.
     assert sanitize_html("<h2>Un<div><h2>Deux") == "<h2>Un</h2><h2>Deux</h2>"
+
+
+@pytest.mark.parametrize(
+    ("body", "kept"),
+    [
+        (
+            '<figure data-image="42"><img src="/media/images/a.jpg" alt="Le port">'
+            "<figcaption>Le port</figcaption></figure>",
+            '<figure data-image="42">',
+        ),
+        (
+            '<figure data-embed="youtube"><a href="https://www.youtube.com/watch?v=abc">'
+            "https://www.youtube.com/watch?v=abc</a></figure>",
+            '<figure data-embed="youtube">',
+        ),
+    ],
+)
+def test_a_library_picture_or_an_embed_keeps_its_reference(body, kept):
+    assert sanitize_html(body).startswith(kept)
+
+
+@pytest.mark.parametrize(
+    "figure",
+    [
+        '<figure data-image="42 onload=x">',
+        '<figure data-image="４２">',  # full-width digits
+        '<figure data-image="">',
+        '<figure data-embed="javascript">',
+        '<figure data-embed="YouTube">',
+        '<figure data-other="1">',
+    ],
+)
+def test_a_reference_that_is_not_an_id_or_a_known_provider_is_dropped(figure):
+    assert sanitize_html(f"{figure}<figcaption>Légende</figcaption></figure>") == (
+        "<figure><figcaption>Légende</figcaption></figure>"
+    )
