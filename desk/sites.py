@@ -1,0 +1,16 @@
+from django.contrib import admin
+
+
+class DeskAdminSite(admin.AdminSite):
+    """The admin, whose home page is the newsroom's desk above Django's list of models."""
+
+    index_template = "admin/desk/index.html"
+
+    def index(self, request, extra_context=None):
+        from desk.home import desk_for  # the models are not loaded when the site is built
+
+        context = dict(extra_context or {})
+        if request.user.has_perm("articles.view_article"):
+            context["desk"] = desk_for(request.user)
+            context["can_add_article"] = request.user.has_perm("articles.add_article")
+        return super().index(request, context)
