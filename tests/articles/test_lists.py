@@ -23,9 +23,9 @@ def test_the_list_shows_title_section_authors_state_and_dates(editor_client, aut
 
     page = editor_client.get(ARTICLES).content.decode()
 
-    for column in ("title", "category", "author_names", "publication_state", "published_at"):
+    for column in ("title", "category", "author_names", "publication_state", "published"):
         assert f"column-{column}" in page
-    assert "column-updated_at" in page
+    assert "column-updated" in page
     assert "newsroom-state--review" in page  # coloured by state
     assert "Paul Rédacteur" in page
 

@@ -202,3 +202,23 @@ def test_the_desk_home_has_no_serious_accessibility_violation(new_page, newsroom
     blocking = _axe_blocking(page, f"desk home ({role})")
 
     assert not blocking, "axe-core violations:\n" + "\n".join(blocking)
+
+
+def test_the_article_list_keeps_titles_readable_at_1366_pixels(new_page, newsroom):
+    editor, author = _people(newsroom)
+    _desk_content(newsroom, author)
+    page = new_page(viewport=SCREENS["1366x768"])
+    _sign_in(page, editor)
+    page.goto("/admin/articles/article/")
+
+    heights = page.eval_on_selector_all(
+        "#result_list .field-title",
+        """cells => cells.map(cell => {
+          const lineHeight = parseFloat(getComputedStyle(cell).lineHeight) || 16;
+          return Math.round(cell.querySelector("a").getBoundingClientRect().height / lineHeight);
+        })""",
+    )
+
+    assert heights and max(heights) <= 3, heights
+    _no_sideways_scrolling(page)
+    _screenshot(page, "article-list", "1366x768")
