@@ -11,7 +11,7 @@ from desk import notifications
 from desk.models import EditorialNote, ReviewEvent
 from tests.articles.test_admin import form_data, submit
 from tests.desk.conftest import story_of
-from tests.factories import CategoryFactory
+from tests.factories import CategoryFactory, UserFactory
 
 ADD_URL = reverse("admin:articles_article_add")
 
@@ -242,3 +242,16 @@ def test_author_reads_notes_on_their_story_but_cannot_write_one(author_client, a
 
     assert response.status_code == 302  # the article saved, the extra note ignored
     assert list(EditorialNote.objects.values_list("text", flat=True)) == ["Bon angle."]
+
+
+def test_only_active_editors_with_an_address_are_told_of_a_submission(
+    author_client, author_user, editor
+):
+    UserFactory(is_staff=True, is_active=False, groups=["Éditeurs"])  # left the newsroom
+    UserFactory(is_staff=True, email="", groups=["Éditeurs"])
+    UserFactory(is_staff=True, is_superuser=True)  # the technical administrator
+    article = story_of(author_user, draft=True)
+
+    submit(author_client, change_url(article), _submit_review="1")
+
+    assert [message.to for message in mail.outbox] == [[editor.email]]
