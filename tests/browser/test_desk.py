@@ -2,7 +2,7 @@
 reads the pre-publish checks and sends it back with a note. Screenshots at 1366×768 and
 1920×1080 for docs/EDITORS.md; axe-core on the desk home."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -70,7 +70,11 @@ def _desk_content(newsroom, author):
     stories = newsroom.published
     waiting(stories[3], 26)  # "Réforme des retraites"
     waiting(stories[4], 3)
-    tonight = (timezone.localtime(now) + timedelta(hours=2)).replace(second=0, microsecond=0)
+    # Later today, whatever the time the test runs: halfway to midnight, Paris time.
+    midnight = timezone.make_aware(
+        datetime.combine(timezone.localdate(now) + timedelta(days=1), time(0, 0))
+    )
+    tonight = now + (midnight - now) / 2
     Article.objects.filter(pk=stories[5].pk).update(published_at=tonight)
     Article.objects.filter(pk=stories[6].pk).update(published_at=now + timedelta(days=1))
     CorrectionFactory(article=stories[7])
