@@ -112,9 +112,10 @@ def _no_sideways_scrolling(page):
     assert width <= page.viewport_size["width"], page.url
 
 
-def _axe_blocking(page, name):
+def _axe_blocking(page, name, context=None):
     results = Axe().run(
         page,
+        context=context,
         options={"runOnly": {"type": "tag", "values": WCAG_A_AA}, "resultTypes": ["violations"]},
     )
     return [
@@ -226,3 +227,20 @@ def test_the_article_list_keeps_titles_readable_at_1366_pixels(new_page, newsroo
     assert heights and max(heights) <= 3, heights
     _no_sideways_scrolling(page)
     _screenshot(page, "article-list", "1366x768")
+
+
+def test_the_desk_panels_of_the_article_form_have_no_serious_accessibility_violation(
+    new_page, newsroom
+):
+    editor, author = _people(newsroom)
+    draft = _desk_content(newsroom, author)
+    Article.objects.filter(pk=draft.pk).update(status=Article.Status.REVIEW)
+    page = new_page(viewport=SCREENS["1366x768"])
+    _sign_in(page, editor)
+    page.goto(f"/admin/articles/article/{draft.pk}/change/")
+
+    # The desk's own parts (the editor and the rest of the form are checked with them).
+    context = {"include": [[".desk-prepublish"], [".desk-review"], [".field-full_address"]]}
+    blocking = _axe_blocking(page, "article form (desk panels)", context)
+
+    assert not blocking, "axe-core violations:\n" + "\n".join(blocking)
