@@ -131,5 +131,10 @@ def test_the_desk_home_takes_a_fixed_number_of_queries(
     _fill(author_user, colleague, 12)
     with django_assert_num_queries(expected):
         response = client.get(HOME)
+    counts = response.context["desk"].counts
     if user_client == "author_client":
         assert "Sources ?" in response.content.decode()
+        assert counts == {"drafts": 13, "in_review": 0, "scheduled": 0}  # the colleague's
+    else:
+        assert counts == {"drafts": 0, "in_review": 13, "scheduled": 13}
+    assert len(response.context["desk"].drafts) == (8 if user_client == "author_client" else 0)
