@@ -373,12 +373,16 @@ class ArticleQuerySet(models.QuerySet):
             self.scheduled().order_by("published_at").values_list("published_at", flat=True).first()
         )
 
+    def own_by(self, user):
+        """The stories ``user`` created or signs (``_own_q``), whatever their state."""
+        return self.filter(_own_q(user))
+
     def editable_by(self, user):
         """What ``user`` may change: anything for editors; for authors, their own stories until
         an editor publishes or schedules them."""
         if user.has_perm("articles.publish_article"):
             return self
-        return self.filter(_own_q(user)).exclude(status=Article.Status.PUBLISHED)
+        return self.own_by(user).exclude(status=Article.Status.PUBLISHED)
 
     def viewable_by(self, user):
         """What ``user`` may open in the admin and preview: anything for editors; for authors,

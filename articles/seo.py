@@ -4,10 +4,28 @@ from django.conf import settings
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from newsroom.site import absolute_url
 
 SHARE_IMAGE_WIDTH = 1280  # social networks ask for 1200 px or more
+# The page's meta description is cut here (templates/articles/article_detail.html).
+DESCRIPTION_CHARS = 160
+
+
+def share_title(article):
+    """The title search engines and social cards show: the SEO title, or the title."""
+    return article.seo_title or article.title
+
+
+def page_title(article):
+    """The article page's ``<title>`` (templates/articles/article_detail.html)."""
+    return f"{share_title(article)} – {settings.NEWSROOM_SITE_NAME}"
+
+
+def description(article):
+    """The page's meta and social description: the meta description, or the lead, cut."""
+    return Truncator(article.meta_description or article.lead).chars(DESCRIPTION_CHARS)
 
 
 def share_image(image):

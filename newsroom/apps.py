@@ -1,6 +1,7 @@
 """Third-party apps under the names editors read in the admin's menu."""
 
 from axes.apps import AppConfig as AxesConfig
+from django.contrib.admin.apps import AdminConfig as DjangoAdminConfig
 from django.utils.translation import gettext_lazy as _
 from taggit.apps import TaggitAppConfig
 
@@ -11,3 +12,8 @@ class TagsConfig(TaggitAppConfig):
 
 class SignInLockoutsConfig(AxesConfig):
     verbose_name = _("Sign-in lockouts")
+
+
+class AdminConfig(DjangoAdminConfig):
+    # The admin's home page is the editors' desk (desk/sites.py).
+    default_site = "desk.sites.DeskAdminSite"

@@ -28,7 +28,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "newsroom.apps.AdminConfig",  # django.contrib.admin, whose home page is the desk's
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "csp",
     "pagecache",
     "articles",
+    "desk",
     # Before django_tasks_db: its db_worker command replaces the stock one.
     "subscriptions",
     "django_tasks",

@@ -3,7 +3,7 @@
 import ast
 from pathlib import Path
 
-PRODUCT_APPS = ("pagecache", "articles", "subscriptions", "newsroom")
+PRODUCT_APPS = ("pagecache", "articles", "desk", "subscriptions", "newsroom")
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -93,8 +93,12 @@ def test_articles_imports_nothing_from_subscriptions():
     assert _imports_from("articles", {"subscriptions"}) == set()
 
 
+def test_articles_imports_nothing_from_the_desk():
+    assert _imports_from("articles", {"desk"}) == set()
+
+
 def test_the_page_cache_knows_no_product_app():
-    assert _imports_from("pagecache", {"articles", "subscriptions"}) == set()
+    assert _imports_from("pagecache", {"articles", "desk", "subscriptions"}) == set()
 
 
 def test_no_import_cycle_among_product_modules():

@@ -637,6 +637,7 @@ def test_authors_rights_are_the_least_their_work_needs():
         ("articles", "change_image"),
         ("articles", "view_image"),
         ("taggit", "view_tag"),
+        ("desk", "view_editorialnote"),  # editors' notes on the stories they open
     }
 
 

@@ -1,0 +1,19 @@
+from django.contrib import admin
+
+
+class DeskAdminSite(admin.AdminSite):
+    """The admin, whose home page is the newsroom's desk above Django's list of models."""
+
+    index_template = "admin/desk/index.html"
+    # The desk home and the breadcrumbs lead everywhere: the list of models drawn beside every
+    # page took a quarter of a 1366-pixel screen from the article list and form.
+    enable_nav_sidebar = False
+
+    def index(self, request, extra_context=None):
+        from desk.home import desk_for  # the models are not loaded when the site is built
+
+        context = dict(extra_context or {})
+        if request.user.has_perm("articles.view_article"):
+            context["desk"] = desk_for(request.user)
+            context["can_add_article"] = request.user.has_perm("articles.add_article")
+        return super().index(request, context)
