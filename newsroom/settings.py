@@ -315,6 +315,10 @@ NEWSLETTER = {
     "BATCH_SIZE": env.int("NEWSLETTER_BATCH_SIZE", default=200),
     "MAX_ATTEMPTS": env.int("NEWSLETTER_MAX_ATTEMPTS", default=3),
 }
+# Searches (with a query) a client IP may make per SEARCH_RATE_PERIOD seconds: each reaches an
+# app server and PostgreSQL's full-text search, whatever the caches hold.
+SEARCH_RATE_PER_IP = env.int("SEARCH_RATE_PER_IP", default=30)
+SEARCH_RATE_PERIOD = env.int("SEARCH_RATE_PERIOD", default=60)
 # One-time sign-in links for readers expire after this many seconds.
 LOGIN_LINK_MAX_AGE = env.int("LOGIN_LINK_MAX_AGE", default=30 * 60)
 
