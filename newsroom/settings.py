@@ -279,7 +279,7 @@ if AWS_STORAGE_BUCKET_NAME := env.str("AWS_STORAGE_BUCKET_NAME", default=""):
             "querystring_auth": False,  # public addresses, the same for every reader
             "file_overwrite": False,
             # As nginx serves MEDIA_ROOT (deploy/nginx/newsroom.conf).
-            "object_parameters": {"CacheControl": "public, max-age=86400"},
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
         },
     }
 
