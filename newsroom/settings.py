@@ -157,7 +157,7 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
 PAGE_CACHE_TIMEOUT = env.int("PAGE_CACHE_TIMEOUT", default=600)
 # How long a worker trusts the content version it last read from the database (seconds):
 # another process's change reaches it within this delay; its own changes show at once.
-PAGE_CACHE_RECHECK = env.float("PAGE_CACHE_RECHECK", default=1.0)
+PAGE_CACHE_RECHECK = env.float("PAGE_CACHE_RECHECK", default=0.5)
 if CACHES["default"]["BACKEND"] != "django.core.cache.backends.locmem.LocMemCache":
     # Each worker also keeps the pages it serves most in its own memory, before Redis.
     CACHES["local-pages"] = {
