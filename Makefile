@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install lock lint format messages worker bench cluster cluster-soak clean
+.PHONY: run test install lock lint format messages worker bench cluster cluster-soak cluster-faults clean
 
 ## run: install, migrate, load the demo newsroom and serve it on http://127.0.0.1:8000/
 ##      (with the background worker that sends newsletters, stopped with the server)
@@ -82,6 +82,12 @@ cluster: install
 SOAK_ARGS ?=
 cluster-soak: install
 	deploy/local-cluster soak $(SOAK_ARGS)
+
+## cluster-faults: the same, Redis, then the replica, then the worker stopped under load and
+##                  started again (FAULT_ARGS="worker --down-for 20")
+FAULT_ARGS ?=
+cluster-faults: install
+	deploy/local-cluster fault $(FAULT_ARGS)
 
 ## clean: remove the virtual environment, the local database and uploaded media
 clean:

@@ -1,9 +1,11 @@
 """Image checks on upload, stored names, and the renditions (resized, WebP) made once from each
 original.
 
-An original is stored under the extension of its real format, whatever its uploaded name says.
-Renditions are written next to it when an image is saved, at names derived from the original's
-name, so a page can build every ``srcset`` without a query or a storage lookup. Every Pillow step
+An original is stored under the extension of its real format, whatever its uploaded name says,
+and under a name never given before (a random suffix): a name once served always holds the same
+picture, so browsers and CDNs may keep media for good (deploy/nginx/newsroom.conf). Renditions
+are written next to it when an image is saved, at names derived from the original's name, so a
+page can build every ``srcset`` without a query or a storage lookup. Every Pillow step
 runs before a file is written, so a picture Pillow cannot handle leaves nothing behind.
 """
 
@@ -21,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.template.defaultfilters import filesizeformat, floatformat
+from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from PIL import Image as PILImage
@@ -34,8 +37,12 @@ ACCEPTED_FORMATS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp", "
 ORIGINAL_EXTENSIONS = {*ACCEPTED_FORMATS.values(), "jpeg"}
 # The longest side each rendition format can encode (WebP stops at 16,383 pixels).
 MAX_SIDE = {"webp": 16_383, "jpg": 65_535, "gif": 65_535, "png": 2**31 - 1}
-# Leaves room in the file field's 100 characters for the folders and the storage's suffix.
+# Leaves room in the file field's 100 characters for the folders and the suffixes.
 MAX_STEM_LENGTH = 50
+# The suffix that makes each stored name new: 8 of 36 characters, 41 bits. Files still in
+# storage are checked; a deleted one's name cannot be, and comes back with odds of 2**-41.
+UNIQUE_SUFFIX_LENGTH = 8
+UNIQUE_SUFFIX_CHARACTERS = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 
 def validate_image_file(uploaded):
@@ -114,16 +121,22 @@ def stored_name(name, extension):
     return f"{stem}.{extension}"
 
 
+def unique_name(name):
+    """``name`` with a random suffix before its extension: ``photo.jpg``, ``photo-k3v9x0qa.jpg``."""
+    stem, extension = posixpath.splitext(name)
+    suffix = get_random_string(UNIQUE_SUFFIX_LENGTH, UNIQUE_SUFFIX_CHARACTERS)
+    return f"{stem}-{suffix}{extension}"
+
+
 class WebImageFieldFile(models.fields.files.ImageFieldFile):
     def save(self, name, content, save=True):
         # Named after its real format: a PNG called .pdf is stored, and served, as a .png.
-        path = self.field.generate_filename(
-            self.instance, stored_name(name, format_extension(content))
-        )
+        safe_name = stored_name(name, format_extension(content))
         # Renditions are named after the original's stem alone (rendition_name): an original in
         # another format under the same stem would share them, overwrite them, delete them.
+        path = self.field.generate_filename(self.instance, unique_name(safe_name))
         while self._stem_is_taken(path):
-            path = self.storage.get_alternative_name(*posixpath.splitext(path))
+            path = self.field.generate_filename(self.instance, unique_name(safe_name))
         super().save(posixpath.basename(path), content, save)
 
     def _stem_is_taken(self, path):

@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +17,8 @@ from taggit.models import Tag
 from articles import access, search, seo
 from articles.context_processors import main_sections
 from articles.models import Article, Author, Category, HouseAd
+from newsroom import ratelimit
+from newsroom.clients import client_ip
 from newsroom.site import absolute_url
 from pagecache.pages import CachedPage, cached_response, is_anonymous_reader, reader_page
 from pagecache.parts import cached_lookup, remember
@@ -285,9 +288,22 @@ class TagView(ArticleListView):
 
 def search_view(request):
     query = search.clean_query(request.GET.get("q", ""))
+    if query and not ratelimit.allow(
+        f"search:ip:{client_ip(request)}", settings.SEARCH_RATE_PER_IP, settings.SEARCH_RATE_PERIOD
+    ):
+        return _too_many_searches(request)
     # Results are never kept: any text would make a new page, and anyone could fill the cache.
     page = CachedPage.never_kept() if query else None
     return cached_response(request, lambda: _search_page(request, query), page=page)
+
+
+def _too_many_searches(request):
+    """Each search reaches an app server and the full-text index, whatever the caches hold: a
+    client asking faster than a reader would waits for the end of the window."""
+    response = render(request, "429.html", status=429)
+    response["Retry-After"] = settings.SEARCH_RATE_PERIOD  # the window ends within it
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 def _search_page(request, query):

@@ -30,9 +30,10 @@ A replica is checked when the request first reads from it: a new connection with
 long, where Django's own check would wait for ever on a server that hangs. One that cannot be
 reached sends that request to the primary, and is left alone for
 ``DATABASE_REPLICA_RETRY_AFTER`` seconds by this process. A replica that fails in the middle of
-a request fails that request as the primary would (the page kept in the cache, else the 503
-page), and the next one reads from the primary; one that hangs in the middle of a request holds
-it until gunicorn's timeout.
+a request (stopped, its connections ended) fails that request's page as the primary would (the
+page kept in the cache, else the 503 page); a GET or HEAD that wrote nothing is then answered
+once more, from the primary, and the reader never sees that 503. One that hangs in the middle
+of a request holds it until gunicorn's timeout.
 """
 
 import logging
@@ -67,17 +68,18 @@ class Reads:
     replica before its first read, and it comes back to the primary for good when it writes or
     when the replica does not answer."""
 
-    __slots__ = ("alias", "checked", "read", "reader", "wrote")
+    __slots__ = ("alias", "checked", "read", "reader", "replica_allowed", "wrote")
 
-    def __init__(self):
+    def __init__(self, replica_allowed=True):
         self.alias = PRIMARY
+        self.replica_allowed = replica_allowed
         self.checked = True
         self.read = False
         self.reader = False  # a reader page, for a visitor who need not read their own writes
         self.wrote = False
 
     def use_replica(self, alias):
-        if not self.read and not self.wrote:
+        if self.replica_allowed and not self.read and not self.wrote:
             self.alias = alias
             self.checked = False
 
@@ -217,17 +219,24 @@ class ReplicaMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        reads = Reads()
-        token = _current.set(reads)
-        try:
-            response = self.get_response(request)
-        finally:
-            _current.reset(token)
+        reads, response = self._answer(request, Reads())
+        if _lost_replica(request, reads, response):
+            logger.warning(
+                "Replica %s lost: %s answered from the primary", reads.alias, request.path
+            )
+            reads, response = self._answer(request, Reads(replica_allowed=False))
         # A reader page may write what serves every reader (the page cache's version): that
         # is no write of the visitor's own to read back.
         if reads.wrote and not reads.reader:
             _pin_to_primary(response)
         return response
+
+    def _answer(self, request, reads):
+        token = _current.set(reads)
+        try:
+            return reads, self.get_response(request)
+        finally:
+            _current.reset(token)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         """Reader pages go to a replica: decided here, once the URL is resolved."""
@@ -243,6 +252,22 @@ class ReplicaMiddleware:
             reads.reader = True
             if alias := replica_to_read():
                 reads.use_replica(alias)
+
+
+def _lost_replica(request, reads, response):
+    """Whether the page failed (the 503 page) because the replica it read from went away in
+    the middle of it, for a request that may be answered again (read-only, nothing written)."""
+    if response.status_code != 503 or reads.alias == PRIMARY or reads.wrote:
+        return False
+    if request.method not in ("GET", "HEAD"):
+        return False
+    return not _answers_again(reads.alias)
+
+
+def _answers_again(alias):
+    """Whether the replica answers a new connection (the request's own has failed)."""
+    connections[alias].close()
+    return _answers(alias)
 
 
 def _pinned(request):

@@ -158,7 +158,7 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
 PAGE_CACHE_TIMEOUT = env.int("PAGE_CACHE_TIMEOUT", default=600)
 # How long a worker trusts the content version it last read from the database (seconds):
 # another process's change reaches it within this delay; its own changes show at once.
-PAGE_CACHE_RECHECK = env.float("PAGE_CACHE_RECHECK", default=1.0)
+PAGE_CACHE_RECHECK = env.float("PAGE_CACHE_RECHECK", default=0.5)
 if CACHES["default"]["BACKEND"] != "django.core.cache.backends.locmem.LocMemCache":
     # Each worker also keeps the pages it serves most in its own memory, before Redis.
     CACHES["local-pages"] = {
@@ -280,7 +280,7 @@ if AWS_STORAGE_BUCKET_NAME := env.str("AWS_STORAGE_BUCKET_NAME", default=""):
             "querystring_auth": False,  # public addresses, the same for every reader
             "file_overwrite": False,
             # As nginx serves MEDIA_ROOT (deploy/nginx/newsroom.conf).
-            "object_parameters": {"CacheControl": "public, max-age=86400"},
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
         },
     }
 
@@ -316,6 +316,10 @@ NEWSLETTER = {
     "BATCH_SIZE": env.int("NEWSLETTER_BATCH_SIZE", default=200),
     "MAX_ATTEMPTS": env.int("NEWSLETTER_MAX_ATTEMPTS", default=3),
 }
+# Searches (with a query) a client IP may make per SEARCH_RATE_PERIOD seconds: each reaches an
+# app server and PostgreSQL's full-text search, whatever the caches hold.
+SEARCH_RATE_PER_IP = env.int("SEARCH_RATE_PER_IP", default=30)
+SEARCH_RATE_PERIOD = env.int("SEARCH_RATE_PERIOD", default=60)
 # One-time sign-in links for readers expire after this many seconds.
 LOGIN_LINK_MAX_AGE = env.int("LOGIN_LINK_MAX_AGE", default=30 * 60)
 

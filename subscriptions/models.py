@@ -316,7 +316,7 @@ class PaywallSettings(models.Model):
 
 class RateLimitWindow(models.Model):
     """One rate limit's current window, counted in the database when the cache is each
-    process's own (subscriptions/ratelimit.py)."""
+    process's own (newsroom/ratelimit.py)."""
 
     key = models.CharField(_("key"), max_length=200, primary_key=True)
     hits = models.PositiveIntegerField(_("hits"))

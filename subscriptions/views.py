@@ -13,8 +13,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from newsroom import ratelimit
 from newsroom.clients import client_ip
-from subscriptions import accounts, links, ratelimit, tasks
+from subscriptions import accounts, links, tasks
 from subscriptions.forms import CONSENT_TEXT, EmailForm, NewsletterSignupForm
 from subscriptions.models import Plan, Subscriber, Subscription, WaitingListEntry
 

@@ -14,7 +14,9 @@ import time
 from pathlib import Path
 
 import pytest
+from django.http import HttpResponse
 from django.test import RequestFactory, override_settings
+from django.urls import resolve
 
 from articles.models import Article
 from newsroom import routers
@@ -235,3 +237,39 @@ def test_the_cookie_of_a_recent_write_pins_only_while_it_is_young_and_signed(tim
     assert not routers._pinned(request)
     forged = RequestFactory().get("/", headers={"Cookie": f"{routers.PIN_COOKIE}=1:x:y"})
     assert not routers._pinned(forged)
+
+
+def _reader_page_on(monkeypatch, *, replica_answers_again):
+    """A reader page through ReplicaMiddleware whose replica fails halfway (the 503 page):
+    the servers it read from, and the response."""
+    read_from = []
+
+    def view(request):
+        middleware.process_view(request, None, (), {})
+        read_from.append(routers.reading_from())
+        return HttpResponse(status=503 if read_from[-1] == "replica1" else 200)
+
+    monkeypatch.setattr(routers, "_answers", lambda alias: True)  # up when the request began
+    monkeypatch.setattr(routers, "_answers_again", lambda alias: replica_answers_again)
+    middleware = routers.ReplicaMiddleware(view)
+    request = RequestFactory().get("/")
+    request.resolver_match = resolve("/")
+    return read_from, middleware(request)
+
+
+@override_settings(DATABASE_REPLICAS=["replica1"])
+def test_a_reader_page_whose_replica_went_away_halfway_is_answered_from_the_primary(
+    monkeypatch,
+):
+    read_from, response = _reader_page_on(monkeypatch, replica_answers_again=False)
+
+    assert read_from == ["replica1", "default"]
+    assert response.status_code == 200
+
+
+@override_settings(DATABASE_REPLICAS=["replica1"])
+def test_a_503_page_with_the_replica_still_up_is_not_asked_again(monkeypatch):
+    read_from, response = _reader_page_on(monkeypatch, replica_answers_again=True)
+
+    assert read_from == ["replica1"]
+    assert response.status_code == 503

@@ -197,6 +197,14 @@ def _files_of(image):
     return sorted([image.file.name, *renditions])
 
 
+def _stored_as(image, name):
+    """Whether ``image`` is stored under ``name`` in its month's folder, with the random suffix
+    that makes every stored name new."""
+    stem, extension = name.rsplit(".", 1)
+    pattern = rf"images/\d{{4}}/\d{{2}}/{re.escape(stem)}-[a-z0-9]{{8}}\.{extension}"
+    return re.fullmatch(pattern, image.file.name) is not None
+
+
 def _media_files(media_root):
     return sorted(str(path.relative_to(media_root)) for path in _stored_files(media_root))
 
@@ -382,7 +390,7 @@ def test_file_saved_through_the_orm_is_named_after_its_real_format(media_root):
     image.file.save("graphique.pdf", ContentFile(_png_bytes(400, 300)), save=False)
     image.save()
 
-    assert image.file.name.endswith("/graphique.png")
+    assert _stored_as(image, "graphique.png")
     assert _media_files(media_root) == _files_of(image)
 
 
@@ -460,7 +468,7 @@ def test_replacing_the_file_removes_the_old_files_once_committed(
 
     assert response.status_code == 302
     image.refresh_from_db()
-    assert image.file.name.endswith("/nouvelle.png")
+    assert _stored_as(image, "nouvelle.png")
     assert (image.width, image.height) == (700, 400)
     assert _media_files(media_root) == _files_of(image)
     assert not set(old_files) & set(_files_of(image))
@@ -558,7 +566,7 @@ def test_phone_jpeg_with_a_second_picture_is_stored_as_a_jpeg(editor_client, med
 
     assert response.status_code == 302
     image = Image.objects.get()
-    assert image.file.name.endswith("/img_0042.jpg")
+    assert _stored_as(image, "img_0042.jpg")
     assert _media_files(media_root) == _files_of(image)
 
 
@@ -580,3 +588,29 @@ def test_an_upload_under_a_published_pictures_name_in_another_format_leaves_its_
 
     assert response.status_code == 302
     assert {name: (media_root / name).read_bytes() for name in _files_of(published)} == before
+
+
+def test_a_deleted_pictures_names_are_never_given_again(
+    editor_client, media_root, django_capture_on_commit_callbacks
+):
+    # Media are cached for a year, immutable (deploy/nginx/newsroom.conf): a name once served
+    # must never hold another picture.
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(editor_client, _image_bytes(1000, 500), name="photo.jpg")
+        first = Image.objects.get()
+        first_files = _files_of(first)
+        editor_client.post(f"/admin/articles/image/{first.pk}/delete/", {"post": "yes"})
+    assert _stored_files(media_root) == []
+
+    _upload(editor_client, _image_bytes(1000, 500), name="photo.jpg")
+
+    again = Image.objects.get()
+    assert _stored_as(again, "photo.jpg")
+    assert not set(_files_of(again)) & set(first_files)  # original and every rendition
+    assert _media_files(media_root) == _files_of(again)
+
+
+def test_the_same_upload_twice_gets_two_names(media_root):
+    names = {ImageFactory(file__filename="photo.jpg").file.name for _upload in range(2)}
+
+    assert len(names) == 2

@@ -406,3 +406,29 @@ def test_each_search_vector_has_its_index():
     else:  # no vector: the substring fallback, which holds the same rule
         assert list(search.search_articles("valise", subscriber_bodies=False)) == []
         assert len(search.search_articles("valise", subscriber_bodies=True)) == 1
+
+
+def test_a_client_searching_faster_than_a_reader_gets_the_429_page_until_the_window_ends(
+    client, settings
+):
+    settings.SEARCH_RATE_PER_IP, settings.SEARCH_RATE_PERIOD = 3, 60
+    _article(title="L’Otan se réunit à Vilnius")
+
+    answers = [client.get(SEARCH, {"q": f"otan {n}"}) for n in range(4)]
+
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    refused = answers[-1]
+    assert refused["Retry-After"] == "60"
+    assert "no-store" in refused["Cache-Control"]  # never kept by the CDN for other readers
+    assert "Trop de tentatives" in refused.content.decode()
+    # The search form without words costs nothing: it stays open.
+    assert client.get(SEARCH).status_code == 200
+
+
+def test_the_search_limit_counts_each_client_ip_apart(settings):
+    settings.SEARCH_RATE_PER_IP, settings.TRUSTED_PROXY_COUNT = 1, 1
+    first, second = (Client(HTTP_X_FORWARDED_FOR=ip) for ip in ("203.0.113.7", "203.0.113.8"))
+
+    assert first.get(SEARCH, {"q": "otan"}).status_code == 200
+    assert first.get(SEARCH, {"q": "otan"}).status_code == 429
+    assert second.get(SEARCH, {"q": "otan"}).status_code == 200

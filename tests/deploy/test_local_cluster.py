@@ -57,3 +57,39 @@ def test_without_the_projects_vcl_the_cluster_says_so_and_starts_nothing(tmp_pat
     assert done.returncode != 0
     assert "No VCL at" in done.stderr
     assert "deploy/varnish/newsroom.vcl" in done.stderr
+
+
+def test_redis_the_replica_and_the_worker_stopped_in_turn_under_load(tmp_path):
+    results_file = tmp_path / "faults.json"
+
+    done = run(
+        "fault", "redis", "replica", "worker",
+        "--connections", "8", "--down-for", "4", "--json", str(results_file),
+    )  # fmt: skip
+
+    assert done.returncode == 0, done.stderr[-4000:]
+    results = {outcome["fault"]: outcome for outcome in json.loads(results_file.read_text())}
+    for fault in ("redis", "replica"):
+        outcome = results[fault]
+        # Readers through the front, and pages no cache held asked of each app server directly
+        # while the service was down: every one a 200, none a 500 nor a 503.
+        assert outcome["readers"]["errors"] == 0, (fault, outcome["readers"]["error_kinds"])
+        assert outcome["while_down"]["answers"].keys() == {"200"}, (fault, outcome)
+        assert outcome["after"]["answers"].keys() == {"200"}, (fault, outcome)
+    # Without Redis the site says so, and serves from the database; then uses Redis again.
+    assert results["redis"]["while_down"]["health"].keys() == {"degraded"}
+    assert results["redis"]["used_again_after_s"] is not None
+
+    worker = results["worker"]
+    assert worker["readers"]["errors"] == 0, worker["readers"]["error_kinds"]
+    # The story's purge and the edition waited in the database: Varnish still had the old home
+    # page, and nobody had the newsletter.
+    assert worker["while_down"]["pending_purges"] > 0
+    assert not worker["while_down"]["story_shown"]
+    assert worker["while_down"]["edition"] == "sending"
+    assert "sent" not in worker["while_down"]["deliveries"]
+    # Back, the worker sent them: the story shows, every subscriber got the edition once.
+    assert worker["story_shown_after_restart_s"] is not None
+    assert worker["after"]["pending_purges"] == 0
+    assert worker["after"]["edition"] == "sent"
+    assert worker["after"]["deliveries"] == {"sent": worker["subscribers"]}

@@ -130,13 +130,14 @@ def get(site, path, method="GET", body=None, **headers):
         connection.close()
 
 
-def test_uploaded_pictures_are_served_by_nginx_with_a_days_cache(site):
+def test_uploaded_pictures_are_served_by_nginx_cached_for_good(site):
     for url, name in zip([site["original"], site["rendition"]], site["files"], strict=True):
         status, headers, body = get(site, url)
 
         assert status == 200, url  # the app itself, DEBUG off, serves no media
         assert body == (site["media"] / name).read_bytes()
-        assert headers["Cache-Control"] == "public, max-age=86400"
+        # Never a name given twice (articles/images.py): a name always holds the same picture.
+        assert headers["Cache-Control"] == "public, max-age=31536000, immutable"
         assert headers["Content-Type"] in ("image/jpeg", "image/webp")
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert "X-Cache-Status" not in headers  # not through the app

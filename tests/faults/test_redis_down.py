@@ -17,8 +17,8 @@ from django.urls import reverse
 
 from articles.models import Article
 from newsroom import cache as resilient_cache
+from newsroom import ratelimit
 from pagecache import pages, versions
-from subscriptions import ratelimit
 from tests.factories import PASSWORD, ArticleFactory, CategoryFactory
 from tests.services import RedisServer, free_port
 

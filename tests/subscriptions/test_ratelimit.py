@@ -6,8 +6,8 @@ import pytest
 from django.core.cache import cache, caches
 from django.utils import timezone
 
+from newsroom import ratelimit
 from newsroom.cache import is_shared
-from subscriptions import ratelimit
 from subscriptions.models import RateLimitWindow
 
 pytestmark = pytest.mark.django_db

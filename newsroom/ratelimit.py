@@ -1,4 +1,5 @@
-"""Fixed-window rate limits, counted where every process of the deployment sees them.
+"""Fixed-window rate limits, counted where every process of the deployment sees them: the
+public forms' (subscriptions/views.py) and the reader search's (articles/views.py).
 
 - With a shared cache (Redis, ``CACHE_URL=redis://…``), in the cache: one increment per hit.
 - With a cache of each process's own (local memory, the default), in the database
