@@ -18,8 +18,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
-from django.utils.html import strip_tags
-
 BLOCKS = (
     r"(?:table|thead|tfoot|caption|col|colgroup|tbody|tr|td|th|div|dl|dd|dt|ul|ol|li|pre|form"
     r"|map|area|blockquote|address|math|style|p|h[1-6]|hr|fieldset|legend|section|article"
@@ -59,6 +57,7 @@ ATTRIBUTE = re.compile(r"([\w-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))")
 WP_IMAGE_CLASS = re.compile(r"\bwp-image-(\d+)\b")
 SIZE_SUFFIX = re.compile(r"-(?:\d+x\d+|scaled|rotated)(?=\.\w+$)")
 LINK = re.compile(r"(<a\b[^>]*?\bhref\s*=\s*)([\"'])(.*?)\2", re.S | re.I)
+TAG = re.compile(r"<[^>]*>")
 PARAGRAPH = re.compile(r"<p\b[^>]*>(.*?)</p>", re.S | re.I)
 
 
@@ -260,6 +259,12 @@ class Converter:
             return f"{match[1]}{match[2]}{html.escape(new)}{match[2]}"
 
         return LINK.sub(rewrite, text)
+
+
+def strip_tags(fragment):
+    """The text of an HTML fragment, for a lead or a link (Django's ``strip_tags`` reads
+    every fragment with an HTML parser: too slow for ten thousand stories)."""
+    return TAG.sub("", fragment)
 
 
 def first_paragraph(body_html):

@@ -44,7 +44,6 @@ from articles.models import (
     Category,
     Image,
     TaggedArticle,
-    unique_slug,
 )
 from articles.tags import clean_name, stored_tags
 from pagecache import purge
@@ -225,6 +224,7 @@ class Importer:
         self.converter = bodies.Converter(
             self._picture, self.article_urls.get, self.post_paths, hosts
         )
+        addresses = OldAddress.objects.count()
         try:
             with transaction.atomic() if self.dry_run else nullcontext():
                 self._import_authors()
@@ -233,6 +233,7 @@ class Importer:
                 self._import_posts()
                 self._rewrite_pending_links()
                 self._term_addresses()
+                self.report.created["anciennes adresses"] = OldAddress.objects.count() - addresses
                 if self.dry_run:
                     raise _DryRun
         except _DryRun:
@@ -530,6 +531,7 @@ class Importer:
             for data in batch:
                 if data.get("wp:post_id", "").strip().isdigit():
                     self._post(data, tags, written)
+            self._written(written, tags)
             ArticleAuthor.objects.filter(article_id__in=written.replaced).delete()
             TaggedArticle.objects.filter(content_object_id__in=written.replaced).delete()
             ArticleAuthor.objects.bulk_create(written.bylines)
@@ -643,24 +645,25 @@ class Importer:
     def _post(self, data, tags, written):
         wp_id = data["wp:post_id"].strip()
         values, body = self._values(data)
-        fingerprint = _fingerprint(values)
+        fingerprint = _fingerprint_of(values)
         named = f"« {values['title']} » (WordPress {wp_id})"
         item = self.items[Kind.POST].get(wp_id)
         article = written.articles.get(item.object_id) if item else None
+        edited = article is not None and item.stored_at and article.updated_at != item.stored_at
         if article is not None and item.fingerprint == fingerprint:
             self.report.unchanged["articles"] += 1
+            if body.pending_posts and not edited:  # links to posts a stopped run never made
+                self.pending[wp_id] = (article, values)
+                written.relinked.append((wp_id, article, values))
             return
-        if article is not None and item.stored_at and article.updated_at != item.stored_at:
+        if edited:
             self.report.note("modifié dans Newsroom depuis le dernier import, non écrasé", named)
             return
         created = article is None
         article = article or Article()
         if values["slug"] != article.slug:
-            slug = values["slug"]
-            if slug in written.taken:
-                slug = unique_slug(article, slug, 120)
-            article.slug = slug
-            written.taken.add(slug)
+            article.slug = self._free_slug(values["slug"], written.taken)
+            written.taken.add(article.slug)
         for name in ("title", "lead", "body", "status", "featured", "seo_title",
                      "meta_description", "featured_image_id"):  # fmt: skip
             setattr(article, name, values[name])
@@ -669,7 +672,10 @@ class Importer:
             datetime.fromisoformat(values["published_at"]) if values["published_at"] else None
         )
         try:
-            article.save()
+            if created:  # inserted with the batch's others, made ready as save() would
+                article.prepare_text()
+            else:
+                article.save()
         except ValidationError as error:
             self.report.note("corps refusé par le nettoyage", f"{named} : {error.messages[0]}")
             return
@@ -681,23 +687,66 @@ class Importer:
         (self.report.created if created else self.report.updated)["articles"] += 1
         if not created:
             written.replaced.append(article.pk)
-        written.bylines += [
-            ArticleAuthor(article=article, author_id=pk, position=i)
-            for i, pk in enumerate(values["authors"])
-        ]
-        written.taggings += [
-            TaggedArticle(content_object=article, tag=tags[name.casefold()])
-            for name in values["tags"]
-        ]
-        written.addresses += [
-            OldAddress(path=path[:500], article=article)
-            for path in self._old_paths(data)
-            if path != "/"
-        ]
-        written.records.append((wp_id, article.pk, fingerprint, article.updated_at))
-        self.article_urls[wp_id] = article.get_absolute_url()
-        if body.pending_posts:
-            self.pending[wp_id] = (article.pk, values)
+        written.saved.append((wp_id, article, values, body, data))
+
+    def _free_slug(self, slug, taken):
+        """``slug``, or ``slug-2``, ``slug-3``… if an article has it (or will, in this batch)."""
+        if slug not in taken:
+            return slug
+        base = slug[:114].rstrip("-")
+        taken = taken | set(
+            Article.objects.filter(slug__startswith=base).values_list("slug", flat=True)
+        )
+        n = 2
+        while f"{base}-{n}" in taken:
+            n += 1
+        return f"{base}-{n}"
+
+    def _written(self, written, tags):
+        """The batch's new articles inserted at once, then every article's bylines, tags, old
+        addresses and record."""
+        new = [article for _, article, *_ in written.saved if article.pk is None]
+        Article.objects.bulk_create(new)
+        for wp_id, article, values, body, data in written.saved:
+            written.bylines += [
+                ArticleAuthor(article=article, author_id=pk, position=i)
+                for i, pk in enumerate(values["authors"])
+            ]
+            written.taggings += [
+                TaggedArticle(content_object=article, tag=tags[name.casefold()])
+                for name in values["tags"]
+            ]
+            written.addresses += [
+                OldAddress(path=path[:500], article=article)
+                for path in self._old_paths(data)
+                if path != "/"
+            ]
+            self.article_urls[wp_id] = article.get_absolute_url()
+            if body.pending_posts:
+                self.pending[wp_id] = (article, values)
+        # Links to stories of this very batch, whose addresses are known only now.
+        fixed = [*((wp_id, a, v) for wp_id, a, v, *_ in written.saved), *written.relinked]
+        self._fix_links([wp_id for wp_id, *_ in fixed if wp_id in self.pending])
+        for wp_id, article, values in fixed:
+            record = (wp_id, article.pk, _fingerprint_of(values), article.updated_at)
+            written.records.append(record)
+
+    def _fix_links(self, wp_ids):
+        """Rewrite the links of these pending stories to the posts imported since, in one
+        query; the stories whose targets are all known leave ``pending``."""
+        changed = []
+        for wp_id in wp_ids:
+            article, values = self.pending[wp_id]
+            still = set()
+            body = self.converter.rewrite_links(values["body"], still)
+            if body != values["body"]:
+                values["body"] = body
+                # The stored body is the sanitised one: only the links' addresses change.
+                article.body = self.converter.rewrite_links(article.body, set())
+                changed.append(article)
+            if not still:
+                del self.pending[wp_id]
+        Article.objects.bulk_update(changed, ["body"])
 
     def sections_by_id(self, pk):
         for section in self.sections.values():
@@ -725,20 +774,21 @@ class Importer:
     # 3. Links ----------------------------------------------------------------------------
 
     def _rewrite_pending_links(self):
-        pending = list(self.pending.items())
+        """Links to posts that came in a later batch (or never came)."""
+        pending = list(self.pending)
         for start in range(0, len(pending), self.batch_size):
+            wp_ids = pending[start : start + self.batch_size]
             with _batch():
-                records = []
-                for wp_id, (pk, values) in pending[start : start + self.batch_size]:
-                    values["body"] = self.converter.rewrite_links(values["body"], set())
-                    article = Article.objects.select_related("category").get(pk=pk)
-                    article.body = values["body"]
-                    article.save()
-                    records.append((wp_id, pk, _fingerprint(values), article.updated_at))
-                self._save_records(records)
+                entries = {wp_id: self.pending[wp_id] for wp_id in wp_ids}
+                self._fix_links(wp_ids)
+                self._save_records(
+                    [
+                        (wp_id, article.pk, _fingerprint_of(values), article.updated_at)
+                        for wp_id, (article, values) in entries.items()
+                    ]
+                )
 
     def _term_addresses(self):
-        before = OldAddress.objects.count()
         addresses = {"/feed/": reverse("feeds:latest")}
         for nicename, section in self.sections.items():
             chain = self._category_chain(nicename)
@@ -766,7 +816,6 @@ class Importer:
                 [OldAddress(path=path[:500], target=target) for path, target in addresses.items()],
                 ignore_conflicts=True,
             )
-        self.report.created["anciennes adresses"] += OldAddress.objects.count() - before
 
 
 @dataclass
@@ -775,6 +824,8 @@ class _Written:
 
     articles: dict
     taken: set = field(default_factory=set)
+    saved: list = field(default_factory=list)  # (wp id, article, values, body, item)
+    relinked: list = field(default_factory=list)  # unchanged, with links to fix
     replaced: list = field(default_factory=list)
     bylines: list = field(default_factory=list)
     taggings: list = field(default_factory=list)
@@ -790,7 +841,7 @@ def _batch():
         yield
 
 
-def _fingerprint(values):
+def _fingerprint_of(values):
     return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()
 
 

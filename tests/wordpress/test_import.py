@@ -319,10 +319,11 @@ def test_a_run_stopped_halfway_resumes_without_duplicates(run_import, monkeypatc
     monkeypatch.setattr(importer.Importer, "_posts", original)
     output = run_import(batch_size=2)
     # The port's story, from the first batch, links to the school's, which the stopped run
-    # never made: it is brought up to date.
-    assert "articles : 3 créé(s), 1 mis à jour, 1 inchangé(s)" in output
+    # never made: its link is brought up to date.
+    assert "articles : 3 créé(s), 0 mis à jour, 2 inchangé(s)" in output
     assert Article.objects.count() == 5
     assert article(101).get_absolute_url() in article(100).body
+    assert "articles : 0 créé(s), 0 mis à jour, 5 inchangé(s)" in run_import()
     assert ImportedItem.objects.filter(kind="post").count() == 5
 
 

@@ -77,11 +77,10 @@ class Command(BaseCommand):
             write("Ignorés ou à vérifier :")
             for reason, count in report.skipped.most_common():
                 write(f"  {reason} : {count}")
-        if report.not_articles:
+        if +report.not_articles:  # the counts above zero
             write("Non importés (ce ne sont pas des articles) :")
-            for kind, count in report.not_articles.most_common():
-                if count:
-                    write(f"  {kind} : {count}")
+            for kind, count in (+report.not_articles).most_common():
+                write(f"  {kind} : {count}")
         if report.shortcodes:
             counts = ", ".join(f"[{name}] × {n}" for name, n in report.shortcodes.most_common())
             write(f"Codes courts retirés (texte gardé) : {counts}")
