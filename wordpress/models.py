@@ -1,6 +1,7 @@
 """What an import from WordPress leaves behind: which row each WordPress object became (so that
 the next run finds it again), and the old addresses that now redirect."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -79,6 +80,13 @@ class OldAddress(models.Model):
 
     def __str__(self):
         return self.path
+
+    def clean(self):
+        # Only this site's paths: an old address is never a way out to another site.
+        for name in ("path", "target"):
+            value = getattr(self, name)
+            if value and (not value.startswith("/") or value.startswith("//")):
+                raise ValidationError({name: _("Enter a path that starts with one “/”.")})
 
     def destination(self):
         return self.article.get_absolute_url() if self.article_id else self.target

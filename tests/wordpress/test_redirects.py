@@ -120,3 +120,13 @@ def test_editors_list_and_edit_old_addresses_in_the_admin(editor_client):
 
 def test_authors_do_not_manage_old_addresses(author_client):
     assert author_client.get("/admin/wordpress/oldaddress/").status_code == 403
+
+
+def test_an_old_address_cannot_send_readers_to_another_site(editor_client):
+    for target in ("https://ailleurs.example/", "//ailleurs.example/"):
+        response = editor_client.post(
+            "/admin/wordpress/oldaddress/add/", {"path": "/ancien/", "target": target}
+        )
+        assert response.status_code == 200
+        assert "Saisissez un chemin qui commence par un seul « / »." in response.content.decode()
+    assert not OldAddress.objects.exists()
