@@ -7,7 +7,7 @@ from django.core.management import CommandError
 from taggit.models import Tag
 
 from articles.models import Article, ArticleAuthor, Author, Category, Image
-from pagecache.models import PendingPurge
+from pagecache.models import ContentVersion, PendingPurge
 from tests.factories import ArticleFactory, UserFactory
 from tests.wordpress.conftest import EXPORTS
 from wordpress import importer
@@ -349,3 +349,18 @@ def test_an_imported_slug_taken_by_a_newsroom_story_gets_a_suffix(run_import):
     ArticleFactory(slug="le-port-rouvre")
     run_import()
     assert article(100).slug == "le-port-rouvre-2"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_big_import_starts_one_content_version_per_batch_not_one_per_story(run_import):
+    def pages_version():
+        return ContentVersion.objects.filter(scope="pages").values_list("number", flat=True).first()
+
+    before = pages_version() or 0
+    run_import(batch_size=1)
+    # Authors, sections, pictures, five batches of one post, the other addresses; at most
+    # one version per transaction, whatever the rows each one writes.
+    assert 0 < pages_version() - before <= 9
+    started = pages_version()
+    run_import(batch_size=1)  # nothing to write
+    assert pages_version() - started <= 9
