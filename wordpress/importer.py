@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -88,7 +89,7 @@ DEFAULT_SECTION = ("archives", "Archives")
 FOLDED_PREFIX = "WordPress : "
 
 
-class ImportError_(Exception):
+class ImportStopped(Exception):
     """The import cannot go on (the message says why, in French)."""
 
 
@@ -238,6 +239,12 @@ class Importer:
                     raise _DryRun
         except _DryRun:
             pass
+        except wxr.WXRError as error:  # the file changed since the survey read it whole
+            read = str(error).replace(" Rien n’a été écrit.", "")
+            raise ImportStopped(
+                f"{read} Les lots déjà enregistrés sont gardés : relancez l’import une fois "
+                "le fichier réparé, il reprendra où il s’est arrêté."
+            ) from None
         self.report.seconds = time.monotonic() - started
         return self.report
 
@@ -260,9 +267,9 @@ class Importer:
                 elif kind == "item":
                     self._survey_item(data)
         except OSError as error:
-            raise ImportError_(f"Impossible de lire {self.path} : {error.strerror}.") from None
+            raise ImportStopped(f"Impossible de lire {self.path} : {error.strerror}.") from None
         except wxr.WXRError as error:
-            raise ImportError_(str(error)) from None
+            raise ImportStopped(str(error)) from None
         report.permalinks = self.permalinks or self._guess_permalinks()
 
     def _survey_category(self, nicename, data):
@@ -471,7 +478,7 @@ class Importer:
                 return
             alt = (data["alt"] or data["title"])[:250]
             if self.dry_run:
-                picture = bodies.Picture(0, f"{images.settings.MEDIA_URL}{data['file']}", alt)
+                picture = bodies.Picture(0, f"{settings.MEDIA_URL}{data['file']}", alt)
             else:
                 image = Image(file=upload, alt_text=alt, caption=data["caption"][:300])
                 image.save()

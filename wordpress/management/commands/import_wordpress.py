@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from wordpress.importer import Importer, ImportError_
+from wordpress.importer import Importer, ImportStopped
 
 BAR_WIDTH = 30
 DETAILS_SHOWN = 50
@@ -48,7 +48,7 @@ class Command(BaseCommand):
         )
         try:
             report = importer.run()
-        except ImportError_ as error:
+        except ImportStopped as error:
             raise CommandError(str(error)) from None
         self._summary(report)
 
