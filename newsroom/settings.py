@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "pagecache",
     "articles",
     "desk",
+    "wordpress",
     # Before django_tasks_db: its db_worker command replaces the stock one.
     "subscriptions",
     "django_tasks",
@@ -72,6 +73,9 @@ MIDDLEWARE = [
     # Which database the request reads (with replicas only); before the session, which is
     # read from the primary.
     "newsroom.routers.ReplicaMiddleware",
+    # An address of the former WordPress site that leads nowhere here answers with its 301
+    # (wordpress/redirects.py): it never shadows a page of this site.
+    "wordpress.redirects.old_addresses",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # LocaleMiddleware needs the session and must come before CommonMiddleware.
     "django.middleware.locale.LocaleMiddleware",

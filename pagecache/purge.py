@@ -76,7 +76,7 @@ def _reset(**kwargs):
 
 def _before_save(sender, instance, raw=False, using=None, **kwargs):
     _ongoing.depth = _depth() + 1
-    if raw or not enabled():
+    if raw or not enabled() or _in_bulk():
         return
     old = None
     if instance.pk is not None:
@@ -86,7 +86,7 @@ def _before_save(sender, instance, raw=False, using=None, **kwargs):
 
 def _after_save(sender, instance, raw=False, using=None, **kwargs):
     _ongoing.depth = max(_depth() - 1, 0)
-    if raw or not enabled():
+    if raw or not enabled() or _in_bulk():
         return
     keys_of, due_of = PURGERS[sender]
     keys = keys_of(getattr(instance, "_pagecache_stored", None), instance)
@@ -98,7 +98,7 @@ def _after_save(sender, instance, raw=False, using=None, **kwargs):
 
 def _before_delete(sender, instance, using=None, **kwargs):
     _ongoing.depth = _depth() + 1
-    if enabled():  # before the rows it cascades to are gone
+    if enabled() and not _in_bulk():  # before the rows it cascades to are gone
         queue(PURGERS[sender][0](instance, None), using=using)
 
 
@@ -117,9 +117,38 @@ class accounted_for:
         _ongoing.depth = max(_depth() - 1, 0)
 
 
+class in_bulk:
+    """Writes made inside (an import of thousands of stories) queue no key of their own, nor
+    look up the rows they change: when the block ends, ``site`` is queued once if anything
+    readers see was written. Use it inside the transaction of the writes, so that the key
+    commits or rolls back with them."""
+
+    def __init__(self, using="default"):
+        self.using = using
+
+    def __enter__(self):
+        _ongoing.bulk = getattr(_ongoing, "bulk", 0) + 1
+        _ongoing.bulk_wrote = getattr(_ongoing, "bulk_wrote", False)
+        return self
+
+    def __exit__(self, exc_type, *exc):
+        _ongoing.bulk -= 1
+        if _ongoing.bulk == 0:
+            wrote, _ongoing.bulk_wrote = _ongoing.bulk_wrote, False
+            if wrote and exc_type is None:
+                queue([SITE], using=self.using)
+
+
+def _in_bulk():
+    return getattr(_ongoing, "bulk", 0) > 0
+
+
 def written(tables, using):
     """The watcher saw a write to ``tables``, which readers see (pagecache/watch.py)."""
     if not enabled():
+        return
+    if _in_bulk():
+        _ongoing.bulk_wrote = True
         return
     if _depth() and set(tables) <= _declared_tables():
         return  # a save or deletion of declared rows: their keys are queued

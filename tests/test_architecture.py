@@ -3,7 +3,7 @@
 import ast
 from pathlib import Path
 
-PRODUCT_APPS = ("pagecache", "articles", "desk", "subscriptions", "newsroom")
+PRODUCT_APPS = ("pagecache", "articles", "desk", "subscriptions", "newsroom", "wordpress")
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -98,7 +98,11 @@ def test_articles_imports_nothing_from_the_desk():
 
 
 def test_the_page_cache_knows_no_product_app():
-    assert _imports_from("pagecache", {"articles", "desk", "subscriptions"}) == set()
+    assert _imports_from("pagecache", {"articles", "desk", "subscriptions", "wordpress"}) == set()
+
+
+def test_articles_knows_nothing_of_the_wordpress_import():
+    assert _imports_from("articles", {"wordpress"}) == set()
 
 
 def test_no_import_cycle_among_product_modules():

@@ -7,6 +7,7 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -422,3 +423,20 @@ def test_several_caches_each_get_their_header_and_their_purge(settings, story):
         purge.run_due()
     assert [request[2]["Surrogate-Key"] for request in first.requests] == ["home"]
     assert [json.loads(request[3])["tags"] for request in second.requests] == [["home"]]
+
+
+def test_writes_in_bulk_queue_the_whole_site_once_and_no_key_per_row(settings):
+    settings.CDN_PURGE_BACKEND = "fastly"
+    section = CategoryFactory()
+    PendingPurge.objects.all().delete()
+    with transaction.atomic(), purge.in_bulk():
+        for number in range(20):
+            ArticleFactory(category=section, status=Article.Status.PUBLISHED, slug=f"s-{number}")
+    assert list(PendingPurge.objects.values_list("key", flat=True)) == ["site"]
+    PendingPurge.objects.all().delete()
+    with pytest.raises(RuntimeError), transaction.atomic(), purge.in_bulk():
+        ArticleFactory(category=section, status=Article.Status.PUBLISHED)
+        raise RuntimeError("the import stopped")
+    assert not PendingPurge.objects.exists()
+    after = ArticleFactory(category=section, status=Article.Status.PUBLISHED)
+    assert f"article-{after.pk}" in set(PendingPurge.objects.values_list("key", flat=True))

@@ -1,0 +1,48 @@
+"""Old addresses of the former site answer with a permanent redirect (``OldAddress``).
+
+A path is looked up only once this site has nothing at it (a 404), so an old address never
+shadows a real page, whatever is created later; a page served from the page cache costs
+nothing more. WordPress's ``/?p=123`` names a post by its query string on the home page's
+path: it is looked up before the home page is built, and only when ``p`` is a number.
+"""
+
+from django.http import HttpResponsePermanentRedirect
+
+from wordpress.models import OldAddress
+
+READS = ("GET", "HEAD")
+
+
+def post_query(request):
+    """``/?p=123`` as it is stored, or None for any other request."""
+    number = request.GET.get("p", "")
+    if request.path == "/" and number.isascii() and number.isdigit():
+        return f"/?p={int(number)}"
+    return None
+
+
+def destination(path):
+    """Where ``path`` (or the same path with or without its final slash) now lives: one
+    indexed lookup."""
+    other = path[:-1] if path.endswith("/") else f"{path}/"
+    found = (
+        OldAddress.objects.filter(path__in=[path, other] if len(path) > 1 else [path])
+        .select_related("article__category")
+        .order_by("-path")  # the path as asked, with its slash, first
+        .first()
+    )
+    return found.destination() if found else None
+
+
+def old_addresses(get_response):
+    def middleware(request):
+        query = post_query(request) if request.method in READS else None
+        if query and (found := destination(query)):
+            return HttpResponsePermanentRedirect(found)
+        response = get_response(request)
+        if response.status_code != 404 or request.method not in READS:
+            return response
+        found = destination(request.path)
+        return HttpResponsePermanentRedirect(found) if found else response
+
+    return middleware
