@@ -12,22 +12,34 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.pagecache.test_varnish import purging_site_env
-from tests.services import REPO_ROOT
+from tests.pagecache.test_varnish import _run_worker, purging_site_env
+from tests.services import REPO_ROOT, manage
+
+# One change, one transaction: one run of the purge task, which the killed worker holds.
+RETITLE = """
+from django.db import transaction
+from articles.models import Article
+with transaction.atomic():
+    article = Article.objects.get(slug="deja-en-ligne")
+    article.title = "Déjà en ligne, corrigé"
+    article.save()
+"""
 
 
 class HangingCDN:
-    """Fastly's purge API that never answers its first request (the worker will be killed
-    while it waits), then says yes."""
+    """Fastly's purge API that, once ``armed``, never answers the next request (the worker will
+    be killed while it waits), then says yes."""
 
     def __init__(self):
         self.keys = []
+        self.armed = False
         self.release = threading.Event()
         cdn = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
-                cdn.keys.append(set(self.headers["Surrogate-Key"].split(" ")))
+                if cdn.armed:
+                    cdn.keys.append(set(self.headers["Surrogate-Key"].split(" ")))
                 if len(cdn.keys) == 1:
                     cdn.release.wait(60)
                     return
@@ -82,12 +94,15 @@ def test_keys_held_by_a_killed_worker_are_sent_by_another(tmp_path, cdn):
         CDN_PURGE_FASTLY_SERVICE="svc-9",
         CDN_PURGE_FASTLY_TOKEN="token",
         CDN_PURGE_LEASE="2",
-    )  # the setup's stories queued their keys
+    )
+    _run_worker(env)  # the setup's purges
 
     def pending():
         with sqlite3.connect(tmp_path / "newsroom.sqlite3") as database:
             return database.execute("SELECT count(*) FROM pagecache_pendingpurge").fetchone()[0]
 
+    cdn.armed = True
+    manage(env, "shell", "-c", RETITLE)
     assert pending()
     first = _worker(env)
     try:

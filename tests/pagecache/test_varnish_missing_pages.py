@@ -16,7 +16,7 @@ from tests.factories import ArticleFactory
 story = ArticleFactory(
     category=Category.objects.get(slug="monde"), title="Le scoop de midi", slug="le-scoop",
     authors=[],
-    published_at=timezone.now() + timedelta(seconds=3),
+    published_at=timezone.now() + timedelta(seconds=10),
 )
 print(json.dumps({"url": story.get_absolute_url(), "at": story.published_at.timestamp()}))
 """
