@@ -26,9 +26,9 @@ class ArticlesConfig(AppConfig):
         )
         # What a change purges from the CDN; any other table's change purges every page.
         registry.purged_with(models.Article, purging.article_keys, purging.article_due)
-        registry.purged_with(models.ArticleAuthor, purging.byline_keys)
-        registry.purged_with(models.TaggedArticle, purging.tagging_keys)
-        registry.purged_with(models.ReadMoreLink, purging.article_part_keys)
-        registry.purged_with(models.Correction, purging.article_part_keys)
+        registry.purged_with(models.ArticleAuthor, purging.byline_keys, purging.part_due)
+        registry.purged_with(models.TaggedArticle, purging.tagging_keys, purging.part_due)
+        registry.purged_with(models.ReadMoreLink, purging.article_part_keys, purging.part_due)
+        registry.purged_with(models.Correction, purging.article_part_keys, purging.part_due)
         registry.purged_with(Tag, purging.tag_keys)
         registry.purge_addresses(purging.addresses)

@@ -3,6 +3,8 @@ articles/apps.py. The keys are those the views give the pages (pagecache/surroga
 ``article-<id>`` on every page that shows the story, ``section-<id>``, ``author-<id>``,
 ``tag-<id>`` on their lists and feeds, ``home``, ``feeds``, ``sitemaps``, and ``latest`` on
 the lists drawn from the newest stories (an article's "À lire aussi", its related stories).
+A story's address is a key too, for the caches that purge by address (nginx): the address
+it leaves (a section or slug changed, a deletion) can no longer be found from its id.
 """
 
 from django.urls import reverse
@@ -25,6 +27,15 @@ def _sections(category_id):
     return {f"section-{pk}" for pk in (category_id, parent) if pk}
 
 
+def _address(article):
+    """The story's address as stored, without reading its section through the ORM's cache
+    (a raw save from a fixture may come before its section's row)."""
+    slug = Category.objects.filter(pk=article.category_id).values_list("slug", flat=True).first()
+    if slug is None:
+        return set()
+    return {reverse("articles:detail", args=[slug, article.slug, article.pk])}
+
+
 def _lists_of(article):
     """The keys of every page that shows ``article`` while it is published."""
     if not _is_published(article):
@@ -37,6 +48,7 @@ def _lists_of(article):
         *_sections(article.category_id),
         *(f"author-{pk}" for (pk,) in authors),
         *(f"tag-{pk}" for (pk,) in tags),
+        *_address(article),
     }
 
 
@@ -56,6 +68,14 @@ def article_keys(old, new):
 def article_due(article):
     """A scheduled story's pages change at its publication time, with no save."""
     return article.published_at if _is_published(article) else None
+
+
+def part_due(row):
+    """A byline, a tag, a correction or a read-more link of a scheduled story: the pages it
+    joins change at the story's publication time (the admin saves them after the story)."""
+    article_id = getattr(row, "article_id", None) or row.content_object_id
+    article = Article.objects.filter(pk=article_id).only("status", "published_at").first()
+    return article_due(article) if article is not None else None
 
 
 def _of_article(article_id, *extra):

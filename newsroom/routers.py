@@ -293,3 +293,38 @@ def _pin_to_primary(response):
         httponly=True,
         samesite="Lax",
     )
+
+
+def wait_for_replicas(timeout):
+    """Wait until every read replica has replayed all that the primary had written when called
+    (PostgreSQL's streaming replicas: ``pg_last_wal_replay_lsn``). Returns whether it had to
+    wait, or None if a replica still lags after ``timeout`` seconds. A replica that does not
+    answer is not waited for: its readers read from the primary meanwhile."""
+    if not settings.DATABASE_REPLICAS or connections[PRIMARY].vendor != "postgresql":
+        return False
+    with connections[PRIMARY].cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn()")
+        (written,) = cursor.fetchone()
+    deadline = time.monotonic() + timeout
+    waited = False
+    for alias in settings.DATABASE_REPLICAS:
+        while not _replayed(alias, written):
+            if time.monotonic() >= deadline:
+                return None
+            waited = True
+            time.sleep(0.1)
+    return waited
+
+
+def _replayed(alias, position):
+    try:
+        with connections[alias].cursor() as cursor:
+            # NULL on a server that is not in recovery: it holds everything.
+            cursor.execute(
+                "SELECT coalesce(pg_last_wal_replay_lsn() >= %s::pg_lsn, true)", [position]
+            )
+            return cursor.fetchone()[0]
+    except DATABASE_UNREACHABLE:
+        connections[alias].close()
+        logger.warning("Database %s is unreachable: not waited for", alias)
+        return True

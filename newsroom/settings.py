@@ -64,6 +64,9 @@ MIDDLEWARE = [
     "newsroom.logs.request_log",
     # /sante/ is answered here, before the host check and the HTTPS redirect (newsroom/health.py).
     "newsroom.health.health_check",
+    # Answers that say nothing of caching (404s, redirects) are kept by no CDN: no purge
+    # could reach them (pagecache/pages.py).
+    "pagecache.pages.kept_by_no_shared_cache_unless_said",
     "django.middleware.security.SecurityMiddleware",
     "newsroom.middleware.permissions_policy",
     # ETag on every page and 304 answers to conditional requests.
@@ -205,6 +208,11 @@ del _backend
 # Purges wait this long after the change commits (seconds): by then every app server has seen
 # the new content version, so the CDN cannot fetch a page an app server still keeps.
 CDN_PURGE_DELAY = env.float("CDN_PURGE_DELAY", default=PAGE_CACHE_RECHECK)
+# The worker waits at most this long (seconds) for the read replicas to replay a change before
+# it purges (else it tries again later), and holds the keys it sends for CDN_PURGE_LEASE
+# seconds: a worker that dies leaves them to another after that.
+CDN_PURGE_REPLICA_WAIT = env.float("CDN_PURGE_REPLICA_WAIT", default=10)
+CDN_PURGE_LEASE = env.float("CDN_PURGE_LEASE", default=60)
 CDN_PURGE_VARNISH_URLS = env.list("CDN_PURGE_VARNISH_URLS", default=["http://127.0.0.1:6081"])
 CDN_PURGE_NGINX_URLS = env.list("CDN_PURGE_NGINX_URLS", default=["http://127.0.0.1/purge"])
 CDN_PURGE_CLOUDFLARE_API = env.str(

@@ -244,6 +244,22 @@ def reader_page(view=None, *, page_parameter=None):
     return wrapper
 
 
+def kept_by_no_shared_cache_unless_said(get_response):
+    """Middleware: only reader pages, which carry the keys a purge reaches
+    (pagecache/surrogates.py), may be kept by a CDN. An answer that says nothing of caching (a
+    404 at the address of a story not published yet or withdrawn, an old address's redirect,
+    an error) is marked private: a CDN would keep it out of reach of every purge, and the story
+    that later takes the address would stay hidden behind it."""
+
+    def middleware(request):
+        response = get_response(request)
+        if not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_cache=True)
+        return response
+
+    return middleware
+
+
 def withdraw(using="default"):
     """Something readers could see is theirs no longer (an article unpublished, deleted, put
     behind the paywall; the paywall switched on): call it in the change's transaction.

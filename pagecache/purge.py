@@ -8,28 +8,38 @@ its pages change again by the clock alone (a scheduled publication). A write to 
 table readers see, or one the watcher sees without a row (``QuerySet.update()``, raw SQL),
 purges ``site``, the key of every page.
 
+A key that starts with ``/`` is a page's address, for the caches that purge by address (nginx);
+the others name what pages show.
+
 Keys are written to ``PendingPurge`` in the transaction of the change, so that they commit or
-roll back with it; once it commits, a background task (``purge_due``) sends every key due
-in one go to the CDN and removes them when it says yes. The editor's save never waits for the
-CDN. When it fails, the keys are tried again later (after 1, 2, 4 … seconds, at most
-``RETRY_MAX``); with the worker stopped, they wait in the database.
+roll back with it; once it commits, a background task (``purge_due``) takes every key due for
+a lease (``CDN_PURGE_LEASE``), waits until every read replica has replayed the change, sends
+them in one go to the CDN and removes them when it says yes. The editor's save never waits for
+the CDN. When it fails, the keys are tried again later (after 1, 2, 4 … seconds, at most
+``RETRY_MAX``); with the worker stopped, they wait in the database; a worker that dies with
+keys taken leaves them to the next run once the lease is over (``resume_stalled``, from the
+worker's heartbeat).
 """
 
+import contextlib
 import json
 import logging
+import sys
 import threading
+import time
 from datetime import timedelta
 from http.client import HTTPConnection, HTTPException, HTTPSConnection
 from urllib.parse import quote, urlsplit
 
 from django.conf import settings
-from django.core.signals import request_started
 from django.db import connections, router, transaction
-from django.db.models import F
-from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
+from django.db.models import F, Model
+from django.db.models.signals import post_save, pre_delete, pre_save
+from django.db.models.sql.subqueries import DeleteQuery
 from django.utils import timezone
 from django_tasks import task
 
+from newsroom import routers
 from pagecache.models import PendingPurge
 from pagecache.surrogates import SITE, backends
 
@@ -39,9 +49,11 @@ RETRY_FIRST = 1  # seconds before the first retry; doubled at each failure
 RETRY_MAX = 300
 TIMEOUT = 10  # seconds a CDN may take to answer one request
 ROWS_PER_RUN = 10_000
+STALLED_AFTER = 5  # seconds a key may be overdue before the heartbeat queues a run for it
 
 PURGERS = {}  # {model: (keys_of, due_of)}
-_ongoing = threading.local()  # .depth: writes of declared rows under way, their keys known
+_accounted = threading.local()  # .depth: inside ``accounted_for``
+_bulk_state = threading.local()  # .bulk: inside ``in_bulk``; .bulk_wrote: it wrote what readers see
 
 
 class PurgeFailed(Exception):
@@ -62,21 +74,13 @@ def purged_with(model, keys_of, due_of=None):
     pre_save.connect(_before_save, sender=model, weak=False, dispatch_uid=uid)
     post_save.connect(_after_save, sender=model, weak=False, dispatch_uid=uid)
     pre_delete.connect(_before_delete, sender=model, weak=False, dispatch_uid=uid)
-    post_delete.connect(_after_delete, sender=model, weak=False, dispatch_uid=uid)
-    request_started.connect(_reset, dispatch_uid="pagecache-purge-reset")
 
 
-def _depth():
-    return getattr(_ongoing, "depth", 0)
+# Raw saves (``loaddata``) count like any other: a fixture may change what readers see.
 
 
-def _reset(**kwargs):
-    _ongoing.depth = 0  # left over by a save that raised
-
-
-def _before_save(sender, instance, raw=False, using=None, **kwargs):
-    _ongoing.depth = _depth() + 1
-    if raw or not enabled() or _in_bulk():
+def _before_save(sender, instance, using=None, **kwargs):
+    if not enabled() or _in_bulk():
         return
     old = None
     if instance.pk is not None:
@@ -84,9 +88,8 @@ def _before_save(sender, instance, raw=False, using=None, **kwargs):
     instance._pagecache_stored = old
 
 
-def _after_save(sender, instance, raw=False, using=None, **kwargs):
-    _ongoing.depth = max(_depth() - 1, 0)
-    if raw or not enabled() or _in_bulk():
+def _after_save(sender, instance, using=None, **kwargs):
+    if not enabled() or _in_bulk():
         return
     keys_of, due_of = PURGERS[sender]
     keys = keys_of(getattr(instance, "_pagecache_stored", None), instance)
@@ -97,24 +100,35 @@ def _after_save(sender, instance, raw=False, using=None, **kwargs):
 
 
 def _before_delete(sender, instance, using=None, **kwargs):
-    _ongoing.depth = _depth() + 1
     if enabled() and not _in_bulk():  # before the rows it cascades to are gone
         queue(PURGERS[sender][0](instance, None), using=using)
 
 
-def _after_delete(sender, instance, **kwargs):
-    _ongoing.depth = max(_depth() - 1, 0)
-
-
-class accounted_for:
+@contextlib.contextmanager
+def accounted_for():
     """Writes to declared tables made inside need no ``site`` purge: the caller has queued
     their keys (an update that keeps a denormalised column in step)."""
+    _accounted.depth = getattr(_accounted, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _accounted.depth -= 1
 
-    def __enter__(self):
-        _ongoing.depth = _depth() + 1
 
-    def __exit__(self, *exc):
-        _ongoing.depth = max(_depth() - 1, 0)
+# The statements that save or delete one declared row, whose signals queue its keys. Read from
+# the call stack, which a save that raised cannot leave behind (a counter kept between the
+# pre_save and post_save signals would stay up, and later writes of the process would purge
+# nothing). Not the writes of signal receivers, made outside these.
+_SAVING_ROW = {Model._save_table.__code__, DeleteQuery.delete_batch.__code__}
+
+
+def _writing_declared_row():
+    frame = sys._getframe(2)
+    while frame is not None:
+        if frame.f_code in _SAVING_ROW:
+            return True
+        frame = frame.f_back
+    return False
 
 
 class in_bulk:
@@ -127,20 +141,20 @@ class in_bulk:
         self.using = using
 
     def __enter__(self):
-        _ongoing.bulk = getattr(_ongoing, "bulk", 0) + 1
-        _ongoing.bulk_wrote = getattr(_ongoing, "bulk_wrote", False)
+        _bulk_state.bulk = getattr(_bulk_state, "bulk", 0) + 1
+        _bulk_state.bulk_wrote = getattr(_bulk_state, "bulk_wrote", False)
         return self
 
     def __exit__(self, exc_type, *exc):
-        _ongoing.bulk -= 1
-        if _ongoing.bulk == 0:
-            wrote, _ongoing.bulk_wrote = _ongoing.bulk_wrote, False
+        _bulk_state.bulk -= 1
+        if _bulk_state.bulk == 0:
+            wrote, _bulk_state.bulk_wrote = _bulk_state.bulk_wrote, False
             if wrote and exc_type is None:
                 queue([SITE], using=self.using)
 
 
 def _in_bulk():
-    return getattr(_ongoing, "bulk", 0) > 0
+    return getattr(_bulk_state, "bulk", 0) > 0
 
 
 def written(tables, using):
@@ -148,9 +162,11 @@ def written(tables, using):
     if not enabled():
         return
     if _in_bulk():
-        _ongoing.bulk_wrote = True
+        _bulk_state.bulk_wrote = True
         return
-    if _depth() and set(tables) <= _declared_tables():
+    if set(tables) <= _declared_tables() and (
+        getattr(_accounted, "depth", 0) or _writing_declared_row()
+    ):
         return  # a save or deletion of declared rows: their keys are queued
     queue([SITE], using=using)
 
@@ -224,6 +240,26 @@ def run_due(now=None):
     number of keys sent."""
     now = now or timezone.now()
     alias = router.db_for_write(PendingPurge)
+    rows = _take(alias, now)
+    if not rows:
+        return 0
+    keys = sorted({row.key for row in rows})
+    try:
+        _wait_for_replicas()
+        backend().purge(keys)
+    except (PurgeFailed, OSError, HTTPException) as error:
+        _retry_later(alias, rows, now, error)
+        return 0
+    PendingPurge.objects.using(alias).filter(pk__in=[row.pk for row in rows]).delete()
+    if len(rows) == ROWS_PER_RUN:  # more may be due: another run at once
+        transaction.on_commit(enqueue, using=alias)
+    return len(keys)
+
+
+def _take(alias, now):
+    """The rows due, taken for ``CDN_PURGE_LEASE`` seconds: no other run sends them meanwhile,
+    and if this one dies (the worker killed), they fall due again when the lease ends. Taken in
+    a short transaction of its own: none stays open while the CDN answers."""
     with transaction.atomic(using=alias):
         rows = list(
             PendingPurge.objects.using(alias)
@@ -231,19 +267,41 @@ def run_due(now=None):
             .filter(due_at__lte=now)
             .order_by("pk")[:ROWS_PER_RUN]
         )
-        if not rows:
-            return 0
-        keys = sorted({row.key for row in rows})
-        pks = [row.pk for row in rows]
-        try:
-            backend().purge(keys)
-        except (PurgeFailed, OSError, HTTPException) as error:
-            _retry_later(alias, rows, now, error)
-            return 0
-        PendingPurge.objects.using(alias).filter(pk__in=pks).delete()
-        if len(rows) == ROWS_PER_RUN:  # more may be due: another run at once
-            transaction.on_commit(enqueue, using=alias)
-    return len(keys)
+        lease_end = now + timedelta(seconds=settings.CDN_PURGE_LEASE)
+        PendingPurge.objects.using(alias).filter(pk__in=[row.pk for row in rows]).update(
+            due_at=lease_end
+        )
+    return rows
+
+
+def _wait_for_replicas():
+    """Not before every read replica shows the change: the CDN asks again for the pages at
+    once, and a page built from a replica that has not replayed it yet would be kept, old, for
+    ``PAGE_CACHE_SHARED_MAX_AGE``. Waits ``CDN_PURGE_REPLICA_WAIT`` seconds at most, then the
+    purge is tried again later; once a lagging replica has caught up, ``CDN_PURGE_DELAY`` more,
+    for every app server to see the content version it now holds."""
+    waited = routers.wait_for_replicas(settings.CDN_PURGE_REPLICA_WAIT)
+    if waited is None:
+        raise PurgeFailed("a read replica has not replayed the change yet")
+    if waited:
+        time.sleep(settings.CDN_PURGE_DELAY)
+
+
+def resume_stalled():
+    """Queue a run when keys are overdue and no run is waiting for them: their run died (the
+    worker killed while it held them, until the lease ended), or could not be queued. Called by
+    the worker's heartbeat."""
+    if not enabled():
+        return False
+    from django_tasks_db.models import DBTaskResult
+
+    overdue = timezone.now() - timedelta(seconds=STALLED_AFTER)
+    if not PendingPurge.objects.filter(due_at__lte=overdue).exists():
+        return False
+    if DBTaskResult.objects.ready().filter(task_path=purge_due.module_path).exists():
+        return False
+    enqueue()
+    return True
 
 
 def _retry_later(alias, rows, now, error):
@@ -277,7 +335,14 @@ class Every:
     def purge(self, keys):
         chosen = backends()
         for name in (name for name in BACKENDS if name in chosen):
-            BACKENDS[name]().purge(keys)
+            cache = BACKENDS[name]()
+            cache.purge(keys if cache.by_address else [k for k in keys if not is_address(k)])
+
+
+def is_address(key):
+    """A key that is a page's address (``/section/story-12/``), for caches that purge by
+    address: the pages' own keys name what they show."""
+    return key.startswith("/")
 
 
 def backend():
@@ -303,6 +368,8 @@ def _batches(keys, size):
 
 
 class Nothing:
+    by_address = False
+
     def purge(self, keys):
         pass
 
@@ -310,6 +377,8 @@ class Nothing:
 class Varnish:
     """Varnish with the xkey module (deploy/varnish/newsroom.vcl): a PURGE request with the
     keys in ``xkey-purge``, to every Varnish in ``CDN_PURGE_VARNISH_URLS``."""
+
+    by_address = False
 
     def purge(self, keys):
         for url in settings.CDN_PURGE_VARNISH_URLS:
@@ -326,6 +395,8 @@ class Nginx:
     the module's same-location syntax crashes Debian's nginx 1.22). Only the addresses
     ``registry.purge_addresses`` gives are purged (see docs/ARCHITECTURE.md)."""
 
+    by_address = True
+
     def purge(self, keys):
         addresses = addresses_of(keys)
         for url in settings.CDN_PURGE_NGINX_URLS:
@@ -339,11 +410,14 @@ ADDRESSES = []  # callables: keys -> the addresses of the pages they name
 
 
 def addresses_of(keys):
-    return sorted({address for resolve in ADDRESSES for address in resolve(keys)})
+    named = {key for key in keys if is_address(key)}
+    return sorted(named.union(*(resolve(keys) for resolve in ADDRESSES)))
 
 
 class Cloudflare:
     """Cloudflare's purge by cache tags: ``CDN_PURGE_CLOUDFLARE_BATCH`` tags a call."""
+
+    by_address = False
 
     def purge(self, keys):
         url = (
@@ -362,6 +436,8 @@ class Cloudflare:
 
 class Fastly:
     """Fastly's batch purge by surrogate keys: 256 keys a call."""
+
+    by_address = False
 
     def purge(self, keys):
         url = (

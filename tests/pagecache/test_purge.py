@@ -101,6 +101,7 @@ def _keys_of(story):
         "home",
         "feeds",
         "sitemaps",
+        story.get_absolute_url(),  # for the caches that purge by address
     }
 
 
@@ -224,7 +225,8 @@ def test_a_section_move_purges_the_old_and_the_new_sections(story, queued):
     with queued():
         story.category = elsewhere
         story.save()
-    assert _pending() == old | {f"section-{elsewhere.pk}", "latest"}
+    # Both addresses: the old one now redirects.
+    assert _pending() == old | {f"section-{elsewhere.pk}", "latest", story.get_absolute_url()}
 
 
 def test_a_draft_edited_purges_nothing(queued):
@@ -379,7 +381,8 @@ def test_a_change_reaches_the_cdn_through_the_task(
         story.title = "L’Otan se réunit"
         story.save()
     [(_method, _path, headers, _body)] = fastly.requests
-    assert set(headers["Surrogate-Key"].split(" ")) == _keys_of(story)
+    # Not the story's address: Fastly purges by key alone.
+    assert set(headers["Surrogate-Key"].split(" ")) == _keys_of(story) - {story.get_absolute_url()}
     assert not PendingPurge.objects.exists()
 
 

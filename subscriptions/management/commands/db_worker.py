@@ -7,7 +7,8 @@ additions:
 
 - A heartbeat thread renews, every ``sending.HEARTBEAT``, the leases of the editions this
   process is sending, and resumes the editions no live worker is sending (at start, then at
-  every beat): a worker killed mid-edition is taken over within a minute of a restart. Each
+  every beat): a worker killed mid-edition is taken over within a minute of a restart. CDN
+  purges left by a dead run get a new run the same way (``purge.resume_stalled``). Each
   beat also records that a worker lives (``WorkerHeartbeat``, shown by ``/sante/``).
 - The stock worker exits on any database error outside a task. This one logs it, waits for the
   database with a growing delay, reconnects and carries on; the task that was running when the
@@ -23,6 +24,7 @@ from django.db import InterfaceError, OperationalError, close_old_connections, c
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands import db_worker
 
+from pagecache import purge
 from subscriptions import sending, tasks
 from subscriptions.models import WorkerHeartbeat
 
@@ -61,6 +63,7 @@ def heartbeat():
             WorkerHeartbeat.beat()  # for the health check (/sante/)
             sending.renew_leases()
             tasks.resume_stalled_editions()
+            purge.resume_stalled()
         except CONNECTION_ERRORS:
             logger.warning("Heartbeat: the database is unreachable.")
         except Exception:
