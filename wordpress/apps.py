@@ -10,6 +10,8 @@ class WordPressConfig(AppConfig):
         from pagecache import registry
         from wordpress.models import OldAddress
 
-        # An old address added or changed turns what an address answers (a 404 the CDN may
-        # keep) into a redirect: a new page version, and the site purged.
+        # An old address added or changed turns what an address answers (a 404) into a
+        # redirect: a new page version. Nothing to purge at the edge, which keeps neither 404s
+        # nor redirects (pagecache.pages.kept_by_no_shared_cache_unless_said).
         registry.shown_to_readers(OldAddress)
+        registry.purged_with(OldAddress, lambda old, new: ())

@@ -8,17 +8,26 @@ path: it is looked up before the home page is built, and only when ``p`` is a nu
 
 from django.http import HttpResponsePermanentRedirect
 
+from pagecache import parts
 from wordpress.models import OldAddress
 
 READS = ("GET", "HEAD")
 
 
 def post_query(request):
-    """``/?p=123`` as it is stored, or None for any other request."""
+    """``/?p=123`` as it is stored, or None for any other request (and for every request
+    when no such address was imported: a cached home page asked with ``?p=`` costs nothing)."""
     number = request.GET.get("p", "")
-    if request.path == "/" and number.isascii() and number.isdigit():
+    if request.path == "/" and number.isascii() and number.isdigit() and _any_post_query():
         return f"/?p={int(number)}"
     return None
+
+
+def _any_post_query():
+    return parts.remember(
+        "wordpress:post-queries",
+        lambda: OldAddress.objects.filter(path__startswith="/?p=").exists(),
+    )
 
 
 def destination(path):
