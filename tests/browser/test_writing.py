@@ -130,6 +130,7 @@ def test_the_editor_speaks_french_in_every_button_and_dialog(page, story, editor
     dialog = page.locator("dialog[open]")
     expect(dialog).to_be_visible()
     texts += dialog.locator("h3, label, button").all_text_contents()
+    page.screenshot(path=SCREENSHOTS / "editor-link-dialog.png")
     dialog.get_by_role("button", name="Annuler").click()
 
     # The picture dialog.
@@ -191,6 +192,7 @@ def test_a_closed_tab_gives_its_text_back(browser, live_server, story, editor):
     surface = _open_editor(page, story)
     banner = page.locator("#newsroom-restore")
     expect(banner).to_contain_text("plus récent que cet article")
+    page.screenshot(path=SCREENSHOTS / "editor-restore-1366x768.png")
     banner.get_by_role("button", name="Restaurer").click()
 
     expect(surface).to_contain_text("Une phrase qui ne doit pas se perdre.")
@@ -238,7 +240,6 @@ def test_the_change_form_fits_the_screen_beside_the_sidebar(new_page, story, edi
     # A full story: read-more links and a correction too.
     for group in ["#read_more_links-group", "#read_more_links-group", "#corrections-group"]:
         page.locator(f"{group} .add-row a").first.click()
-    page.screenshot(path=SCREENSHOTS / f"{name}-full.png", full_page=True)
 
     widths = page.evaluate(
         "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
