@@ -7,6 +7,7 @@ a 404 for one they may not see, a 413 for too long a text, a 429 when called too
 
 from datetime import timedelta
 
+from django.contrib.admin.utils import unquote
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.http import Http404, JsonResponse
@@ -16,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from articles.models import Autosave, EditingPresence
-from articles.sanitizing import sanitize_html
 
 # A page that has not said it is open for this long is taken as closed (it says so every minute).
 PRESENCE_TIMEOUT = timedelta(minutes=2)
@@ -48,7 +48,7 @@ def _article_for(model_admin, request, object_id):
             return None, _error(_("You may not write articles."), 403)
         return None, None
     try:
-        article = model_admin.get_object(request, object_id)
+        article = model_admin.get_object(request, unquote(object_id))
     except Http404:
         article = None
     if article is None:
@@ -83,7 +83,7 @@ def autosave_view(request, model_admin, object_id=None):
             {
                 "title": autosave.title,
                 "lead": autosave.lead,
-                "body": sanitize_html(autosave.body),
+                "body": autosave.restorable_body(),
                 **_describe(autosave),
             }
         )

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import filepath_to_uri
 from django.utils.functional import cached_property
+from django.utils.html import format_html, strip_tags
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
@@ -959,7 +960,15 @@ class Autosave(models.Model):
         if article is None:
             return any((self.title, self.lead, self.body))
         saved = (article.title, article.lead, article.body)
-        return (self.title, self.lead, sanitize_html(self.body)) != saved
+        return (self.title, self.lead, self.restorable_body()) != saved
+
+    def restorable_body(self):
+        """The body, as the article would store it; a body the sanitiser refuses (which the
+        editor never writes) comes back as its bare text, for the editor to check."""
+        try:
+            return sanitize_html(self.body)
+        except ValidationError:
+            return format_html("<p>{}</p>", html.unescape(strip_tags(self.body)))
 
 
 class EditingPresence(models.Model):

@@ -95,6 +95,18 @@ def test_restore_answers_the_copy_sanitised(editor_client, editor):
     assert answer["body"] == "<p>Bonjour</p>"
 
 
+@pytest.mark.parametrize(
+    "body", ["<p>Début<textarea>la suite", "<p>Début <!-- la suite", "<p>a</p><style>b"]
+)
+def test_a_body_the_sanitiser_refuses_comes_back_as_text(editor_client, editor, body):
+    article = ArticleFactory(draft=True)
+    editor_client.post(autosave_url(article), {**TEXT, "body": body})
+
+    assert editor_client.get(change_url(article)).status_code == 200
+    answer = editor_client.get(autosave_url(article)).json()
+    assert answer["body"].startswith("<p>") and "<textarea" not in answer["body"]
+
+
 def test_restore_without_a_copy_is_a_french_404(editor_client):
     response = editor_client.get(autosave_url(ArticleFactory()))
 
