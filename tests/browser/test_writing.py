@@ -123,6 +123,10 @@ def test_the_editor_speaks_french_in_every_button_and_dialog(page, story, editor
     )
     texts += page.locator(".prose-menubar__picker button").all_text_contents()
     assert "Gras" in texts and "Intertitre de niveau 2" in texts
+    menubar.locator(".prose-menubar__selected").click()
+    expect(page.locator(".prose-menubar__picker")).to_be_visible()
+    page.screenshot(path=SCREENSHOTS / "editor-paragraph-styles.png")
+    page.keyboard.press("Escape")
 
     # The link dialog, on a selected word.
     surface.locator("p").first.dblclick()
