@@ -166,6 +166,10 @@ def presence_view(request, model_admin, object_id):
     if _too_many_calls(request.user):
         return _error(_("Too many calls: the next one will be in a moment."), 429)
     now = timezone.now()
+    # Pages closed without a word (a crash, no network): their rows for this article go.
+    EditingPresence.objects.filter(article=article, seen_at__lt=now - PRESENCE_TIMEOUT).exclude(
+        user=request.user
+    ).delete()
     if request.POST.get("leave"):
         EditingPresence.objects.filter(user=request.user, article=article).delete()
         return JsonResponse({"others": []})

@@ -336,6 +336,7 @@ def test_a_closed_or_silent_page_is_no_longer_named(editor_client, editor):
 
     assert editor_client.post(presence_url(article)).json() == {"others": []}
     assert not EditingPresence.objects.filter(user=left).exists()
+    assert not EditingPresence.objects.filter(user=gone).exists()  # a row that said nothing
 
 
 def test_presence_is_for_those_who_may_change_the_article(author_client):
