@@ -88,15 +88,45 @@ def story(newsroom):
     return article
 
 
+def _heartbeat(response):
+    return response.url.endswith("/presence/")
+
+
 def _open_editor(page, article=None):
-    url = (
-        f"/admin/articles/article/{article.pk}/change/"
-        if article
-        else "/admin/articles/article/add/"
-    )
-    page.goto(url)
+    if article is None:
+        page.goto("/admin/articles/article/add/")
+    else:
+        # The page says it is open as it loads: that call ends before the test goes on.
+        with page.expect_response(_heartbeat):
+            page.goto(f"/admin/articles/article/{article.pk}/change/")
     page.locator(".prose-editor > .ProseMirror").wait_for()
     return page.locator(".prose-editor > .ProseMirror")
+
+
+# What the change form's scripts call in the background, and send as a page closes.
+WRITING_CALLS = re.compile(
+    r"/admin/articles/article/[^/]+/(autosave/|autosave/discard/|presence/)$"
+)
+
+
+def _quiet(context):
+    """The context's pages reach none of the autosave and presence views any more, and leave
+    their page (sending its beacons, stopped here): a call that reached the server as the test
+    ends would meet a database being emptied."""
+    context.route(WRITING_CALLS, lambda route: route.fulfill(status=204))
+    for page in context.pages:
+        # As if the form were being saved: no question about unsaved changes (the test has
+        # checked it), no autosave (the event alone submits nothing).
+        page.evaluate('document.getElementById("article_form")?.dispatchEvent(new Event("submit"))')
+        page.goto("about:blank")
+
+
+@pytest.fixture
+def quiet(browser):
+    """Last among a test's fixtures: quiets every page before any other fixture ends."""
+    yield
+    for context in browser.contexts:
+        _quiet(context)
 
 
 def _english_words(texts, vocabulary):
@@ -110,7 +140,7 @@ def _english_words(texts, vocabulary):
     )
 
 
-def test_the_editor_speaks_french_in_every_button_and_dialog(page, story, editor):
+def test_the_editor_speaks_french_in_every_button_and_dialog(page, story, editor, quiet):
     vocabulary = _editor_vocabulary()
     assert {"bold", "heading", "insert", "update", "cancel", "link"} <= vocabulary
     _sign_in(page, editor.username)
@@ -148,7 +178,7 @@ def test_the_editor_speaks_french_in_every_button_and_dialog(page, story, editor
     assert surface.get_attribute("lang") == "fr"
 
 
-def test_the_word_count_and_reading_time_follow_the_text(page, editor):
+def test_the_word_count_and_reading_time_follow_the_text(page, editor, quiet):
     _sign_in(page, editor.username)
     surface = _open_editor(page)
     status = page.locator("#newsroom-writing-status")
@@ -203,10 +233,11 @@ def test_a_closed_tab_gives_its_text_back(browser, live_server, story, editor):
     expect(page.locator("#id_title")).to_have_value("Sommet de Bruxelles : la défense au menu")
     expect(banner).to_contain_text("relisez-le, puis enregistrez")
     assert page.evaluate("window.__cspViolations") == []
+    _quiet(context)
     context.close()
 
 
-def test_a_colleague_opening_the_article_is_told_who_is_writing(new_page, story, editor):
+def test_a_colleague_opening_the_article_is_told_who_is_writing(new_page, story, editor, quiet):
     _sign_in(page := new_page(), editor.username)
     _open_editor(page, story)
     colleague = _staff("chef", first_name="Marc", last_name="Leroy")
@@ -218,7 +249,8 @@ def test_a_colleague_opening_the_article_is_told_who_is_writing(new_page, story,
     expect(other.locator("#newsroom-presence")).to_contain_text(
         "Claire Vasseur vient d’ouvrir cet article"
     )
-    page.reload()  # or at its next heartbeat, within a minute
+    with page.expect_response(_heartbeat):  # or at its next heartbeat, within a minute
+        page.reload()
     expect(page.locator("#newsroom-presence")).to_contain_text(
         "Marc Leroy vient d’ouvrir cet article"
     )
@@ -234,7 +266,9 @@ def _overlap(a, b):
 
 
 @pytest.mark.parametrize("viewport", [LAPTOP, WIDE], ids=["1366x768", "1920x1080"])
-def test_the_change_form_fits_the_screen_beside_the_sidebar(new_page, story, editor, viewport):
+def test_the_change_form_fits_the_screen_beside_the_sidebar(
+    new_page, story, editor, viewport, quiet
+):
     page = new_page(viewport=viewport)
     _sign_in(page, editor.username)
     _open_editor(page, story)
@@ -258,7 +292,7 @@ def test_the_change_form_fits_the_screen_beside_the_sidebar(new_page, story, edi
         assert box["x"] >= form["x"] and box["x"] + box["width"] <= viewport["width"], field
 
 
-def test_the_writing_surface_reads_like_the_article(page, story, editor):
+def test_the_writing_surface_reads_like_the_article(page, story, editor, quiet):
     _sign_in(page, editor.username)
     surface = _open_editor(page, story)
 
@@ -277,7 +311,7 @@ def test_the_writing_surface_reads_like_the_article(page, story, editor):
     assert styles["blockquote"]["border"] == "solid"
 
 
-def test_the_change_form_has_no_serious_accessibility_violation(page, story, editor):
+def test_the_change_form_has_no_serious_accessibility_violation(page, story, editor, quiet):
     _sign_in(page, editor.username)
     _open_editor(page, story)
 
@@ -294,7 +328,9 @@ def test_the_change_form_has_no_serious_accessibility_violation(page, story, edi
     assert not blocking, "axe-core violations:\n" + "\n".join(blocking)
 
 
-def test_leaving_with_unsaved_changes_asks_first_and_saving_does_not(page, story, editor, problems):
+def test_leaving_with_unsaved_changes_asks_first_and_saving_does_not(
+    page, story, editor, problems, quiet
+):
     _sign_in(page, editor.username)
     surface = _open_editor(page, story)
     surface.locator("p").first.click()
@@ -306,7 +342,8 @@ def test_leaving_with_unsaved_changes_asks_first_and_saving_does_not(page, story
     assert any("beforeunload" in dialog for dialog in problems.dialogs)
     problems.dialogs.clear()
 
-    page.locator("input[name=_continue]").click()
+    with page.expect_response(_heartbeat):  # of the page the save opens
+        page.locator("input[name=_continue]").click()
     expect(page.locator(".messagelist")).to_contain_text("avec succès")
     assert problems.dialogs == []
     assert not Autosave.objects.exists()
