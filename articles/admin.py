@@ -11,18 +11,22 @@ from django.db.models import F, Q
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from js_asset import Media
+from django.views.i18n import JavaScriptCatalog
+from js_asset import Media, Script
 from reversion.admin import VersionAdmin
 from reversion.errors import RevertError
 from reversion.models import Version
 from taggit.models import Tag
 
+from articles import autosave
 from articles.forms import ArticleAdminForm, TagAdminForm
 from articles.models import (
+    WORDS_PER_MINUTE,
     Article,
     ArticleAuthor,
     Author,
@@ -176,7 +180,17 @@ class CategoryAdmin(admin.ModelAdmin):
     list_select_related = ["parent"]
 
 
-class BylineFormSet(BaseInlineFormSet):
+class LabelledRowsFormSet(BaseInlineFormSet):
+    """A table's rows, whose boxes have their column's heading for a label, which screen
+    readers do not tie to them: each box gets its field's label as its name."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        for field in form.fields.values():
+            field.widget.attrs.setdefault("aria-label", str(field.label))
+
+
+class BylineFormSet(LabelledRowsFormSet):
     default_error_messages = {
         "too_few_forms": _("An article must be signed by at least one author.")
     }
@@ -202,6 +216,7 @@ HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
 class ReadMoreLinkInline(admin.TabularInline):
     model = ReadMoreLink
+    formset = LabelledRowsFormSet
     formfield_overrides = HTTPS_URLS
     fk_name = "article"
     autocomplete_fields = ["target_article"]
@@ -336,6 +351,11 @@ class ArticleAdmin(VersionAdmin):
 
     class Media:
         css = {"all": ["css/admin.css"]}
+        js = [
+            Script("js/word-count.js", type="module"),
+            Script("js/autosave.js", type="module"),
+            Script("js/presence.js", type="module"),
+        ]
 
     fieldsets = [
         (None, {"fields": ["kicker", "title", "slug", "lead", "body"]}),
@@ -512,6 +532,7 @@ class ArticleAdmin(VersionAdmin):
             # an author cannot set: the stored ones stay.
             obj.published_at, obj.featured = stored.published_at, stored.featured
         super().save_model(request, obj, form, change)
+        autosave.forget_autosave(request.user, obj, created=not change)
 
     def get_inlines(self, request, obj):
         inlines = super().get_inlines(request, obj)
@@ -531,10 +552,78 @@ class ArticleAdmin(VersionAdmin):
                 correction.save()
             article.note_corrections()
 
+    def get_urls(self):
+        def wrap(view):
+            return self.admin_site.admin_view(
+                lambda request, **kwargs: view(request, self, **kwargs)
+            )
+
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        # The change form's safety net (articles/autosave.py); a new article's first.
+        writing_views = [
+            ("add/autosave/", autosave.autosave_view, "autosave_new"),
+            ("add/autosave/discard/", autosave.discard_autosave_view, "discard_autosave_new"),
+            ("<path:object_id>/autosave/", autosave.autosave_view, "autosave"),
+            (
+                "<path:object_id>/autosave/discard/",
+                autosave.discard_autosave_view,
+                "discard_autosave",
+            ),
+            ("<path:object_id>/presence/", autosave.presence_view, "presence"),
+        ]
+        # The editor's interface in French: Django's catalogue, the editor's and ours.
+        catalogue = JavaScriptCatalog.as_view(
+            packages=["django.contrib.admin", "django_prose_editor"]
+        )
+        return [
+            path("jsi18n/", self.admin_site.admin_view(catalogue), name=f"{prefix}_jsi18n"),
+            *(
+                path(route, wrap(view), name=f"{prefix}_{name}")
+                for route, view, name in writing_views
+            ),
+            *super().get_urls(),
+        ]
+
     def render_change_form(self, request, context, *args, **kwargs):
+        obj = kwargs.get("obj") or context.get("original")
+        context.update(self._writing_context(request, obj))
+        # The editor's strings are translated by the catalogue, which must be there before it.
+        catalogue = Media(js=[reverse("admin:articles_article_jsi18n")])
         # The rich-text editor's import map is an inline script: give it the page's CSP nonce.
-        context["media"] = Media.from_media(context["media"], nonce=request.csp_nonce)
+        context["media"] = Media.from_media(catalogue + context["media"], nonce=request.csp_nonce)
         return super().render_change_form(request, context, *args, **kwargs)
+
+    def _writing_context(self, request, obj):
+        """The change form's safety net: where its scripts autosave and say the article is
+        open, the newer autosaved copy to offer back, and who else has the article open."""
+        if request.method != "GET" or getattr(request, "restoring_version", False):
+            return {}
+        article = obj if obj is not None and obj.pk else None
+        if article is None:
+            urls = {
+                "autosave_url": reverse("admin:articles_article_autosave_new"),
+                "discard_url": reverse("admin:articles_article_discard_autosave_new"),
+            }
+        elif self.has_change_permission(request, article):
+            urls = {
+                "autosave_url": reverse("admin:articles_article_autosave", args=[article.pk]),
+                "discard_url": reverse(
+                    "admin:articles_article_discard_autosave", args=[article.pk]
+                ),
+                "presence_url": reverse("admin:articles_article_presence", args=[article.pk]),
+            }
+        else:  # read only: nothing to save
+            return {}
+        return {
+            "writing": {
+                **urls,
+                "newer_autosave": autosave.newer_autosave(request.user, article),
+                "others_editing": (
+                    autosave.others_editing(request.user, article) if article else []
+                ),
+                "words_per_minute": WORDS_PER_MINUTE,
+            }
+        }
 
     def get_view_on_site_url(self, obj=None):
         if obj is None:

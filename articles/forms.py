@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.admin.widgets import AdminTextInputWidget
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +30,10 @@ BODY_EDITOR_EXTENSIONS = {
     "Caption": True,
     "Image": True,
     "SpecialCharacters": True,
+    # The browser's spell checker stays on (the editor turns it off by default), in French,
+    # and every button is named in French (static/js/prose-editor-fr.js).
+    "NoSpellCheck": False,
+    "FrenchInterface": True,
 }
 
 
@@ -69,7 +74,8 @@ class ArticleAdminForm(forms.ModelForm):
         ]  # fmt: skip
         widgets = {
             "tags": TagSuggestionsInput,
-            "lead": forms.Textarea(attrs={"rows": 3}),
+            "title": AdminTextInputWidget(attrs={"spellcheck": "true"}),
+            "lead": forms.Textarea(attrs={"rows": 3, "spellcheck": "true"}),
             "meta_description": forms.Textarea(attrs={"rows": 2}),
         }
 
@@ -77,6 +83,14 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["edited_version"].initial = self.instance.updated_at.isoformat()
+        # The admin's date and time boxes carry their words ("Date :") as plain text: give
+        # each box a name of its own for screen readers.
+        published_at = self.fields.get("published_at")
+        if published_at is not None and hasattr(published_at.widget, "widgets"):
+            date, time = published_at.widget.widgets
+            names = {"field": published_at.label}
+            date.attrs["aria-label"] = _("%(field)s: date") % names
+            time.attrs["aria-label"] = _("%(field)s: time") % names
 
     def clean(self):
         cleaned_data = super().clean()

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import filepath_to_uri
 from django.utils.functional import cached_property
+from django.utils.html import format_html, strip_tags
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
@@ -919,3 +920,84 @@ reversion.register(ReadMoreLink)
 reversion.register(TaggedArticle)
 reversion.register(Correction)
 reversion.register(Article, follow=("bylines", "read_more_links", "tagged_items", "corrections"))
+
+
+def _owning_user():
+    """The user a row belongs to, and goes with."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+
+
+class Autosave(models.Model):
+    """What one user last typed in an article's title, lead and body, kept by the editor every
+    30 seconds and when the page is left: a private copy, never shown to readers nor published,
+    offered back when the user reopens the article, and deleted when they save it. A new
+    article, not yet saved, has no ``article``: one such copy per user."""
+
+    # What a copy may hold; the editor refuses more (a request is never half stored).
+    MAX_LENGTHS = {"title": 200, "lead": 10_000, "body": 1_000_000}
+
+    user = _owning_user()
+    article = models.ForeignKey(
+        Article,
+        verbose_name=_("article"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="autosaves",
+    )
+    title = models.CharField(_("title"), max_length=MAX_LENGTHS["title"], blank=True)
+    lead = models.TextField(_("lead"), blank=True)
+    body = models.TextField(_("body"), blank=True)
+    saved_at = models.DateTimeField(_("saved at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("autosaved text")
+        verbose_name_plural = _("autosaved texts")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "article"], name="autosave_user_article"),
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(article=None), name="autosave_user_new_article"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title or str(_("Untitled"))
+
+    def differs_from(self, article):
+        """Whether restoring this copy would change ``article`` (None: a new one)."""
+        if article is None:
+            return any((self.title, self.lead, self.body))
+        saved = (article.title, article.lead, article.body)
+        return (self.title, self.lead, self.restorable_body()) != saved
+
+    def restorable_body(self):
+        """The body, as the article would store it; a body the sanitiser refuses (which the
+        editor never writes) comes back as its bare text, for the editor to check."""
+        try:
+            return sanitize_html(self.body)
+        except ValidationError:
+            return format_html("<p>{}</p>", html.unescape(strip_tags(self.body)))
+
+
+class EditingPresence(models.Model):
+    """Who has an article open in the editor, and since when: the page tells the server every
+    minute (``seen_at``), so that a colleague opening it is warned before writing over them."""
+
+    user = _owning_user()
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="+"
+    )
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    seen_at = models.DateTimeField(_("last seen at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("article open in the editor")
+        verbose_name_plural = _("articles open in the editor")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "user"], name="presence_article_user"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.article}"
