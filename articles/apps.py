@@ -38,7 +38,7 @@ class ArticlesConfig(AppConfig):
         registry.purged_with(models.ArticleAuthor, purging.byline_keys)
         registry.purged_with(models.TaggedArticle, purging.tagging_keys)
         registry.purged_with(models.ReadMoreLink, purging.article_part_keys)
-        registry.purged_with(models.Correction, purging.article_part_keys)
+        registry.purged_with(models.Correction, purging.correction_keys)
         registry.purged_with(Tag, purging.tag_keys)
         registry.purge_addresses(purging.addresses)
 
