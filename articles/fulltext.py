@@ -19,6 +19,8 @@ runs there.
 
 from django.db import connections
 from django.db.backends.signals import connection_created
+from django.db.models import BooleanField, Case, Q, When
+from django.db.models.expressions import RawSQL
 
 from articles import stemming
 
@@ -119,33 +121,61 @@ def match_expression(query, columns=None):
 
 
 def ranked_matches(query, readable, *, gated=None, limit):
-    """Ids of the best ``limit`` articles of the ``readable`` queryset (of ids) matching
-    ``query``, best first (bm25), newest first among equals.
+    """Ids of the ``limit`` newest articles of the ``readable`` queryset matching ``query``,
+    ranked among themselves (bm25), best first, newest first among equals: as on PostgreSQL
+    (``search.newest_matches``), a word found in most of the archive costs the ranking of
+    ``limit`` articles, not of the archive.
 
-    Those of the ``gated`` queryset (of ids) are found and ranked by their title, kicker and
-    lead only: the reader's bodies held back."""
+    The articles ``gated`` (a ``Q``) selects are found and ranked by their title, kicker and
+    lead only: the reader's bodies held back.
+
+    Each full-text match runs once, materialised, and ids are only ever tested against it
+    (``+rowid``): offered an id to look up, FTS5 would run the whole match again for each."""
+    assert readable.model._meta.db_table == "articles_article"
     expression = match_expression(query)
     if expression is None:
         return []
-    readable_sql, readable_params = readable.query.sql_with_params()
-    select = (
-        f"SELECT s.rowid AS id, bm25({TABLE}, {{weights}}) AS score FROM {TABLE} s "
-        f"WHERE {TABLE} MATCH %s AND s.rowid IN ({readable_sql})"
-    )
-    parts = [select.format(weights=", ".join(map(str, WEIGHTS)))]
-    args = [expression, *readable_params]
+    weights = ", ".join(map(str, WEIGHTS))
+    # (CTE name, FTS5 expression, bm25 weights, which articles it finds)
+    searches = [("everything", expression, weights, Q(pk__gte=0) if gated is None else ~gated)]
     if gated is not None:
-        gated_sql, gated_params = gated.query.sql_with_params()
-        parts[0] += f" AND s.rowid NOT IN ({gated_sql})"
-        args += gated_params
-        no_body = ", ".join(map(str, (*WEIGHTS[:2], 0.0)))
-        parts.append(select.format(weights=no_body) + f" AND s.rowid IN ({gated_sql})")
-        args += [match_expression(query, ["title", "lead"]), *readable_params, *gated_params]
+        lead_weights = ", ".join(map(str, (*WEIGHTS[:2], 0.0)))
+        lead = match_expression(query, ["title", "lead"])
+        searches.append(("readable_part", lead, lead_weights, gated))
+    ctes, args, found = [], [], Q(pk__in=[])
+    for name, match, _weights, among in searches:
+        ctes.append(
+            f"{name} AS MATERIALIZED (SELECT rowid AS id FROM {TABLE} WHERE {TABLE} MATCH %s)"
+        )
+        args.append(match)
+        # "+": the newest articles are walked down the date index and each tested against the
+        # match, stopping at ``limit`` (at most a scan of that narrow index); without it SQLite
+        # would fetch and sort every article matching a word found everywhere.
+        hit = RawSQL(f'+"articles_article"."id" IN (SELECT id FROM {name})', [], BooleanField())
+        found |= Q(hit) & among
+    search = Case(*(When(among, then=n) for n, (*_, among) in enumerate(searches)), default=0)
+    newest = (
+        readable.filter(found)
+        .annotate(search=search)
+        .order_by("-published_at")
+        .values("pk", "search")[:limit]
+    )
+    newest_sql, newest_params = newest.query.sql_with_params()
+    ctes.append(f"newest AS MATERIALIZED ({newest_sql})")
+    args += newest_params
+    ranks = []
+    for n, (_name, match, column_weights, _among) in enumerate(searches):
+        ranks.append(
+            f"SELECT rowid AS id, bm25({TABLE}, {column_weights}) AS score FROM {TABLE} "
+            f"WHERE {TABLE} MATCH %s AND +rowid IN (SELECT pk FROM newest WHERE search = {n})"
+        )
+        args.append(match)
+    ctes.append(f"ranked AS MATERIALIZED ({' UNION ALL '.join(ranks)})")
     sql = (
-        "SELECT m.id FROM (" + " UNION ALL ".join(parts) + ") m "
-        "JOIN articles_article a ON a.id = m.id "
-        "ORDER BY m.score, a.published_at DESC, a.id DESC LIMIT %s"
+        f"WITH {', '.join(ctes)} SELECT r.id FROM ranked r "
+        "JOIN articles_article a ON a.id = r.id "
+        "ORDER BY r.score, a.published_at DESC, a.id DESC"
     )
     with connections[readable.db].cursor() as cursor:
-        cursor.execute(sql, [*args, limit])
+        cursor.execute(sql, args)
         return [row[0] for row in cursor.fetchall()]

@@ -66,9 +66,10 @@ def search_articles(query, *, subscriber_bodies=True):
             .order_by("-rank", "-published_at", "-id")
         )
     # SQLite: its FTS5 index of stemmed words (articles/fulltext.py), ranked by bm25.
-    readable = Article.objects.published().values("pk")
-    gated = None if subscriber_bodies else Article.objects.exclude(free).values("pk")
-    best = fulltext.ranked_matches(query, readable, gated=gated, limit=MAX_RESULTS)
+    gated = None if subscriber_bodies else ~free
+    best = fulltext.ranked_matches(
+        query, Article.objects.published(), gated=gated, limit=MAX_RESULTS
+    )
     ranks = [When(pk=pk, then=Value(float(len(best) - n))) for n, pk in enumerate(best)]
     return (
         articles.filter(pk__in=best)
@@ -128,21 +129,26 @@ def add_headlines(articles, query):
 
 def _headline(body, query, fragments=2):
     """Up to ``fragments`` passages of ``body`` around the query's words, marked as PostgreSQL's
-    ``ts_headline`` marks them (SQLite)."""
+    ``ts_headline`` marks them (SQLite). Reads the body no further than the last passage."""
     text = stemming.plain_text(body)
-    words = list(_marked_words(text, query))
-    passages, end = [], -1
-    for n, (_start, _end, marked) in enumerate(words):
-        if not marked or n <= end or len(passages) == fragments:
-            continue
-        first = max(n - 5, end + 1)
-        end = min(first + HEADLINE_WORDS // fragments, len(words)) - 1
+    span = HEADLINE_WORDS // fragments
+    words, starts, end = [], [], -1
+    for n, word in enumerate(_marked_words(text, query)):
+        if len(starts) == fragments and n > end:
+            break
+        words.append(word)
+        if word[2] and n > end and len(starts) < fragments:
+            starts.append(max(n - 5, end + 1))
+            end = starts[-1] + span - 1
+    passages = []
+    for first in starts:
+        last = min(first + span, len(words)) - 1
         parts, position = [], words[first][0]
-        for start, stop, marked in words[first : end + 1]:
+        for start, stop, marked in words[first : last + 1]:
             if marked:
                 parts += [text[position:start], _START, text[start:stop], _STOP]
                 position = stop
-        parts.append(text[position : words[end][1]])
+        parts.append(text[position : words[last][1]])
         passages.append("".join(parts))
     return FRAGMENT_DELIMITER.join(passages)
 

@@ -30,10 +30,23 @@ _TAG = re.compile(r"<[^>]*>")
 _local = threading.local()  # a Snowball stemmer keeps state: one per thread
 
 
+class _FoldTable(dict):
+    """For ``str.translate``: each character to its first decomposed character, lower case
+    (é → e, Œ → o); worked out once per character."""
+
+    def __missing__(self, code):
+        folded = unicodedata.normalize("NFKD", chr(code))[:1].lower()[:1] or chr(code)
+        self[code] = folded
+        return folded
+
+
+_FOLD = _FoldTable()
+
+
 def fold(text):
     """``text`` in lower case without accents, one character out for each character in (so
     that positions found in the folded text hold in the original)."""
-    return "".join(unicodedata.normalize("NFKD", ch)[:1].lower() or ch for ch in text)
+    return text.lower() if text.isascii() else text.translate(_FOLD)
 
 
 @lru_cache(maxsize=50_000)
