@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,8 +11,15 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         from taggit.models import Tag
 
-        from articles import models, purging
+        from articles import fulltext, models, purging
         from pagecache import pages, registry
+
+        # SQLite's full-text index: its stemming function on every connection, its triggers
+        # put back after a migration that rebuilt the articles' table.
+        fulltext.connect_signals()
+        for connection in connections.all(initialized_only=True):
+            fulltext.register(connection)
+        post_migrate.connect(_install_search_index, sender=self)
 
         # Everything a reader can see: a change to any of it starts a new page version.
         registry.shown_to_readers(
@@ -29,6 +38,12 @@ class ArticlesConfig(AppConfig):
         registry.purged_with(models.ArticleAuthor, purging.byline_keys, purging.part_due)
         registry.purged_with(models.TaggedArticle, purging.tagging_keys, purging.part_due)
         registry.purged_with(models.ReadMoreLink, purging.article_part_keys, purging.part_due)
-        registry.purged_with(models.Correction, purging.article_part_keys, purging.part_due)
+        registry.purged_with(models.Correction, purging.correction_keys, purging.part_due)
         registry.purged_with(Tag, purging.tag_keys)
         registry.purge_addresses(purging.addresses)
+
+
+def _install_search_index(using, **kwargs):
+    from articles import fulltext
+
+    fulltext.install(connections[using])

@@ -1,4 +1,4 @@
-"""RSS 2.0 feeds of published articles: the whole site, a section, an author.
+"""RSS 2.0 feeds of published articles: the whole site, a section, an author, a tag.
 
 An item carries the article's lead, never its body: subscriber-only text must not leave the
 site through a feed. Every link is on the site's address (newsroom/site.py), so none of them
@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Enclosure, Rss201rev2Feed
 from django.utils.translation import gettext as _
+from taggit.models import Tag
 
 from articles import images
 from articles.models import Article, Author, Category
@@ -174,3 +175,26 @@ class AuthorFeed(ArticleFeed):
 
     def feed_url(self, author):
         return absolute_url(reverse("feeds:author", kwargs={"slug": author.slug}))
+
+
+class TagFeed(ArticleFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Tag, slug=slug)
+
+    def articles(self, tag):
+        return Article.objects.published().filter(tags=tag)
+
+    def list_key(self, tag):
+        return f"tag-{tag.pk}"
+
+    def title(self, tag):
+        return f"{settings.NEWSROOM_SITE_NAME} – {tag.name}"
+
+    def description(self, tag):
+        return _("The latest articles about %(tag)s.") % {"tag": tag.name}
+
+    def link(self, tag):
+        return absolute_url(reverse("articles:tag", kwargs={"slug": tag.slug}))
+
+    def feed_url(self, tag):
+        return absolute_url(reverse("feeds:tag", kwargs={"slug": tag.slug}))

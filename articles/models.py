@@ -708,7 +708,9 @@ class Article(models.Model):
 
     def related_articles(self, limit=3, exclude=()):
         """The editor's picks first, then the articles sharing the most tags (newest first among
-        equals), then the section's newest, then, on a young site with too few, the latest."""
+        equals), then the section's newest, then its main section's, then, on a young site with
+        too few, the latest. Never the article itself nor those in ``exclude``; at most five
+        queries whatever the number of picks, tags and stories."""
         excluded = {self.pk, *exclude}
         pick_ids = [
             link.target_article_id
@@ -753,8 +755,15 @@ class Article(models.Model):
                 )
                 .order_by("-shared_tags", "-published_at", "-id")
             )
-        # Then the section's newest; then, on a young site with too few, the latest.
-        for candidates in (visible.filter(category_id=self.category_id), visible):
+        # Then the newest of the same section, then of its main section (a sub-section's
+        # parent and siblings); then, on a young site with too few, the latest.
+        main_id = self.category.parent_id or self.category_id
+        stages = [
+            visible.filter(category_id=self.category_id),
+            visible.filter(Q(category_id=main_id) | Q(category__parent_id=main_id)),
+            visible,
+        ]
+        for candidates in stages:
             if len(related) >= missing:
                 break
             related += candidates.exclude(pk__in=[a.pk for a in related]).for_cards()[

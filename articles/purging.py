@@ -1,7 +1,8 @@
 """Which pages of the CDN a change to a story touches (pagecache/purge.py), declared in
 articles/apps.py. The keys are those the views give the pages (pagecache/surrogates.py):
 ``article-<id>`` on every page that shows the story, ``section-<id>``, ``author-<id>``,
-``tag-<id>`` on their lists and feeds, ``home``, ``feeds``, ``sitemaps``, and ``latest`` on
+``tag-<id>`` on their lists and feeds, ``home``, ``feeds``, ``sitemaps``, ``corrections``
+(the list of corrections), and ``latest`` on
 the lists drawn from the newest stories (an article's "À lire aussi", its related stories).
 A story's address is a key too, for the caches that purge by address (nginx): the address
 it leaves (a section or slug changed, a deletion) can no longer be found from its id.
@@ -109,6 +110,12 @@ def article_part_keys(old, new):
     return set().union(*(_of_article(row.article_id, "feeds", "sitemaps") for row in rows))
 
 
+def correction_keys(old, new):
+    """A correction: its article's pages, and the list of corrections if readers see it."""
+    keys = article_part_keys(old, new)
+    return keys | {"corrections"} if keys else keys
+
+
 def tag_keys(old, new):
     """A tag renamed or deleted: its name is on cards, pages and feeds everywhere. A tag
     created is shown nowhere until a story carries it (``tagging_keys``)."""
@@ -128,6 +135,8 @@ def addresses(keys):
         found.add(reverse("articles:home"))
     if "feeds" in by_kind:
         found.add(reverse("feeds:latest"))
+    if "corrections" in by_kind:
+        found.add(reverse("articles:corrections"))
     if "sitemaps" in by_kind:
         found.add(reverse("sitemaps:index"))
         found.add(reverse("sitemaps:news"))
@@ -144,4 +153,5 @@ def addresses(keys):
         found.add(reverse("feeds:author", args=[author.slug]))
     for tag in Tag.objects.filter(pk__in=by_kind.get("tag", ())):
         found.add(reverse("articles:tag", args=[tag.slug]))
+        found.add(reverse("feeds:tag", args=[tag.slug]))
     return found

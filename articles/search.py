@@ -2,7 +2,8 @@
 
 On PostgreSQL: a stored ``search_vector`` column (title weighted above lead above body, French
 stemming, accents folded; see migration 0004) behind a GIN index, ranked, with a highlighted
-snippet of the text. On SQLite: a plain substring match, so local use still works.
+snippet of the text. On SQLite: an FTS5 index of the same stemmed, accent-folded
+words (articles/fulltext.py), ranked by bm25 with the same weights, and the same highlights.
 
 A reader from whom the paywall holds subscriber-only bodies back finds subscriber-only
 articles by what they can read of them only: title, kicker and lead (``lead_search_vector``,
@@ -11,7 +12,6 @@ migration 0009), which also rank them.
 
 import html
 import re
-import unicodedata
 
 from django.contrib.postgres.search import (
     SearchHeadline,
@@ -20,16 +20,19 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.db import connection
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, FloatField, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 
+from articles import fulltext, stemming
 from articles.models import Article
 
 MAX_QUERY_LENGTH = 200
 MAX_RESULTS = 200  # ten pages of results, the newest matches
 SEARCH_CONFIG = "public.french_unaccent"
+HEADLINE_WORDS = 35
+FRAGMENT_DELIMITER = " … "
 # Control characters (NUL above all) cannot reach the database.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # ts_headline's markers; control characters never occur in stored text.
@@ -62,12 +65,17 @@ def search_articles(query, *, subscriber_bodies=True):
             .annotate(rank=SearchRank(readable, _search_query(query)))
             .order_by("-rank", "-published_at", "-id")
         )
-    for word in query.split():
-        in_body = Q(body__icontains=word) if subscriber_bodies else free & Q(body__icontains=word)
-        articles = articles.filter(
-            Q(title__icontains=word) | Q(kicker__icontains=word) | Q(lead__icontains=word) | in_body
-        )
-    return articles.annotate(rank=Value(0.0)).order_by("-published_at", "-id")
+    # SQLite: its FTS5 index of stemmed words (articles/fulltext.py), ranked by bm25.
+    gated = None if subscriber_bodies else ~free
+    best = fulltext.ranked_matches(
+        query, Article.objects.published(), gated=gated, limit=MAX_RESULTS
+    )
+    ranks = [When(pk=pk, then=Value(float(len(best) - n))) for n, pk in enumerate(best)]
+    return (
+        articles.filter(pk__in=best)
+        .annotate(rank=Case(*ranks, default=Value(0.0), output_field=FloatField()))
+        .order_by("-rank", "-published_at", "-id")
+    )
 
 
 def newest_matches(query, *, subscriber_bodies=True):
@@ -104,16 +112,53 @@ def add_headlines(articles, query):
                     config=SEARCH_CONFIG,
                     start_sel=_START,
                     stop_sel=_STOP,
-                    max_words=35,
+                    max_words=HEADLINE_WORDS,
                     min_words=15,
                     max_fragments=2,
-                    fragment_delimiter=" … ",
+                    fragment_delimiter=FRAGMENT_DELIMITER,
                 )
             )
             .values_list("pk", "headline")
         )
+    elif unquoted:
+        bodies = Article.objects.filter(pk__in=unquoted).values_list("pk", "body")
+        headlines = {pk: _headline(body, query) for pk, body in bodies}
     for article in articles:
         article.headline = headlines.get(article.pk, "")
+
+
+def _headline(body, query, fragments=2):
+    """Up to ``fragments`` passages of ``body`` around the query's words, marked as PostgreSQL's
+    ``ts_headline`` marks them (SQLite). Reads the body no further than the last passage."""
+    text = stemming.plain_text(body)
+    span = HEADLINE_WORDS // fragments
+    words, starts, end = [], [], -1
+    for n, word in enumerate(_marked_words(text, query)):
+        if len(starts) == fragments and n > end:
+            break
+        words.append(word)
+        if word[2] and n > end and len(starts) < fragments:
+            starts.append(max(n - 5, end + 1))
+            end = starts[-1] + span - 1
+    passages = []
+    for first in starts:
+        last = min(first + span, len(words)) - 1
+        parts, position = [], words[first][0]
+        for start, stop, marked in words[first : last + 1]:
+            if marked:
+                parts += [text[position:start], _START, text[start:stop], _STOP]
+                position = stop
+        parts.append(text[position : words[last][1]])
+        passages.append("".join(parts))
+    return FRAGMENT_DELIMITER.join(passages)
+
+
+def _marked_words(text, query):
+    """(start, end, marked) for every word of ``text``: marked when its stem is one of the
+    query's (accents and case aside)."""
+    wanted = set(stemming.stems(query))
+    for match in re.finditer(r"\w+", stemming.fold(text)):
+        yield match.start(), match.end(), stemming.stem(match.group()) in wanted
 
 
 def _vector(column="search_vector"):
@@ -133,21 +178,13 @@ def snippet(article, query):
     return highlight(article.lead, query)
 
 
-def _fold(text):
-    # One character out for each character in, so match positions hold in the original.
-    return "".join(unicodedata.normalize("NFKD", ch)[:1].lower() or ch for ch in text)
-
-
 def highlight(text, query):
-    """``text`` escaped, with words starting like the query's words (accents aside) marked."""
-    words = {_fold(w) for w in re.findall(r"\w{2,}", query)}
-    if not words:
-        return escape(text)
-    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\w*")
+    """``text`` escaped, with the words sharing a stem with the query's words marked."""
     parts, position = [], 0
-    for match in pattern.finditer(_fold(text)):
-        parts.append(escape(text[position : match.start()]))
-        parts.append(f"<mark>{escape(text[match.start() : match.end()])}</mark>")
-        position = match.end()
+    for start, end, marked in _marked_words(text, query):
+        if marked:
+            parts.append(escape(text[position:start]))
+            parts.append(f"<mark>{escape(text[start:end])}</mark>")
+            position = end
     parts.append(escape(text[position:]))
     return mark_safe("".join(parts))

@@ -16,7 +16,7 @@ from taggit.models import Tag
 
 from articles import access, search, seo
 from articles.context_processors import main_sections
-from articles.models import Article, Author, Category, HouseAd
+from articles.models import Article, Author, Category, Correction, HouseAd, published_q
 from newsroom import ratelimit
 from newsroom.clients import client_ip
 from newsroom.site import absolute_url
@@ -284,6 +284,31 @@ class TagView(ArticleListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)
+
+
+@method_decorator(reader_page(page_parameter="page"), name="dispatch")
+class CorrectionListView(ListView):
+    """Every correction readers can see (its article published), newest first."""
+
+    template_name = "articles/correction_list.html"
+    context_object_name = "corrections"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        return (
+            Correction.objects.filter(published_q("article__"))
+            .select_related("article__category")
+            .order_by("-published_at", "-id")
+        )
+
+    def get_paginator(self, *args, **kwargs):
+        return CountedOncePerVersion(*args, count_key="corrections-count", **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        shows("corrections")
+        shows_articles(correction.article for correction in context["object_list"])
+        return context
 
 
 def search_view(request):

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django_prose_editor.config import html_tags
 from js_asset import static_lazy
 
+from newsroom.site import sender_address
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -308,8 +310,6 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 # A hung SMTP server must not hold a newsletter worker forever.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Newsroom <redaction@localhost>")
-SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Readers sign in with a one-time link sent by e-mail; staff use the admin's sign-in page.
 LOGIN_URL = "subscriptions:login"
@@ -340,9 +340,20 @@ LOGIN_LINK_MAX_AGE = env.int("LOGIN_LINK_MAX_AGE", default=30 * 60)
 # The newsroom's identity, shown on every page.
 NEWSROOM_SITE_NAME = env.str("SITE_NAME", default="Le Quotidien")
 NEWSROOM_SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# The name after "de" and "à" ("du Quotidien", "au Quotidien"), when the French rule of
+# newsroom/site.py (articles contracted, "de" elided before a vowel) gets it wrong.
+NEWSROOM_SITE_NAME_AFTER = {
+    "de": env.str("SITE_NAME_AFTER_DE", default=""),
+    "à": env.str("SITE_NAME_AFTER_A", default=""),
+}
 NEWSROOM_SITE_DESCRIPTION = env.str(
     "SITE_DESCRIPTION", default="L’actualité en France, en Europe et dans le monde."
 )
+# The sender of every e-mail: the site's name, at its domain, unless set.
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default=sender_address(NEWSROOM_SITE_NAME, NEWSROOM_SITE_URL)
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The site's colours: ink (text, rules) and accent (kickers, links); both must keep AA contrast.
 NEWSROOM_COLOURS = {
     "ink": env.str("SITE_INK_COLOUR", default="#1a1a1a"),

@@ -7,7 +7,7 @@ from django.views.generic import RedirectView, TemplateView
 
 from articles import sitemaps
 from articles.admin import view_on_site
-from articles.feeds import AuthorFeed, CategoryFeed, LatestArticlesFeed
+from articles.feeds import AuthorFeed, CategoryFeed, LatestArticlesFeed, TagFeed
 from articles.sitemaps import SITEMAPS
 from newsroom.lockout import SignInForm
 from pagecache.pages import reader_page
@@ -15,6 +15,7 @@ from pagecache.pages import reader_page
 feed_patterns = [
     path("", reader_page(LatestArticlesFeed()), name="latest"),
     path("auteurs/<slug:slug>/", reader_page(AuthorFeed()), name="author"),
+    path("tags/<slug:slug>/", reader_page(TagFeed()), name="tag"),
     path("<slug:slug>/", reader_page(CategoryFeed()), name="category"),
 ]
 

@@ -214,8 +214,12 @@ class NewsletterEditionAdmin(admin.ModelAdmin):
     filling from the latest stories. Sending is for editors only: ``editions.can_send``.
     """
 
-    list_display = ["subject", "status", "article_count", "created_at", "sent_at", "progress"]
-    list_filter = ["status"]
+    list_display = [
+        "subject", "audience_section", "status", "article_count", "created_at", "sent_at",
+        "progress",
+    ]  # fmt: skip
+    list_select_related = ["audience_section"]
+    list_filter = ["status", "audience_section"]
     search_fields = ["subject"]
     date_hierarchy = "created_at"
     autocomplete_fields = ["sections"]
@@ -225,7 +229,7 @@ class NewsletterEditionAdmin(admin.ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
-            (None, {"fields": ["subject", "intro"]}),
+            (None, {"fields": ["subject", "intro", "audience_section"]}),
             (
                 _("Articles"),
                 {
@@ -462,7 +466,7 @@ class NewsletterEditionAdmin(admin.ModelAdmin):
             edition,
             "send_confirmation.html",
             _("Send “%(subject)s” to the subscribers") % {"subject": edition.subject},
-            subscriber_count=editions.confirmed_subscribers().count(),
+            subscriber_count=editions.recipients(edition).count(),
             items=items,
             left_out=edition.n_articles - len(items),
         )

@@ -30,7 +30,8 @@ def fill_from_latest(edition, limit=FILL_LIMIT):
     """Add the newest published articles of the edition's sections, sub-sections included.
 
     Articles already in the edition are skipped, and the edition is topped up to ``limit``
-    articles; with no section chosen, the newest of the whole site. Returns the articles added.
+    articles; with no section chosen, those of the section the edition is for, else the newest
+    of the whole site. Returns the articles added.
     """
     existing = dict(
         EditionArticle.objects.filter(edition=edition).values_list("article_id", "position")
@@ -40,6 +41,8 @@ def fill_from_latest(edition, limit=FILL_LIMIT):
         return []
     candidates = Article.objects.published().exclude(pk__in=existing)
     section_ids = list(edition.sections.values_list("pk", flat=True))
+    if not section_ids and edition.audience_section_id:  # a section's edition: its stories
+        section_ids = [edition.audience_section_id]
     if section_ids:
         candidates = candidates.filter(
             Q(category__in=section_ids) | Q(category__parent__in=section_ids)
@@ -58,6 +61,19 @@ def fill_from_latest(edition, limit=FILL_LIMIT):
 
 def confirmed_subscribers():
     return Subscriber.objects.filter(status=Subscriber.Status.CONFIRMED)
+
+
+def recipients(edition):
+    """The confirmed subscribers ``edition`` goes to: all of them for an edition for every
+    reader; for a section's edition, those who chose the section and those who chose none
+    (everything)."""
+    subscribers = confirmed_subscribers()
+    if edition.audience_section_id is None:
+        return subscribers
+    choices = Subscriber.sections.through.objects
+    chose_it = choices.filter(category_id=edition.audience_section_id).values("subscriber_id")
+    chose_some = choices.values("subscriber_id")
+    return subscribers.filter(Q(pk__in=chose_it) | ~Q(pk__in=chose_some))
 
 
 def can_send(user):

@@ -20,13 +20,13 @@ from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from newsroom.site import absolute_url
+from newsroom.site import absolute_url, site_names
 from subscriptions import links
 from subscriptions.editions import edition_items
 
 
 def build_message(*, to, subject, template, context, headers=None, connection=None):
-    context = {"site_name": settings.NEWSROOM_SITE_NAME, "site_url": absolute_url("/"), **context}
+    context = {**site_names(), "site_url": absolute_url("/"), **context}
     message = EmailMultiAlternatives(
         subject=subject,
         body=render_to_string(f"{template}.txt", context),
@@ -70,8 +70,8 @@ def send_confirmation(subscriber):
     stop_url = unsubscribe_url(subscriber)
     build_message(
         to=subscriber.email,
-        subject=_("Confirm your subscription to the %(site)s newsletter")
-        % {"site": settings.NEWSROOM_SITE_NAME},
+        # Translators: of_site is the site's name after "de": "du Quotidien", "d’Ouest-Matin".
+        subject=_("Confirm your subscription to the newsletter %(of_site)s") % site_names(),
         template="subscriptions/email/confirm",
         context={"confirm_url": confirm_url, "subscriber": subscriber, "unsubscribe_url": stop_url},
         headers=unsubscribe_headers(stop_url),
@@ -82,7 +82,8 @@ def send_confirmation(subscriber):
 def send_login_link(user, login_url):
     build_message(
         to=user.email,
-        subject=_("Your sign-in link for %(site)s") % {"site": settings.NEWSROOM_SITE_NAME},
+        # Translators: to_site is the site's name after "à": "au Quotidien", "à La Gazette".
+        subject=_("Your sign-in link %(to_site)s") % site_names(),
         template="subscriptions/email/login",
         context={"login_url": login_url, "user": user},
     ).send()
@@ -180,7 +181,7 @@ def render_edition(edition, *, sample=False, items=None):
     intro_paragraphs = [p.strip() for p in re.split(r"\n\s*\n", edition.intro) if p.strip()]
     with translation.override(settings.LANGUAGE_CODE):
         context = {
-            "site_name": settings.NEWSROOM_SITE_NAME,
+            **site_names(),
             "site_url": absolute_url("/"),
             "colours": settings.NEWSROOM_COLOURS,
             "edition": edition,

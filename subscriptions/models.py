@@ -87,6 +87,19 @@ class NewsletterEdition(models.Model):
         related_name="+",
         help_text=_("“Fill from the latest stories” picks the newest articles of these sections."),
     )
+    audience_section = models.ForeignKey(
+        "articles.Category",
+        verbose_name=_("for the readers of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"parent__isnull": True},
+        help_text=_(
+            "Empty: the edition goes to every subscriber. A section: only to the subscribers "
+            "who chose it, and to those who receive everything."
+        ),
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )

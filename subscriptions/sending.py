@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from subscriptions import mailing
-from subscriptions.editions import confirmed_subscribers, edition_items
+from subscriptions.editions import edition_items, recipients
 from subscriptions.models import Delivery, NewsletterEdition, Subscriber
 
 logger = logging.getLogger(__name__)
@@ -148,8 +148,9 @@ def stalled_editions():
 
 
 def create_deliveries(edition):
-    """One delivery per confirmed subscriber; existing ones are kept as they are."""
-    subscriber_ids = confirmed_subscribers().values_list("pk", flat=True).order_by("pk")
+    """One delivery per confirmed subscriber the edition is for (``recipients``); existing ones
+    are kept as they are."""
+    subscriber_ids = recipients(edition).values_list("pk", flat=True).order_by("pk")
     chunk = []
     for subscriber_id in subscriber_ids.iterator(chunk_size=2000):
         chunk.append(Delivery(edition=edition, subscriber_id=subscriber_id))

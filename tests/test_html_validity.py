@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from taggit.models import Tag
 
-from articles.models import Article, Author, Category
+from articles.models import Article, Author, Category, Correction
 from tests.nu import nu_errors
 
 pytestmark = pytest.mark.django_db
@@ -18,6 +18,7 @@ def test_every_kind_of_reader_page_is_valid_html(client, settings):
     call_command("load_demo", force=True, stdout=StringIO())
     settings.DEBUG = False
     article = Article.objects.published().exclude(body="").first()
+    Correction.objects.create(article=article, text="La date du vote était erronée.")
     addresses = [
         "/",
         article.get_absolute_url(),
@@ -25,6 +26,7 @@ def test_every_kind_of_reader_page_is_valid_html(client, settings):
         Author.objects.first().get_absolute_url(),
         reverse("articles:tag", args=[Tag.objects.filter(article__isnull=False).first().slug]),
         "/recherche/?q=europe",
+        "/corrections/",
         "/recherche/?q=",
         "/newsletter/",
         "/abonnement/",

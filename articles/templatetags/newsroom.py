@@ -20,6 +20,16 @@ CARD_TEMPLATE = "components/article_card.html"
 _JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
 
 
+# How a row of stories is laid out (components/story_row.html), by their number: every column
+# holds a story; from four, a daily's row: the lead story large, the others beside it.
+ROW_LAYOUTS = {1: "one", 2: "two", 3: "three"}
+
+
+@register.filter
+def row_layout(articles):
+    return ROW_LAYOUTS.get(len(articles), "lead")
+
+
 @register.simple_tag
 def json_ld(data):
     """A schema.org JSON-LD block; the JSON is escaped so text cannot break out of it."""
@@ -36,8 +46,8 @@ def iso(moment):
 @register.simple_tag
 def card(article, *, snippet="", **options):
     """An article's card (components/article_card.html) with ``options`` (level, lazy,
-    compact). Cards recur on many pages, so each is a fragment, unless it carries a search
-    ``snippet``."""
+    compact, lead: the large card of a row). Cards recur on many pages, so each is a
+    fragment, unless it carries a search ``snippet``."""
     if snippet:
         return _render(CARD_TEMPLATE, article=article, snippet=snippet, **options)
     if "lazy" in options:

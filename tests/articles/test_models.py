@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -401,6 +402,61 @@ def test_related_articles_leave_out_the_given_ids():
     related = article.related_articles(exclude=[shown_elsewhere.pk, pick.pk])
 
     assert related == [other]
+
+
+def test_related_articles_put_the_stories_sharing_most_tags_first_whatever_their_age():
+    article = ArticleFactory(tags=["Otan", "Défense", "Ukraine"])
+    one_tag = ArticleFactory(tags=["Otan"], published_at=_hours_ago(1))
+    three_tags = ArticleFactory(tags=["Otan", "Défense", "Ukraine"], published_at=_hours_ago(90))
+    two_tags = ArticleFactory(tags=["Défense", "Ukraine"], published_at=_hours_ago(40))
+
+    assert article.related_articles() == [three_tags, two_tags, one_tag]
+
+
+def test_related_articles_take_the_main_section_before_unrelated_recent_stories():
+    monde = CategoryFactory(slug="monde")
+    europe = CategoryFactory(slug="europe", parent=monde)
+    afrique = CategoryFactory(slug="afrique", parent=monde)
+    nato = ArticleFactory(category=europe, title="L’Otan se réunit à Vilnius")
+    ArticleFactory(category=CategoryFactory(slug="sport"), title="Le Tour de France part")
+    same_section = ArticleFactory(category=europe, published_at=_hours_ago(80))
+    parent = ArticleFactory(category=monde, published_at=_hours_ago(50))
+    sibling = ArticleFactory(category=afrique, published_at=_hours_ago(60))
+
+    assert nato.related_articles() == [same_section, parent, sibling]
+
+
+def _related_queries(article):
+    fresh = Article.objects.for_page().get(pk=article.pk)  # as the article page has it
+    with CaptureQueriesContext(connection) as queries:
+        related = fresh.related_articles()
+    return len(queries), related
+
+
+def test_related_articles_take_the_same_queries_whatever_the_picks_tags_and_stories():
+    monde = CategoryFactory()
+    article = ArticleFactory(category=CategoryFactory(parent=monde), tags=["Otan"])
+    ReadMoreLinkFactory(article=article, target_article=ArticleFactory())
+    ArticleFactory.create_batch(2, tags=["Otan"])
+    few, _ = _related_queries(article)
+
+    article.tags.add(*(f"Mot {n}" for n in range(8)))
+    ReadMoreLinkFactory(article=article, target_article=ArticleFactory(), position=1)
+    for n in range(8):
+        ArticleFactory(tags=["Otan", f"Mot {n}"], category=monde)
+    many, _ = _related_queries(article)
+
+    assert few == many == 2  # the picks as cards, the stories sharing tags
+
+
+def test_related_articles_take_at_most_five_queries_when_nothing_is_related():
+    lonely = ArticleFactory(category=CategoryFactory(parent=CategoryFactory()), tags=["Otan"])
+    latest = ArticleFactory(published_at=_hours_ago(1))
+
+    queries, related = _related_queries(lonely)
+
+    assert related == [latest]
+    assert queries == 4  # the shared tags, the section, the main section, the latest
 
 
 # Read-more links

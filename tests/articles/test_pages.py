@@ -533,7 +533,7 @@ def test_article_without_correction_or_later_edit_has_no_updated_date(client):
 
     assert "Publié le 15 mars 2022 à 18 h 04" in content
     assert "mis à jour" not in content
-    assert "Correction" not in content
+    assert "Correction," not in content and 'class="corrections"' not in content
 
 
 @pytest.mark.django_db

@@ -324,3 +324,24 @@ def test_list_page_query_count_does_not_grow_with_the_number_of_articles(view):
     many = _page_queries(url)
 
     assert many == few
+
+
+def test_article_page_never_offers_the_same_story_twice(client):
+    import re
+
+    article = ArticleFactory(tags=["Otan", "Défense"])
+    pick = ArticleFactory(category=article.category, tags=["Otan", "Défense"])
+    ReadMoreLinkFactory(article=article, target_article=pick)
+    for hours in range(1, 10):
+        ArticleFactory(
+            category=article.category, tags=["Otan"][: hours % 2], published_at=_hours_ago(hours)
+        )
+
+    content = client.get(article.get_absolute_url()).content.decode()
+
+    read_also = re.search(r'<section class="read-more".*?</section>', content, re.S).group()
+    below = content[content.index('<section class="related"') :]
+    offered = re.findall(r'href="(/[^"/]+/[^"/]+-\d+/)"', read_also + below)
+    assert pick.get_absolute_url() in read_also
+    assert article.get_absolute_url() not in offered
+    assert len(offered) == len(set(offered)) >= 1 + 3 + 3

@@ -265,7 +265,7 @@ def test_a_correction_purges_its_story_without_purging_every_page(story, queued)
     with queued():
         correction = CorrectionFactory(article=story)
         correction.delete()
-    assert _pending() == {f"article-{story.pk}", "feeds", "sitemaps"}
+    assert _pending() == {f"article-{story.pk}", "feeds", "sitemaps", "corrections"}
 
 
 @pytest.mark.parametrize(
@@ -395,7 +395,7 @@ def test_nginx_is_sent_the_addresses_of_the_pages_the_keys_name(settings, story)
     with CDN() as nginx:
         settings.CDN_PURGE_BACKEND = "nginx"
         settings.CDN_PURGE_NGINX_URLS = [nginx.url]
-        _queue(_keys_of(story) | {"latest", "site"})
+        _queue(_keys_of(story) | {"latest", "site", "corrections"})
         purge.run_due()
     purged = {path for method, path, _headers, _body in nginx.requests if method == "PURGE"}
     assert purged == {
@@ -405,6 +405,8 @@ def test_nginx_is_sent_the_addresses_of_the_pages_the_keys_name(settings, story)
         story.category.parent.get_absolute_url(),
         author.get_absolute_url(),
         reverse("articles:tag", args=[tag.slug]),
+        reverse("feeds:tag", args=[tag.slug]),
+        reverse("articles:corrections"),
         reverse("feeds:latest"),
         reverse("feeds:category", args=["europe"]),
         reverse("feeds:category", args=["monde"]),
