@@ -293,13 +293,15 @@ def _otan_articles(count, image, section):
         )
 
 
-def test_search_page_takes_at_most_8_queries_from_an_empty_cache(
+def test_search_page_takes_at_most_9_queries_from_an_empty_cache(
     client, django_assert_max_num_queries
 ):
     _otan_articles(3, ImageFactory(), CategoryFactory())
     cache.clear()
 
-    with django_assert_max_num_queries(8):
+    # Two of them count the search against the client's limit (in the database on default
+    # settings, where the cache is each process's own).
+    with django_assert_max_num_queries(9):
         assert client.get(SEARCH, {"q": "otan"}).status_code == 200
 
 
@@ -405,7 +407,7 @@ def test_a_held_back_body_ranks_nothing_for_readers_without_access(client):
     assert results == [older_free.get_absolute_url(), gated.get_absolute_url()]
 
 
-def test_restricted_search_page_takes_at_most_8_queries_from_an_empty_cache(
+def test_restricted_search_page_takes_at_most_9_queries_from_an_empty_cache(
     client, django_assert_max_num_queries
 ):
     _set_paywall(PaywallSettings.Mode.ON)
@@ -413,7 +415,9 @@ def test_restricted_search_page_takes_at_most_8_queries_from_an_empty_cache(
     _gated_story()
     cache.clear()
 
-    with django_assert_max_num_queries(8):
+    # Two of them count the search against the client's limit (in the database on default
+    # settings, where the cache is each process's own).
+    with django_assert_max_num_queries(9):
         assert client.get(SEARCH, {"q": "otan"}).status_code == 200
 
 
