@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "csp",
     "pagecache",
     "articles",
+    # After articles: its admin extends the articles' one (views per story).
+    "audience",
     # Before django_tasks_db: its db_worker command replaces the stock one.
     "subscriptions",
     "django_tasks",
@@ -98,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "articles.context_processors.site",
+                "audience.context_processors.alert",
             ],
         },
     },
@@ -314,6 +317,13 @@ NEWSLETTER = {
     # Messages sent over one SMTP connection before it is renewed, and retries per delivery.
     "BATCH_SIZE": env.int("NEWSLETTER_BATCH_SIZE", default=200),
     "MAX_ATTEMPTS": env.int("NEWSLETTER_MAX_ATTEMPTS", default=3),
+}
+# Views of stories (audience/counting.py): counted requests per reader's address and period,
+# and how often counts waiting in a process's memory or in Redis are written to the database.
+AUDIENCE = {
+    "RATE_PER_IP": env.int("AUDIENCE_RATE_PER_IP", default=60),
+    "RATE_PERIOD": env.int("AUDIENCE_RATE_PERIOD", default=60),
+    "FLUSH_INTERVAL": env.int("AUDIENCE_FLUSH_INTERVAL", default=60),
 }
 # One-time sign-in links for readers expire after this many seconds.
 LOGIN_LINK_MAX_AGE = env.int("LOGIN_LINK_MAX_AGE", default=30 * 60)
