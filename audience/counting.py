@@ -15,14 +15,16 @@ import logging
 import re
 import threading
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
+from django_tasks import task
 
+from audience import ranking
 from audience.models import ArticleViews, hour_of
 from newsroom.cache import CacheUnreachable, is_shared
 
@@ -124,11 +126,9 @@ class ProcessCounts:
 
     def send(self):
         """Hand the counts held to the worker (``record_views``); returns how many views."""
-        from audience import tasks
-
         counts = self.take()
         if counts:
-            tasks.record_views.enqueue(_serialise(counts))
+            record_views.enqueue(_serialise(counts))
         return sum(counts.values())
 
     def _send_from_timer(self):
@@ -164,9 +164,7 @@ class SharedCounts:
             return
         # The first view after a flush queues the next one (one task per interval).
         if cache.add("audience:flush-queued", 1, timeout=_interval() or 60):
-            from audience import tasks
-
-            tasks.queue_flush(_interval())
+            queue_flush(_interval())
 
     def drain(self, apply):
         """``apply(counts)`` to what waits in Redis; removed once applied. A batch whose
@@ -242,8 +240,37 @@ def write(counts):
     return len(rows)
 
 
-def flush(now=None):
-    """What waits in the shared cache, written to the database (the worker's periodic task)."""
+def flush():
+    """What waits in the shared cache, written to the database."""
     current = store()
     if isinstance(current, SharedCounts):
         current.drain(write)
+
+
+# The worker's tasks (``manage.py db_worker``) -----------------------------------------------
+
+
+@task()
+def record_views(rows):
+    """Views a process counted in its memory (``ProcessCounts``), then the ranking of « Les
+    plus lus » refreshed."""
+    write(deserialise(rows))
+    ranking.refresh()
+
+
+@task()
+def flush_views():
+    """Views counted in the shared cache (``SharedCounts``), then the ranking refreshed."""
+    flush()
+    ranking.refresh()
+
+
+def queue_flush(delay):
+    """Ask the worker to flush in ``delay`` seconds (at once if the task backend cannot wait)."""
+    run = flush_views
+    if delay and run.get_backend().supports_defer:
+        run = run.using(run_after=timezone.now() + timedelta(seconds=delay))
+    try:
+        run.enqueue()
+    except Exception:  # the counts wait in the cache for the next flush
+        logger.exception("Could not queue a flush of the counted views")

@@ -3,7 +3,7 @@
 import ast
 from pathlib import Path
 
-PRODUCT_APPS = ("pagecache", "articles", "subscriptions", "newsroom")
+PRODUCT_APPS = ("pagecache", "articles", "subscriptions", "newsroom", "audience")
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -94,7 +94,13 @@ def test_articles_imports_nothing_from_subscriptions():
 
 
 def test_the_page_cache_knows_no_product_app():
-    assert _imports_from("pagecache", {"articles", "subscriptions"}) == set()
+    assert _imports_from("pagecache", {"articles", "subscriptions", "audience"}) == set()
+
+
+def test_audience_depends_on_articles_never_the_reverse():
+    assert _imports_from("articles", {"audience"}) == set()
+    assert _imports_from("subscriptions", {"audience"}) == set()
+    assert _imports_from("audience", {"articles"})
 
 
 def test_no_import_cycle_among_product_modules():

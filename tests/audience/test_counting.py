@@ -191,7 +191,7 @@ def test_the_timer_hands_the_counts_to_the_worker(story, settings, database_queu
     assert not DBTaskResult.objects.exists()
     counting.PROCESS.send()
     task = DBTaskResult.objects.get()
-    assert task.task_path == "audience.tasks.record_views"
+    assert task.task_path == "audience.counting.record_views"
     assert task.args_kwargs["args"][0][0][2] == 2
 
 
@@ -223,7 +223,7 @@ def test_with_redis_views_are_counted_in_redis_and_flushed_by_the_worker(
         'INSERT INTO "django_tasks_database_dbtaskresult"'
     ]
     task = DBTaskResult.objects.get()
-    assert task.task_path == "audience.tasks.flush_views"
+    assert task.task_path == "audience.counting.flush_views"
     assert task.run_after is not None
     assert _counted() == 0  # nothing in the process's memory
     assert not ArticleViews.objects.exists()
