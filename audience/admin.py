@@ -14,23 +14,11 @@ from audience.models import Alert, ArticleViews, window_start
 from audience.ranking import WEEK
 
 
-class AlertForm(forms.ModelForm):
-    class Meta:
-        model = Alert
-        fields = ["text", "link", "ends_at"]
-        widgets = {"text": forms.TextInput(attrs={"size": 80})}
-        field_classes = {"link": forms.URLField}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["link"].assume_scheme = "https"
-
-
 @admin.register(Alert)
 class AlertAdmin(admin.ModelAdmin):
     """Editors set the breaking-news banner; authors never see it (articles/roles.py)."""
 
-    form = AlertForm
+    fields = ["text", "link", "ends_at"]
     list_display = ["text", "ends_at", "state", "created_by"]
     list_select_related = ["created_by"]
     date_hierarchy = "created_at"
@@ -40,6 +28,13 @@ class AlertAdmin(admin.ModelAdmin):
     @admin.display(description=_("state"))
     def state(self, alert):
         return _("Shown") if alert.is_running() else _("Ended")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "link":
+            kwargs["assume_scheme"] = "https"  # an address typed without https:// gets it
+        if db_field.name == "text":
+            kwargs["widget"] = forms.TextInput(attrs={"size": 80})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
