@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 from django_tasks import task
 
@@ -132,14 +132,12 @@ class ProcessCounts:
         return sum(counts.values())
 
     def _send_from_timer(self):
-        from django.db import close_old_connections
-
         try:
             self.send()
         except Exception:
             logger.exception("Could not hand the counted views to the worker")
         finally:
-            close_old_connections()
+            connections.close_all()  # this thread's own connections: it ends here
 
 
 class SharedCounts:

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from audience import counting
 from audience.models import ArticleViews
@@ -209,10 +210,11 @@ def shared_cache(settings):
 
 
 def test_with_redis_views_are_counted_in_redis_and_flushed_by_the_worker(
-    story, shared_cache, database_queue
+    story, shared_cache, database_queue, settings
 ):
     from django_tasks_db.models import DBTaskResult
 
+    settings.AUDIENCE = {**settings.AUDIENCE, "FLUSH_INTERVAL": 60}
     other = ArticleFactory()
     with CaptureQueriesContext(connection) as queries:
         for _ in range(20):
@@ -224,7 +226,7 @@ def test_with_redis_views_are_counted_in_redis_and_flushed_by_the_worker(
     ]
     task = DBTaskResult.objects.get()
     assert task.task_path == "audience.counting.flush_views"
-    assert task.run_after is not None
+    assert timezone.now() + timedelta(seconds=50) < task.run_after
     assert _counted() == 0  # nothing in the process's memory
     assert not ArticleViews.objects.exists()
 
