@@ -166,7 +166,16 @@ class SharedCounts:
 
     def drain(self, apply):
         """``apply(counts)`` to what waits in Redis; removed once applied. A batch whose
-        application failed is applied first next time."""
+        application failed is applied first next time. One drain at a time: two would apply
+        the same batch twice."""
+        if not cache.add("audience:drain-lock", 1, timeout=300):
+            return Counter()
+        try:
+            return self._drain(apply)
+        finally:
+            cache.delete("audience:drain-lock")
+
+    def _drain(self, apply):
         pending, flushing = self._key("pending"), self._key("flushing")
 
         def claim(redis):

@@ -256,3 +256,13 @@ def test_hour_buckets_are_whole_hours():
     moment = datetime(2026, 3, 10, 9, 41, 7, 5, tzinfo=UTC)
     assert counting.hour_of(moment) == datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
     assert counting.hour_of(moment) + timedelta(hours=1) > moment
+
+
+def test_with_redis_one_flush_at_a_time(story, shared_cache, database_queue):
+    _beacon(story.pk)
+    cache.add("audience:drain-lock", 1)  # another worker is flushing
+    counting.flush()
+    assert not ArticleViews.objects.exists()
+    cache.delete("audience:drain-lock")
+    counting.flush()
+    assert ArticleViews.objects.get().views == 1
