@@ -262,14 +262,14 @@ def record_views(rows):
     """Views a process counted in its memory (``ProcessCounts``), then the ranking of « Les
     plus lus » refreshed."""
     write(deserialise(rows))
-    ranking.refresh()
+    ranking.refresh_if_due()
 
 
 @task()
 def flush_views():
     """Views counted in the shared cache (``SharedCounts``), then the ranking refreshed."""
     flush()
-    ranking.refresh()
+    ranking.refresh_if_due()
 
 
 def queue_flush(delay):

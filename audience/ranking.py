@@ -2,12 +2,15 @@
 
 The ranking is kept in ``MostRead``, a piece of site furniture (``registry.furniture``): the
 worker replaces it after writing the counts, and only when the order of the top stories has
-changed, so pages are built again at most once per flush (``AUDIENCE["FLUSH_INTERVAL"]``), not
-per view. Pages showing the list carry the CDN key ``most-read``, purged when it changes.
+changed, and at most once per ``AUDIENCE["MOST_READ_REFRESH"]`` seconds: pages are built again
+for it at most every few minutes, never per view. Pages showing the list carry the CDN key
+``most-read``, purged when it changes.
 """
 
 from datetime import timedelta
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -45,6 +48,16 @@ def refresh(now=None):
         for rank, article_id in enumerate(ids, start=1):
             MostRead(rank=rank, article_id=article_id).save()
     return True
+
+
+def refresh_if_due(now=None):
+    """``refresh()``, at most once per ``AUDIENCE["MOST_READ_REFRESH"]`` seconds (5 minutes):
+    a new ranking rebuilds every page that shows it."""
+    if not cache.add(
+        "audience:most-read-refreshed", 1, timeout=settings.AUDIENCE["MOST_READ_REFRESH"]
+    ):
+        return False
+    return refresh(now)
 
 
 def most_read():

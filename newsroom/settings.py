@@ -319,11 +319,13 @@ NEWSLETTER = {
     "MAX_ATTEMPTS": env.int("NEWSLETTER_MAX_ATTEMPTS", default=3),
 }
 # Views of stories (audience/counting.py): counted requests per reader's address and period,
-# and how often counts waiting in a process's memory or in Redis are written to the database.
+# how often counts waiting in a process's memory or in Redis are written to the database, and
+# how often at most « Les plus lus » may change (each change rebuilds the pages that show it).
 AUDIENCE = {
     "RATE_PER_IP": env.int("AUDIENCE_RATE_PER_IP", default=60),
     "RATE_PERIOD": env.int("AUDIENCE_RATE_PERIOD", default=60),
     "FLUSH_INTERVAL": env.int("AUDIENCE_FLUSH_INTERVAL", default=60),
+    "MOST_READ_REFRESH": env.int("AUDIENCE_MOST_READ_REFRESH", default=300),
 }
 # One-time sign-in links for readers expire after this many seconds.
 LOGIN_LINK_MAX_AGE = env.int("LOGIN_LINK_MAX_AGE", default=30 * 60)

@@ -4,6 +4,7 @@ and in the admin, refreshed by the worker, never per view."""
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -162,3 +163,20 @@ def test_the_admin_shows_each_storys_views_over_24_hours_and_7_days(stories, edi
     assert '<td class="field-views_24h">7</td><td class="field-views_7d">12</td>' in content
     change = editor_client.get(reverse("admin:articles_article_change", args=[stories[0].pk]))
     assert "Lectures (7 jours)" in change.content.decode()
+
+
+def test_the_worker_changes_the_ranking_at_most_every_few_minutes(stories, settings):
+    from audience import counting
+
+    settings.AUDIENCE = {**settings.AUDIENCE, "MOST_READ_REFRESH": 300}
+    counting.record_views.call([[stories[0].pk, hour_of(timezone.now()).isoformat(), 2]])
+    assert list(MostRead.objects.values_list("article_id", flat=True)) == [stories[0].pk]
+    counting.record_views.call([[stories[1].pk, hour_of(timezone.now()).isoformat(), 9]])
+    assert list(MostRead.objects.values_list("article_id", flat=True)) == [stories[0].pk]
+    assert ArticleViews.objects.get(article=stories[1]).views == 9  # counted all the same
+    cache.delete("audience:most-read-refreshed")  # five minutes later
+    counting.record_views.call([])
+    assert list(MostRead.objects.values_list("article_id", flat=True)) == [
+        stories[1].pk,
+        stories[0].pk,
+    ]
