@@ -87,6 +87,8 @@ class Alert(models.Model):
         if self.ends_at is None:
             return
         now = timezone.now()
+        if self.ends_at > now:
+            self.is_current = True  # an ended alert given a later end time shows again
         if self.is_current and self.ends_at <= now and (self.pk is None or self.ends_at_changed()):
             raise ValidationError({"ends_at": gettext("The end time must be in the future.")})
         other = Alert.objects.running(now).exclude(pk=self.pk).first()

@@ -183,3 +183,12 @@ def test_ending_an_alert_early_purges_every_page(
             {"action": "end_now", "_selected_action": [alert.pk]},
         )
     assert set(PendingPurge.objects.values_list("key", flat=True)) == {"site"}
+
+
+def test_an_ended_alert_given_a_later_end_time_shows_again(editor_client):
+    alert = _alert(ends_at=timezone.now() + timedelta(hours=1))
+    Alert.objects.filter(pk=alert.pk).update(is_current=False, ends_at=timezone.now())
+    assert TEXT not in _get("/")
+    response = editor_client.post(reverse("admin:audience_alert_change", args=[alert.pk]), _form())
+    assert response.status_code == 302
+    assert TEXT in _get("/")
