@@ -1,5 +1,6 @@
 """The article admin of the desk: review buttons, internal notes, and the checks before
-publishing, on top of the articles app's own admin (which knows nothing of the desk)."""
+publishing, on top of the articles app's own admin (which knows nothing of the desk), with
+the readers' views of each story (audience). The one place the articles' admin is assembled."""
 
 from django import forms
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from articles import seo
 from articles.admin import ArticleAdmin
 from articles.models import Article
+from audience.admin import ArticleViewsInAdmin
 from desk import prepublish, review
 from desk.models import EditorialNote, ReviewEvent
 from newsroom.site import absolute_url
@@ -48,7 +50,7 @@ admin.site.unregister(Article)
 
 
 @admin.register(Article)
-class DeskArticleAdmin(ArticleAdmin):
+class DeskArticleAdmin(ArticleViewsInAdmin, ArticleAdmin):
     inlines = [*ArticleAdmin.inlines, EditorialNoteInline]
     change_form_template = "admin/desk/article_change_form.html"
 

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "articles",
     "desk",
     "wordpress",
+    "audience",
     # Before django_tasks_db: its db_worker command replaces the stock one.
     "subscriptions",
     "django_tasks",
@@ -110,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "articles.context_processors.site",
+                "audience.context_processors.alert",
             ],
         },
     },
@@ -334,6 +336,15 @@ NEWSLETTER = {
 # app server and PostgreSQL's full-text search, whatever the caches hold.
 SEARCH_RATE_PER_IP = env.int("SEARCH_RATE_PER_IP", default=30)
 SEARCH_RATE_PERIOD = env.int("SEARCH_RATE_PERIOD", default=60)
+# Views of stories (audience/counting.py): counted requests per reader's address and period,
+# how often counts waiting in a process's memory or in Redis are written to the database, and
+# how often at most « Les plus lus » may change (each change rebuilds the pages that show it).
+AUDIENCE = {
+    "RATE_PER_IP": env.int("AUDIENCE_RATE_PER_IP", default=60),
+    "RATE_PERIOD": env.int("AUDIENCE_RATE_PERIOD", default=60),
+    "FLUSH_INTERVAL": env.int("AUDIENCE_FLUSH_INTERVAL", default=60),
+    "MOST_READ_REFRESH": env.int("AUDIENCE_MOST_READ_REFRESH", default=300),
+}
 # One-time sign-in links for readers expire after this many seconds.
 LOGIN_LINK_MAX_AGE = env.int("LOGIN_LINK_MAX_AGE", default=30 * 60)
 

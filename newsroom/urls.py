@@ -65,6 +65,7 @@ urlpatterns = [
     path("rss/", include((feed_patterns, "feeds"))),
     path("", include((sitemap_patterns, "sitemaps"))),
     path("", include("subscriptions.urls")),
+    path("", include("audience.urls")),
     # Last: its section pattern (/<slug>/) would take any other one-segment path.
     path("", include("articles.urls")),
 ]

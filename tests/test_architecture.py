@@ -3,7 +3,9 @@
 import ast
 from pathlib import Path
 
-PRODUCT_APPS = ("pagecache", "articles", "desk", "subscriptions", "newsroom", "wordpress")
+PRODUCT_APPS = (
+    "pagecache", "articles", "desk", "subscriptions", "newsroom", "wordpress", "audience",
+)  # fmt: skip
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -98,11 +100,18 @@ def test_articles_imports_nothing_from_the_desk():
 
 
 def test_the_page_cache_knows_no_product_app():
-    assert _imports_from("pagecache", {"articles", "desk", "subscriptions", "wordpress"}) == set()
+    product = {"articles", "desk", "subscriptions", "wordpress", "audience"}
+    assert _imports_from("pagecache", product) == set()
 
 
 def test_articles_knows_nothing_of_the_wordpress_import():
     assert _imports_from("articles", {"wordpress"}) == set()
+
+
+def test_audience_depends_on_articles_never_the_reverse():
+    assert _imports_from("articles", {"audience"}) == set()
+    assert _imports_from("subscriptions", {"audience"}) == set()
+    assert _imports_from("audience", {"articles"})
 
 
 def test_no_import_cycle_among_product_modules():

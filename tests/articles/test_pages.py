@@ -753,7 +753,9 @@ def _cold_queries(url):
     return len(queries)
 
 
-QUERY_LIMITS = {"article": 10, "home": 10, "section": 8, "author": 8, "tag": 8}
+# Built from nothing, a page also reads the furniture it shows (the menu, the ads, the alert,
+# and on the home and article pages « Les plus lus »), one query each, kept from then on.
+QUERY_LIMITS = {"article": 12, "home": 11, "section": 8, "author": 8, "tag": 8}
 
 
 @pytest.mark.parametrize("page", QUERY_LIMITS)

@@ -459,6 +459,8 @@ def test_the_search_limit_counts_each_client_ip_apart(settings):
     assert first.get(SEARCH, {"q": "otan"}).status_code == 200
     assert first.get(SEARCH, {"q": "otan"}).status_code == 429
     assert second.get(SEARCH, {"q": "otan"}).status_code == 200
+
+
 def test_a_held_back_body_is_never_quoted_in_a_result(client):
     _set_paywall(PaywallSettings.Mode.ON)
     _gated_story(lead="Le budget est voté.", body="<p>Le budget cachait une valise.</p>")

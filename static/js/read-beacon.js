@@ -1,0 +1,14 @@
+// One view of the story, told to the site (audience/views.py): no cookie set, nothing sent
+// to anyone else. A prerendered page counts only once the reader is shown it.
+(() => {
+  const url = document.currentScript && document.currentScript.dataset.beacon;
+  if (!url || !navigator.sendBeacon) {
+    return;
+  }
+  const send = () => navigator.sendBeacon(url);
+  if (document.prerendering) {
+    document.addEventListener("prerenderingchange", send, { once: true });
+  } else {
+    send();
+  }
+})();
