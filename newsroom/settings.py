@@ -345,6 +345,17 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
+        # The players of embedded videos and posts (articles/embeds.py), loaded only once a
+        # reader clicks (static/js/embeds.js).
+        "frame-src": [
+            "'self'",
+            "https://www.youtube-nocookie.com",
+            "https://player.vimeo.com",
+            "https://www.dailymotion.com/embed/",
+            "https://platform.twitter.com",
+            "https://www.instagram.com",
+            "https://embed.bsky.app",
+        ],
     }
 }
 
