@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import path
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,7 @@ from reversion.errors import RevertError
 from reversion.models import Version
 from taggit.models import Tag
 
+from articles.chooser import ImageChooserMixin
 from articles.forms import ArticleAdminForm, TagAdminForm
 from articles.models import (
     Article,
@@ -104,12 +106,20 @@ def _check_restorable(revision):
 
 
 @admin.register(Image)
-class ImageAdmin(admin.ModelAdmin):
+class ImageAdmin(ImageChooserMixin, admin.ModelAdmin):
     list_display = ["thumbnail", "alt_text", "caption", "credit", "dimensions", "created_at"]
     search_fields = ["alt_text", "caption", "credit"]
     date_hierarchy = "created_at"
     fields = ["file", "thumbnail", "alt_text", "caption", "credit", "body_address"]
     readonly_fields = ["thumbnail", "body_address"]
+
+    def get_urls(self):
+        chooser = path(
+            "chooser/",
+            self.admin_site.admin_view(self.chooser_view),
+            name="articles_image_chooser",
+        )
+        return [chooser, *super().get_urls()]
 
     # Editors change any image; authors only one that readers see nowhere.
 
