@@ -4,7 +4,6 @@ import json
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -17,6 +16,7 @@ from tests.articles.test_images import (
     _png_declaring,
     _stored_files,
 )
+from tests.articles.test_images import _upload as upload
 from tests.factories import ArticleFactory, ImageFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,16 +24,8 @@ pytestmark = pytest.mark.django_db
 URL = "/admin/articles/image/chooser/"
 
 
-def _upload(client, content, name="photo.jpg", content_type="image/jpeg", alt_text="Une photo"):
-    return client.post(
-        URL,
-        {
-            "file": SimpleUploadedFile(name, content, content_type=content_type),
-            "alt_text": alt_text,
-            "caption": "La place de la mairie",
-            "credit": "Photo : Rédaction",
-        },
-    )
+def _upload(client, content, **kwargs):
+    return upload(client, content, url=URL, **kwargs)
 
 
 def test_the_chooser_is_at_its_admin_address():
