@@ -8,6 +8,8 @@ import environ
 from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from django_prose_editor.config import html_tags
+from js_asset import static_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -329,6 +331,17 @@ NEWSROOM_COLOURS = {
     "ink": env.str("SITE_INK_COLOUR", default="#1a1a1a"),
     "accent": env.str("SITE_ACCENT_COLOUR", default="#9b1c1c"),
 }
+
+# The body editor's own extensions (articles/forms.py): pictures chosen from the media library
+# (a Figure that names its Image) and embedded videos and posts.
+DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {
+        "js": [static_lazy("js/body-media.js")],
+        "extensions": {
+            "Embed": html_tags(["figure", "a"], {"figure": ["data-embed"], "a": ["href"]}),
+        },
+    }
+]
 
 # Content-Security-Policy: no inline script anywhere, no inline style on reader pages; images
 # from our media storage.
