@@ -143,6 +143,8 @@ def test_author_inserts_library_pictures_and_a_video_without_typing_an_address(
     expect(page.locator(f"{EDITOR} .prose-embed")).to_contain_text("YouTube")
     page.keyboard.type("Et le site de la mairie : ")
     _paste(page, "https://mairie.example/marche")
+    page.locator(f"{EDITOR} figure").first.scroll_into_view_if_needed()
+    page.screenshot(path=SCREENSHOTS / "editor-figures-1366x768.png")
 
     _pick_first(page, ".field-category")
     _pick_first(page, "#bylines-0 .field-author")
