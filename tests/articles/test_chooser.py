@@ -1,6 +1,8 @@
 """The body editor's image chooser: the library searched, and an upload checked as in the admin."""
 
+import html
 import json
+import re
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -10,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles.models import Image
+from articles.sanitizing import EMBED_PROVIDERS
 from tests.articles.test_images import (
     FRENCH_FILE_ERRORS,
     _image_bytes,
@@ -205,3 +208,17 @@ def test_an_image_in_a_published_body_by_reference_is_protected_from_authors(aut
     response = author_client.post(f"/admin/articles/image/{image.pk}/delete/", {"post": "yes"})
     assert response.status_code == 403
     assert Image.objects.filter(pk=image.pk).exists()
+
+
+def test_the_body_editor_loads_the_pictures_and_embeds_extension_in_french(author_client):
+    content = author_client.get("/admin/articles/article/add/").content.decode()
+
+    config = json.loads(
+        html.unescape(re.search(r'data-django-prose-editor-configurable="([^"]*)"', content)[1])
+    )
+    assert any(module.endswith("js/body-media.js") for module in config["js_modules"])
+    figure = config["extensions"]["Figure"]
+    assert figure["chooserUrl"] == URL
+    assert figure["strings"]["button"] == "Insérer une image de la médiathèque"
+    assert set(config["extensions"]["Embed"]["providers"]) == EMBED_PROVIDERS
+    assert "css/body-media.css" in content

@@ -113,6 +113,15 @@ def test_author_inserts_library_pictures_and_a_video_without_typing_an_address(
     # What is typed next goes into a paragraph after the figure, not into its caption.
     page.keyboard.type("La halle a été entièrement rénovée.")
     expect(page.locator(f"{EDITOR} figcaption")).to_have_text("Le marché couvert, samedi matin")
+    # Enter at the end of a caption leaves it too.
+    page.locator(f"{EDITOR} figcaption").click()
+    page.keyboard.press("End")
+    page.keyboard.press("Enter")
+    page.keyboard.type("Les étals sont pleins.")
+    expect(page.locator(f"{EDITOR} figcaption")).to_have_text("Le marché couvert, samedi matin")
+    expect(page.locator(f"{EDITOR} figure + p")).to_have_text("Les étals sont pleins.")
+    page.locator(f"{EDITOR} p", has_text="La halle a été entièrement rénovée.").click()
+    page.keyboard.press("End")
 
     # A picture uploaded from the chooser: first refused (not an image), then accepted.
     page.keyboard.press("Enter")
@@ -159,7 +168,9 @@ def test_author_inserts_library_pictures_and_a_video_without_typing_an_address(
     assert f'<figure data-image="{market.pk}"><img src="{market.fallback_url}"' in body
     assert f'<figure data-image="{uploaded.pk}">' in body
     assert "<figcaption>Le marché couvert, samedi matin</figcaption></figure>" in body
-    assert "</figure><p>La halle a été entièrement rénovée.</p>" in body
+    assert (
+        "</figure><p>Les étals sont pleins.</p><p>La halle a été entièrement rénovée.</p>" in body
+    )
     assert f'<figure data-embed="youtube"><a href="{YOUTUBE}">{YOUTUBE}</a></figure>' in body
     assert "data-embed" not in body.split("mairie.example")[0].rsplit("<p>", 1)[-1]
     assert body.count("<figure") == 3
