@@ -64,6 +64,20 @@ def test_a_deleted_library_image_leaves_its_caption_and_no_broken_image():
     assert "<figcaption>Le maire, mardi</figcaption>" in html
 
 
+def test_an_article_page_survives_the_deletion_of_its_body_picture(client):
+    image = ImageFactory()
+    article = ArticleFactory(body=f"<p>Texte.</p>{picture(image, 'Le maire, mardi')}")
+    assert client.get(article.get_absolute_url()).content.decode().count("<picture>") == 1
+
+    image.delete()  # a new content version: the cached page is not served again
+
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "<picture>" not in content and image.file.name not in content
+    assert "<figcaption>Le maire, mardi</figcaption>" in content
+
+
 def test_a_missing_library_image_without_caption_leaves_nothing():
     gone = '<figure data-image="987654"><img src="/media/images/x.jpg" alt="x"></figure>'
     body = f"<p>Texte.</p>{gone}"

@@ -226,6 +226,7 @@ def test_reader_page_with_pictures_and_embeds_is_valid_and_calls_no_third_party_
         "Une photo retirée" in html and '<img src="/media/' not in html.split("retirée")[0][-300:]
     )
     page.screenshot(path=SCREENSHOTS / "article-figures-1366x768.png")
+    assert _blocking_axe_violations(page, ".article__body") == []
     expect(page.locator(".embed").first).to_contain_text("YouTube")
     assert page.evaluate("window.__cspViolations") == []
 
