@@ -110,8 +110,9 @@ class ImageAdmin(ImageChooserMixin, admin.ModelAdmin):
     list_display = ["thumbnail", "alt_text", "caption", "credit", "dimensions", "created_at"]
     search_fields = ["alt_text", "caption", "credit"]
     date_hierarchy = "created_at"
-    fields = ["file", "thumbnail", "alt_text", "caption", "credit", "body_address"]
-    readonly_fields = ["thumbnail", "body_address"]
+    # No address to copy: the body's editor inserts library pictures through its chooser.
+    fields = ["file", "thumbnail", "alt_text", "caption", "credit"]
+    readonly_fields = ["thumbnail"]
 
     def get_urls(self):
         chooser = path(
@@ -147,13 +148,6 @@ class ImageAdmin(ImageChooserMixin, admin.ModelAdmin):
         if not image.pk or not image.file:
             return "—"
         return format_html('<img src="{}" alt="" width="96">', image.thumbnail_url())
-
-    @admin.display(description=_("address for the article text"))
-    def body_address(self, image):
-        # The body's editor inserts images by address; library images are the only ones kept.
-        if not image.pk or not image.file:
-            return "—"
-        return format_html("<code>{}</code>", image.fallback_url)
 
     @admin.display(description=_("size"))
     def dimensions(self, image):
