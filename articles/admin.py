@@ -24,6 +24,7 @@ from reversion.models import Version
 from taggit.models import Tag
 
 from articles import autosave
+from articles.chooser import ImageChooserMixin
 from articles.forms import ArticleAdminForm, TagAdminForm
 from articles.models import (
     WORDS_PER_MINUTE,
@@ -115,12 +116,21 @@ def _check_restorable(revision):
 
 
 @admin.register(Image)
-class ImageAdmin(admin.ModelAdmin):
+class ImageAdmin(ImageChooserMixin, admin.ModelAdmin):
     list_display = ["thumbnail", "alt_text", "caption", "credit", "dimensions", "created_at"]
     search_fields = ["alt_text", "caption", "credit"]
     date_hierarchy = "created_at"
-    fields = ["file", "thumbnail", "alt_text", "caption", "credit", "body_address"]
-    readonly_fields = ["thumbnail", "body_address"]
+    # No address to copy: the body's editor inserts library pictures through its chooser.
+    fields = ["file", "thumbnail", "alt_text", "caption", "credit"]
+    readonly_fields = ["thumbnail"]
+
+    def get_urls(self):
+        chooser = path(
+            "chooser/",
+            self.admin_site.admin_view(self.chooser_view),
+            name="articles_image_chooser",
+        )
+        return [chooser, *super().get_urls()]
 
     # Editors change any image; authors only one that readers see nowhere.
 
@@ -148,13 +158,6 @@ class ImageAdmin(admin.ModelAdmin):
         if not image.pk or not image.file:
             return "—"
         return format_html('<img src="{}" alt="" width="96">', image.thumbnail_url())
-
-    @admin.display(description=_("address for the article text"))
-    def body_address(self, image):
-        # The body's editor inserts images by address; library images are the only ones kept.
-        if not image.pk or not image.file:
-            return "—"
-        return format_html("<code>{}</code>", image.fallback_url)
 
     @admin.display(description=_("size"))
     def dimensions(self, image):

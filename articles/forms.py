@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib.admin.widgets import AdminTextInputWidget
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorFormField
@@ -8,7 +8,7 @@ from reversion.models import Version
 from taggit.forms import TagWidget
 from taggit.models import Tag
 
-from articles import tags
+from articles import embeds, tags
 from articles.models import Article
 from articles.sanitizing import sanitize_html
 
@@ -26,9 +26,27 @@ BODY_EDITOR_EXTENSIONS = {
     "HorizontalRule": True,
     "HardBreak": True,
     "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
-    "Figure": True,
+    # Pictures come from the media library through its chooser (static/js/body-media.js):
+    # the figure names its Image (data-image), no address is typed.
+    "Figure": {
+        "chooserUrl": reverse_lazy("admin:articles_image_chooser"),
+        "strings": {
+            "button": _("Insert a picture from the media library"),
+            "title": _("Insert a picture"),
+            "close": _("Close"),
+            "loading": _("Loading the media library…"),
+            "failed": _("The media library did not answer. Try again."),
+            "uploading": _("Uploading…"),
+        },
+    },
     "Caption": True,
     "Image": True,
+    # A video or post address pasted on its own line becomes an embed (articles/embeds.py).
+    "Embed": {
+        "providers": embeds.editor_patterns(),
+        "labels": {name: provider.label for name, provider in embeds.PROVIDERS.items()},
+        "strings": {"embed": _("Embedded content")},
+    },
     "SpecialCharacters": True,
     # The browser's spell checker stays on (the editor turns it off by default), in French,
     # and every button is named in French (static/js/prose-editor-fr.js).
@@ -64,6 +82,9 @@ class ArticleAdminForm(forms.ModelForm):
     # The version of the article the editor started from, to refuse silent overwrites.
     edited_version = forms.CharField(widget=forms.HiddenInput, required=False)
     check_conflicts = True
+
+    class Media:
+        css = {"all": ["css/body-media.css"]}  # the image chooser, embeds in the editor
 
     class Meta:
         model = Article

@@ -201,7 +201,7 @@ class Image(models.Model):
         # Bodies show an image by the address of the original or of a rendition: the original's
         # name without its extension, then "." or "-<width>w.", raw or as a URL encodes it.
         stem = posixpath.splitext(self.file.name)[0]
-        in_body = Q()
+        in_body = Q(body__contains=f'data-image="{self.pk}"')  # a library picture's reference
         for name in {stem, filepath_to_uri(stem)}:
             in_body |= Q(body__contains=f"{name}.") | Q(body__contains=f"{name}-")
         public = Article.objects.filter(status=Article.Status.PUBLISHED)

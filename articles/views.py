@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import ListView
 from taggit.models import Tag
 
-from articles import access, search, seo
+from articles import access, figures, search, seo
 from articles.context_processors import main_sections
 from articles.models import Article, Author, Category, Correction, HouseAd, published_q
 from newsroom import ratelimit
@@ -77,12 +77,15 @@ def article_page(request, article, decision, *, preview=False):
     paywalled = paywall.is_paywalled(article.access)
     # Without the full text, the rest of the body is never sent: not hidden, absent.
     body = article.body if decision.full_text else paywall.preview(article.body)
+    # Pictures and embeds from the references the body stores (one query for its pictures).
+    body = figures.render(body)
     return render(
         request,
         "articles/article_detail.html",
         {
             "article": article,
             "body": body,
+            "has_players": "data-embed-player=" in body,
             "decision": decision,
             "current_section": sections[0],
             "canonical_url": absolute_url(article.get_absolute_url()),

@@ -386,6 +386,17 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
+        # The players of embedded videos and posts (articles/embeds.py), loaded only once a
+        # reader clicks (static/js/embeds.js).
+        "frame-src": [
+            "'self'",
+            "https://www.youtube-nocookie.com",
+            "https://player.vimeo.com",
+            "https://www.dailymotion.com/embed/",
+            "https://platform.twitter.com",
+            "https://www.instagram.com",
+            "https://embed.bsky.app",
+        ],
     }
 }
 
@@ -406,8 +417,16 @@ X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
 
 # The article editor's own extensions (articles/forms.py BODY_EDITOR_EXTENSIONS): JavaScript
-# modules, and what each lets through the sanitiser (articles/sanitizing.py decides in the end).
+# modules, and what each lets through the sanitiser (articles/sanitizing.py decides in the end):
+# pictures chosen from the media library (a Figure that names its Image), embedded videos and
+# posts, and every button named in French.
 DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {
+        "js": [static_lazy("js/body-media.js")],
+        "extensions": {
+            "Embed": html_tags(["figure", "a"], {"figure": ["data-embed"], "a": ["href"]}),
+        },
+    },
     {
         "js": [static_lazy("js/prose-editor-fr.js")],
         "extensions": {"FrenchInterface": html_tags([])},

@@ -15,7 +15,8 @@ sets in the paywall settings:
   body's shape: a story of one or two paragraphs, one list or one quote keeps two thirds of
   its text back. The preview then stops at the end of a word, every open tag closed;
 - headings, rules, line breaks, images and empty blocks that would end the preview are left
-  out: the preview ends on text.
+  out: the preview ends on text. A figure (a picture with its caption, an embed) that the cut
+  would split is left out whole.
 
 The rest of the body is never sent, not even hidden.
 """
@@ -211,6 +212,16 @@ class _BodyReader(LenientHTMLParser):
                     kept[start].partner = len(kept)
                     kept.append(_Token("end", token.raw, tag=token.tag, partner=start))
                 continue
+            if token.position >= end or (
+                token.kind == "text" and token.position + len(token.text) > end
+            ):
+                # A figure (a picture and its caption, an embed and its address) is kept whole
+                # or not at all.
+                figure = next((i for i in open_starts if kept[i].tag == "figure"), None)
+                if figure is not None:
+                    del kept[figure:]
+                    open_starts = [i for i in open_starts if i < figure]
+                    break
             if token.position >= end:
                 break
             if token.kind == "text" and token.position + len(token.text) > end:

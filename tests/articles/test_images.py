@@ -58,9 +58,11 @@ def _png_declaring(width, height):
     )
 
 
-def _upload(client, content, name="photo.jpg", content_type="image/jpeg", alt_text="Une photo"):
+def _upload(
+    client, content, name="photo.jpg", content_type="image/jpeg", alt_text="Une photo", url=ADD_URL
+):
     return client.post(
-        ADD_URL,
+        url,
         {
             "file": SimpleUploadedFile(name, content, content_type=content_type),
             "alt_text": alt_text,
