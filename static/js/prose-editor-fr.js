@@ -11,13 +11,13 @@ const gettext = window.gettext || ((text) => text)
 const interpolate = window.interpolate || ((format, values) => format.replace("%s", values[0]))
 
 // The menu's items by name (django-prose-editor's menu.js and link.js): their French label.
+// The picture button is ours, named in French already (static/js/body-media.js).
 const LABELS = {
   paragraph: () => gettext("Paragraph"),
   bulletList: () => gettext("Bulleted list"),
   orderedList: () => gettext("Numbered list"),
   blockquote: () => gettext("Quotation"),
   horizontalRule: () => gettext("Separator line"),
-  figure: () => gettext("Picture with caption"),
   bold: () => gettext("Bold"),
   italic: () => gettext("Italic"),
   underline: () => gettext("Underline"),

@@ -167,10 +167,11 @@ def test_the_editor_speaks_french_in_every_button_and_dialog(page, story, editor
     page.screenshot(path=SCREENSHOTS / "editor-link-dialog.png")
     dialog.get_by_role("button", name="Annuler").click()
 
-    # The picture dialog.
-    menubar.get_by_role("button", name="Image avec légende").click()
+    # The picture chooser.
+    menubar.get_by_role("button", name="Insérer une image de la médiathèque").click()
     expect(dialog).to_be_visible()
-    texts += dialog.locator("h3, label, button").all_text_contents()
+    texts += dialog.locator("h2, h3, label, button, [role=tab]").all_text_contents()
+    texts += dialog.locator("[placeholder]").evaluate_all("els => els.map(e => e.placeholder)")
     assert "Insérer une image" in texts
 
     assert _english_words(texts, vocabulary) == []
