@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install lock lint format messages worker bench cluster cluster-soak cluster-faults clean
+.PHONY: run test install lock lint format messages worker bench cluster cluster-soak cluster-faults clean screenshots
 
 ## run: install, migrate, load the demo newsroom and serve it on http://127.0.0.1:8000/
 ##      (with the background worker that sends newsletters, stopped with the server)
@@ -20,6 +20,10 @@ worker: install
 ## test: run the whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL)
 test: install
 	$(BIN)/pytest
+
+## screenshots: run the browser tests and refresh the editors' guide's screenshots (docs/screenshots/)
+screenshots: install
+	UPDATE_SCREENSHOTS=1 $(BIN)/pytest tests/browser
 
 ## install: create the virtual environment and install the locked dependencies
 install: $(VENV)/.installed

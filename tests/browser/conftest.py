@@ -5,6 +5,7 @@ test. Each test gets the same small newsroom, built with the factories; the live
 a transactional database, which is emptied after every test, so it is built anew each time.
 """
 
+import os
 import shutil
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -35,6 +36,11 @@ CHROMIUM_ARGS = [
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# Where the browser tests keep their screenshots: the editors' guide's own (docs/screenshots/)
+# only when asked (`make screenshots`), so that a test run leaves the checkout as it was.
+DOCS_SCREENSHOTS = REPO_ROOT / (
+    "docs/screenshots" if os.environ.get("UPDATE_SCREENSHOTS") else "test-output/screenshots"
+)
 
 # Records Content-Security-Policy violations, which Chromium may not always log to the console.
 CSP_LISTENER = """

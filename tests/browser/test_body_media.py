@@ -14,12 +14,12 @@ from PIL import Image as PILImage
 from playwright.sync_api import expect
 
 from articles.models import Article, Image
-from tests.browser.conftest import REPO_ROOT, load_all_images
+from tests.browser.conftest import DOCS_SCREENSHOTS, load_all_images
 from tests.browser.test_editor_workflow import _pick_first
 from tests.factories import PASSWORD, ArticleFactory, ImageFactory, UserFactory
 from tests.nu import nu_errors
 
-SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
+SCREENSHOTS = DOCS_SCREENSHOTS
 LAPTOP = {"width": 1366, "height": 768}
 YOUTUBE = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
 BLOCKING_IMPACTS = {"serious", "critical"}

@@ -13,11 +13,11 @@ from playwright.sync_api import expect
 
 from articles.models import Article
 from desk.models import EditorialNote, ReviewEvent
-from tests.browser.conftest import REPO_ROOT
+from tests.browser.conftest import DOCS_SCREENSHOTS
 from tests.browser.test_page_quality import BLOCKING_IMPACTS, WCAG_A_AA, _describe
 from tests.factories import PASSWORD, AuthorFactory, CorrectionFactory, UserFactory
 
-SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
+SCREENSHOTS = DOCS_SCREENSHOTS
 SCREENS = {"1366x768": {"width": 1366, "height": 768}, "1920x1080": {"width": 1920, "height": 1080}}
 AUTHOR_RIGHTS = [
     ("articles", ["add_article", "change_article", "view_article", "view_author", "view_category"]),

@@ -11,11 +11,11 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from articles.models import Autosave
-from tests.browser.conftest import CSP_LISTENER, REPO_ROOT
+from tests.browser.conftest import CSP_LISTENER, DOCS_SCREENSHOTS
 from tests.browser.test_page_quality import BLOCKING_IMPACTS, WCAG_A_AA, _describe
 from tests.factories import PASSWORD, UserFactory
 
-SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
+SCREENSHOTS = DOCS_SCREENSHOTS
 LAPTOP = {"width": 1366, "height": 768}
 WIDE = {"width": 1920, "height": 1080}
 EDITOR_JS = (
