@@ -239,6 +239,7 @@ def test_a_journalists_morning(browser, live_server, new_page, newsroom, problem
     # 4. She submits it for review; the editors get an e-mail.
     marie.get_by_role("button", name="Soumettre à la relecture").click()
     expect(marie.locator(".messagelist")).to_contain_text(f"« {TITLE} » est en relecture")
+    expect(marie.locator(".desk-list--review")).to_contain_text(TITLE)  # back on her desk
     _shoot(marie, "submitted")
     assert [(m.to, m.subject) for m in mail.outbox] == [([editor.email], f"À relire : {TITLE}")]
     article.refresh_from_db()
