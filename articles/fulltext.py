@@ -94,9 +94,21 @@ def install(connection):
         )
         for name, definition in TRIGGERS.items():
             cursor.execute(f"CREATE TRIGGER IF NOT EXISTS {name} {definition}")
+    rebuild(connection)
+    return True
+
+
+def rebuild(connection):
+    """Index every article again (SQLite): after a change to how words are stemmed."""
+    if connection.vendor != "sqlite":
+        return
+    register(connection)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = %s", [TABLE])
+        if cursor.fetchone() is None:
+            return
         cursor.execute(f"DELETE FROM {TABLE}")
         cursor.execute(REBUILD)
-    return True
 
 
 def uninstall(connection):
@@ -114,7 +126,7 @@ def match_expression(query, columns=None):
     words = list(dict.fromkeys(stemming.stems(query)))
     if not words:
         return None
-    expression = " AND ".join(f'"{word}"' for word in words)
+    expression = " AND ".join('"' + word.replace('"', '""') + '"' for word in words)
     if columns:
         return "{" + " ".join(columns) + "} : (" + expression + ")"
     return expression

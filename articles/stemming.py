@@ -25,47 +25,49 @@ _STOP_LIST = """
     aurait aurions auriez auraient avais avait avions aviez avaient eut eûmes eûtes eurent aie
     aies ait ayons ayez aient eusse eusses eût eussions eussiez eussent"""
 STOP_WORDS = frozenset(_STOP_LIST.split())
-_WORD = re.compile(r"\w+")
+# A word: letters and digits, with the combining accents of text pasted decomposed (NFD).
+_WORD = re.compile(r"[\w\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 _TAG = re.compile(r"<[^>]*>")
 _local = threading.local()  # a Snowball stemmer keeps state: one per thread
-
-
-class _FoldTable(dict):
-    """For ``str.translate``: each character to its first decomposed character, lower case
-    (é → e, Œ → o); worked out once per character."""
-
-    def __missing__(self, code):
-        folded = unicodedata.normalize("NFKD", chr(code))[:1].lower()[:1] or chr(code)
-        self[code] = folded
-        return folded
-
-
-_FOLD = _FoldTable()
-
-
-def fold(text):
-    """``text`` in lower case without accents, one character out for each character in (so
-    that positions found in the folded text hold in the original)."""
-    return text.lower() if text.isascii() else text.translate(_FOLD)
+# Letters that no decomposition takes apart, written out as PostgreSQL's ``unaccent`` does.
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "ĳ": "ij", "ø": "o", "ł": "l"})
 
 
 @lru_cache(maxsize=50_000)
-def stem(folded_word):
-    """The stem of a folded word, or "" for a stop word."""
-    if folded_word in _FOLDED_STOP_WORDS:
+def fold(word):
+    """``word`` in lower case without accents, ligatures written out (``Œuvre`` → ``oeuvre``,
+    ``ﬁn`` → ``fin``, ``e`` + combining acute → ``e``)."""
+    if word.isascii():
+        return word.lower()
+    decomposed = unicodedata.normalize("NFKD", word)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return bare.lower().translate(_LIGATURES)
+
+
+@lru_cache(maxsize=50_000)
+def stem(word):
+    """The stem of a word (folded first), or "" for a stop word."""
+    folded = fold(word)
+    if folded in _FOLDED_STOP_WORDS:
         return ""
     stemmer = getattr(_local, "stemmer", None)
     if stemmer is None:
         stemmer = _local.stemmer = snowballstemmer.stemmer("french")
-    return stemmer.stemWord(folded_word)
+    return stemmer.stemWord(folded)
 
 
 _FOLDED_STOP_WORDS = frozenset(fold(word) for word in STOP_WORDS)
 
 
+def words(text):
+    """(start, end, stem) for every word of ``text``; the stem is "" for a stop word."""
+    for match in _WORD.finditer(text or ""):
+        yield match.start(), match.end(), stem(match.group())
+
+
 def stems(text):
     """The stems of the words of ``text``, in order, stop words left out."""
-    return [s for s in (stem(word) for word in _WORD.findall(fold(text or ""))) if s]
+    return [s for s in (stem(word) for word in _WORD.findall(text or "")) if s]
 
 
 def plain_text(body):

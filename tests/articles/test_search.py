@@ -533,3 +533,34 @@ def test_the_sqlite_index_is_rebuilt_after_a_migration_dropped_its_triggers(clie
     assert fulltext.install(connection) is False  # nothing missing any more
     assert _results(_search(client, "défense")) == [story.get_absolute_url()]
     assert _results(_search(client, "budget")) == []
+
+
+@pytest.mark.parametrize(
+    "written, typed",
+    [
+        ("Une œuvre majeure du cinéma", "oeuvre"),
+        ("Une oeuvre majeure du cinéma", "œuvre"),
+        ("Le curriculum et l’ex-æquo du concours", "ex-aequo"),
+        ("Le ﬁnancement de la culture", "financement"),  # a ligature pasted from a PDF
+    ],
+)
+def test_search_finds_a_word_whatever_ligature_it_is_written_with(client, written, typed):
+    match = _article(title=written, lead=written)
+    _article(title="Le budget de la ville est adopté")
+
+    content = _search(client, typed)
+
+    assert _results(content) == [match.get_absolute_url()]
+    assert "<mark>" in re.search(r'<p class="card__lead">(.*?)</p>', content, re.S).group(1)
+
+
+def test_search_finds_words_whose_accents_were_pasted_decomposed(client):
+    # Text pasted from some systems carries "é" as "e" and a combining accent (NFD).
+    match = _article(title="Les députés votent le texte", lead="Un été à l’Assemblée.")
+    match.title = "Les de\u0301pute\u0301s votent le texte"
+    match.save()
+
+    content = _search(client, "député")
+
+    assert _results(content) == [match.get_absolute_url()]
+    assert _results(_search(client, "deputes")) == [match.get_absolute_url()]
