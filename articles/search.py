@@ -156,7 +156,7 @@ def _headline(body, query, fragments=2):
 def _marked_words(text, query):
     """(start, end, marked) for every word of ``text``: marked when its stem is one of the
     query's (accents and case aside)."""
-    wanted = set(stemming.stems(query))
+    wanted = set(stemming.query_stems(query))
     for start, end, stem in stemming.words(text):
         yield start, end, stem in wanted
 

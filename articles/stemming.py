@@ -70,6 +70,28 @@ def stems(text):
     return [s for s in (stem(word) for word in _WORD.findall(text or "")) if s]
 
 
+def query_groups(query):
+    """A reader's query as PostgreSQL's ``websearch_to_tsquery`` reads it: alternatives
+    separated by ``or``, each a list of stems wanted and a list of stems excluded (a word
+    written after a minus, ``-otan``). Alternatives wanting no word are left out."""
+    groups, wanted, excluded = [], [], []
+    for token in (query or "").split():
+        if token.lower() == "or":
+            if wanted:
+                groups.append((wanted, excluded))
+                wanted, excluded = [], []
+            continue
+        (excluded if token.startswith("-") else wanted).extend(stems(token))
+    if wanted:
+        groups.append((wanted, excluded))
+    return [(list(dict.fromkeys(w)), list(dict.fromkeys(x))) for w, x in groups]
+
+
+def query_stems(query):
+    """The stems a result may hold for ``query``: the words wanted, in any alternative."""
+    return [stem for wanted, _excluded in query_groups(query) for stem in wanted]
+
+
 def plain_text(body):
     """The words of an HTML body: tags separate words, entities are letters."""
     return html.unescape(_TAG.sub(" ", body or ""))

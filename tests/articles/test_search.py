@@ -564,3 +564,24 @@ def test_search_finds_words_whose_accents_were_pasted_decomposed(client):
 
     assert _results(content) == [match.get_absolute_url()]
     assert _results(_search(client, "deputes")) == [match.get_absolute_url()]
+
+
+def test_a_word_after_a_minus_is_left_out_as_on_postgresql(client):
+    # The reader's query is read as PostgreSQL's websearch_to_tsquery reads it, on both
+    # databases: "-otan" means without the word, never "with it".
+    with_otan = _article(title="La défense européenne et l’Otan")
+    without = _article(title="La défense européenne se construit")
+
+    assert _results(_search(client, "défense -otan")) == [without.get_absolute_url()]
+    assert _results(_search(client, "défense otan")) == [with_otan.get_absolute_url()]
+
+
+def test_or_between_words_finds_either_as_on_postgresql(client):
+    otan = _article(title="L’Otan se réunit", published_at=timezone.now() - timedelta(hours=2))
+    russie = _article(title="La Russie répond", published_at=timezone.now() - timedelta(hours=1))
+    _article(title="Le budget de la ville est adopté")
+
+    assert _results(_search(client, "otan or russie")) == [
+        russie.get_absolute_url(),
+        otan.get_absolute_url(),
+    ]
