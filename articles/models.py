@@ -703,8 +703,13 @@ class Article(models.Model):
         return Article.objects.editable_by(user).filter(pk=self.pk).exists()
 
     def visible_read_more_links(self):
-        """The editor's read-more links that readers may follow (no draft targets)."""
-        return [link for link in self.read_more_links.all() if link.is_visible]
+        """The editor's read-more links that readers may follow (no draft targets), each story
+        or address once."""
+        links = {}
+        for link in self.read_more_links.all():
+            if link.is_visible:
+                links.setdefault(link.target_article_id or link.url, link)
+        return list(links.values())
 
     def related_articles(self, limit=3, exclude=()):
         """The editor's picks first, then the articles sharing the most tags (newest first among
