@@ -25,6 +25,7 @@ from taggit.models import TaggedItemBase
 
 from articles import images
 from articles.sanitizing import sanitize_html
+from articles.stemming import write_out_ligatures
 from articles.tags import ArticleTagManager
 from pagecache import pages, purge
 
@@ -42,7 +43,7 @@ RELATED_CANDIDATES = 600
 
 def unique_slug(instance, value, max_length):
     """Slugify ``value`` (accents folded, apostrophes dropped) and make it unique for the model."""
-    base = slugify(value)[:max_length].strip("-") or "sans-titre"
+    base = slugify(write_out_ligatures(value))[:max_length].strip("-") or "sans-titre"
     candidate, n = base, 2
     others = type(instance)._default_manager.exclude(pk=instance.pk)
     while others.filter(slug=candidate).exists():

@@ -30,7 +30,15 @@ _WORD = re.compile(r"[\w\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe
 _TAG = re.compile(r"<[^>]*>")
 _local = threading.local()  # a Snowball stemmer keeps state: one per thread
 # Letters that no decomposition takes apart, written out as PostgreSQL's ``unaccent`` does.
-_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "ĳ": "ij", "ø": "o", "ł": "l"})
+_LIGATURES = str.maketrans(
+    {"œ": "oe", "æ": "ae", "ß": "ss", "ĳ": "ij", "ø": "o", "ł": "l", "Œ": "OE", "Æ": "AE"}
+)
+
+
+def write_out_ligatures(text):
+    """``text`` with the letters no decomposition takes apart written out (``Œuvre`` →
+    ``OEuvre``): what a slug keeps of them, instead of nothing."""
+    return text.translate(_LIGATURES)
 
 
 @lru_cache(maxsize=50_000)
