@@ -585,3 +585,25 @@ def test_or_between_words_finds_either_as_on_postgresql(client):
         russie.get_absolute_url(),
         otan.get_absolute_url(),
     ]
+
+
+def test_search_follows_an_upsert_and_a_replace(client):
+    story = _article(title="Le budget de la ville")
+    copy = Article.objects.get(pk=story.pk)
+    copy.title = "La défense du littoral"
+    # bulk_create(update_conflicts=True): INSERT … ON CONFLICT DO UPDATE
+    Article.objects.bulk_create(
+        [copy], update_conflicts=True, unique_fields=["id"], update_fields=["title"]
+    )
+    assert _results(_search(client, "défense")) == [story.get_absolute_url()]
+    assert _results(_search(client, "budget")) == []
+    if POSTGRES:
+        return
+    # A row replaced whole (INSERT OR REPLACE, as a raw SQL script may do): SQLite deletes the
+    # old row without its delete trigger, unless recursive triggers are on.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT OR REPLACE INTO articles_article SELECT * FROM articles_article WHERE id = %s",
+            [story.pk],
+        )
+    assert _results(_search(client, "défense")) == [story.get_absolute_url()]
