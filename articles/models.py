@@ -9,10 +9,11 @@ import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, Subquery, Window
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, Subquery, Window
 from django.db.models.functions import Coalesce, Greatest, RowNumber
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import filepath_to_uri
@@ -479,6 +480,15 @@ class TaggedArticle(TaggedItemBase):
             # A tag's newest stories: tag pages and related articles.
             models.Index(fields=["tag", "-content_object"], name="taggedarticle_tag_recent_idx")
         ]
+
+
+def readers_tag_or_404(slug):
+    """The tag ``slug`` if a story readers may see carries it; else 404, as for no such tag:
+    an embargoed story's tag gives nothing away (one query)."""
+    from taggit.models import Tag
+
+    carried = TaggedArticle.objects.filter(published_q("content_object__"), tag=OuterRef("pk"))
+    return get_object_or_404(Tag.objects.filter(Exists(carried)), slug=slug)
 
 
 class Article(models.Model):
