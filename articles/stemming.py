@@ -3,7 +3,8 @@
 The SQLite full-text index (articles/fulltext.py) stores articles in this form and searches
 for queries in it; the highlighting of results (articles/search.py) marks the words of a text
 whose stem is one of the query's, whatever the database. The stop words are PostgreSQL's
-``french`` list (Snowball's), so a query means the same on both databases.
+``french`` list (Snowball's) as PostgreSQL applies it after folding accents (those without
+accents only), so a query means the same on both databases.
 """
 
 import html
@@ -64,7 +65,9 @@ def stem(word):
     return stemmer.stemWord(folded)
 
 
-_FOLDED_STOP_WORDS = frozenset(fold(word) for word in STOP_WORDS)
+# PostgreSQL folds accents before it looks a word up in its stop list, where "été" and "à" are
+# then no longer found: only the list's words without accents are left out, as there.
+_FOLDED_STOP_WORDS = frozenset(word for word in STOP_WORDS if word.isascii())
 
 
 def words(text):

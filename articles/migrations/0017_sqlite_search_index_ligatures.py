@@ -1,5 +1,6 @@
 """The SQLite search index again: words are now folded with their ligatures written out (œ → oe)
-and their decomposed accents dropped (articles/stemming.py). Nothing on PostgreSQL."""
+and their decomposed accents dropped, and accented stop words ("été") kept as PostgreSQL keeps
+them (articles/stemming.py). Nothing on PostgreSQL."""
 
 from django.db import migrations
 
