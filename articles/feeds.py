@@ -16,10 +16,9 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Enclosure, Rss201rev2Feed
 from django.utils.translation import gettext as _
-from taggit.models import Tag
 
 from articles import images
-from articles.models import Article, Author, Category
+from articles.models import Article, Author, Category, readers_tag_or_404
 from newsroom.site import absolute_url
 from pagecache.surrogates import shows, shows_articles
 
@@ -179,7 +178,7 @@ class AuthorFeed(ArticleFeed):
 
 class TagFeed(ArticleFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Tag, slug=slug)
+        return readers_tag_or_404(slug)
 
     def articles(self, tag):
         return Article.objects.published().filter(tags=tag)

@@ -94,9 +94,21 @@ def install(connection):
         )
         for name, definition in TRIGGERS.items():
             cursor.execute(f"CREATE TRIGGER IF NOT EXISTS {name} {definition}")
+    rebuild(connection)
+    return True
+
+
+def rebuild(connection):
+    """Index every article again (SQLite): after a change to how words are stemmed."""
+    if connection.vendor != "sqlite":
+        return
+    register(connection)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = %s", [TABLE])
+        if cursor.fetchone() is None:
+            return
         cursor.execute(f"DELETE FROM {TABLE}")
         cursor.execute(REBUILD)
-    return True
 
 
 def uninstall(connection):
@@ -109,15 +121,25 @@ def uninstall(connection):
 
 
 def match_expression(query, columns=None):
-    """The FTS5 expression finding every stemmed word of ``query`` (None when no word is
-    left): each stem a quoted string, so no character of the query is FTS5 syntax."""
-    words = list(dict.fromkeys(stemming.stems(query)))
-    if not words:
+    """The FTS5 expression for ``query`` read as PostgreSQL's websearch syntax reads it
+    (``stemming.query_groups``: every word, ``or`` between alternatives, ``-`` to exclude),
+    or None when no word is left: each stem a quoted string, so no character of the query
+    is FTS5 syntax."""
+    alternatives = []
+    for wanted, excluded in stemming.query_groups(query):
+        expression = " AND ".join(map(_quoted, wanted))
+        expression += "".join(f" NOT {_quoted(word)}" for word in excluded)
+        alternatives.append(f"({expression})")
+    if not alternatives:
         return None
-    expression = " AND ".join(f'"{word}"' for word in words)
+    expression = " OR ".join(alternatives)
     if columns:
         return "{" + " ".join(columns) + "} : (" + expression + ")"
     return expression
+
+
+def _quoted(word):
+    return '"' + word.replace('"', '""') + '"'
 
 
 def ranked_matches(query, readable, *, gated=None, limit):

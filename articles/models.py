@@ -9,10 +9,11 @@ import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, Subquery, Window
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, Subquery, Window
 from django.db.models.functions import Coalesce, Greatest, RowNumber
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import filepath_to_uri
@@ -25,6 +26,7 @@ from taggit.models import TaggedItemBase
 
 from articles import images
 from articles.sanitizing import sanitize_html
+from articles.stemming import write_out_ligatures
 from articles.tags import ArticleTagManager
 from pagecache import pages, purge
 
@@ -42,7 +44,7 @@ RELATED_CANDIDATES = 600
 
 def unique_slug(instance, value, max_length):
     """Slugify ``value`` (accents folded, apostrophes dropped) and make it unique for the model."""
-    base = slugify(value)[:max_length].strip("-") or "sans-titre"
+    base = slugify(write_out_ligatures(value))[:max_length].strip("-") or "sans-titre"
     candidate, n = base, 2
     others = type(instance)._default_manager.exclude(pk=instance.pk)
     while others.filter(slug=candidate).exists():
@@ -480,6 +482,15 @@ class TaggedArticle(TaggedItemBase):
         ]
 
 
+def readers_tag_or_404(slug):
+    """The tag ``slug`` if a story readers may see carries it; else 404, as for no such tag:
+    an embargoed story's tag gives nothing away (one query)."""
+    from taggit.models import Tag
+
+    carried = TaggedArticle.objects.filter(published_q("content_object__"), tag=OuterRef("pk"))
+    return get_object_or_404(Tag.objects.filter(Exists(carried)), slug=slug)
+
+
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -703,8 +714,13 @@ class Article(models.Model):
         return Article.objects.editable_by(user).filter(pk=self.pk).exists()
 
     def visible_read_more_links(self):
-        """The editor's read-more links that readers may follow (no draft targets)."""
-        return [link for link in self.read_more_links.all() if link.is_visible]
+        """The editor's read-more links that readers may follow (no draft targets), each story
+        or address once."""
+        links = {}
+        for link in self.read_more_links.all():
+            if link.is_visible:
+                links.setdefault(link.target_article_id or link.url, link)
+        return list(links.values())
 
     def related_articles(self, limit=3, exclude=()):
         """The editor's picks first, then the articles sharing the most tags (newest first among

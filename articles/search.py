@@ -156,9 +156,9 @@ def _headline(body, query, fragments=2):
 def _marked_words(text, query):
     """(start, end, marked) for every word of ``text``: marked when its stem is one of the
     query's (accents and case aside)."""
-    wanted = set(stemming.stems(query))
-    for match in re.finditer(r"\w+", stemming.fold(text)):
-        yield match.start(), match.end(), stemming.stem(match.group()) in wanted
+    wanted = set(stemming.query_stems(query))
+    for start, end, stem in stemming.words(text):
+        yield start, end, stem in wanted
 
 
 def _vector(column="search_vector"):

@@ -23,6 +23,8 @@ from taggit.managers import _TaggableManager
 from taggit.models import Tag
 from taggit.utils import _parse_tags
 
+from articles.stemming import write_out_ligatures
+
 NAME_MAX_LENGTH = Tag._meta.get_field("name").max_length
 SLUG_MAX_LENGTH = Tag._meta.get_field("slug").max_length
 # What the <slug:> path converter of the tag page accepts.
@@ -103,7 +105,7 @@ class ArticleTagManager(_TaggableManager):
 
 def unique_slug(name, others):
     """A slug for a tag called ``name`` that none of the ``others`` (a queryset) has."""
-    base = slugify(name)[: SLUG_MAX_LENGTH - 6].strip("-") or FALLBACK_SLUG
+    base = slugify(write_out_ligatures(name))[: SLUG_MAX_LENGTH - 6].strip("-") or FALLBACK_SLUG
     taken = set(others.filter(slug__startswith=base).values_list("slug", flat=True))
     slug, n = base, 2
     while slug in taken:

@@ -12,11 +12,18 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import ListView
-from taggit.models import Tag
 
 from articles import access, figures, search, seo
 from articles.context_processors import main_sections
-from articles.models import Article, Author, Category, Correction, HouseAd, published_q
+from articles.models import (
+    Article,
+    Author,
+    Category,
+    Correction,
+    HouseAd,
+    published_q,
+    readers_tag_or_404,
+)
 from newsroom import ratelimit
 from newsroom.clients import client_ip
 from newsroom.site import absolute_url
@@ -279,7 +286,7 @@ class TagView(ArticleListView):
     template_name = "articles/tag_detail.html"
 
     def get_queryset(self):
-        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        self.tag = readers_tag_or_404(self.kwargs["slug"])
         return Article.objects.published().filter(tags=self.tag).for_cards()
 
     def list_key(self):

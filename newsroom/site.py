@@ -26,6 +26,8 @@ def sender_address(name, site_url, mailbox="redaction"):
     host = (urlsplit(site_url).hostname or "localhost").removeprefix("www.")
     if host.replace(".", "").isdigit() or ":" in host:
         host = "localhost"
+    # One line without control characters: a line break would make every e-mail's header fail.
+    name = " ".join("".join(c if c.isprintable() else " " for c in name).split())
     quoted = name.replace("\\", "\\\\").replace('"', '\\"')
     return f'"{quoted}" <{mailbox}@{host}>'
 

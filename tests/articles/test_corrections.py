@@ -157,3 +157,20 @@ def test_tag_page_announces_its_feed(client):
         rf'<link rel="alternate" type="application/rss\+xml" title="[^"]+ – Otan" href="{feed}">',
         content,
     )
+
+
+@pytest.mark.parametrize("state", ["draft", "scheduled"])
+def test_a_tag_only_unpublished_stories_carry_has_neither_page_nor_feed(client, state):
+    # An embargoed story's tag must not confirm, to a reader guessing its address, that it
+    # exists: its page and feed answer as for a tag that does not exist, until publication.
+    hidden = {"draft": {"draft": True}, "scheduled": {"published_at": _days_ago(-1)}}[state]
+    story = ArticleFactory(tags=["Démission du ministre"], **hidden)
+    ArticleFactory(tags=["Otan"])
+    urls = [reverse(name, args=["demission-du-ministre"]) for name in ("articles:tag", "feeds:tag")]
+
+    assert [client.get(url).status_code for url in urls] == [404, 404]
+
+    Article.objects.filter(pk=story.pk).update(
+        status=Article.Status.PUBLISHED, published_at=_days_ago(0)
+    )
+    assert [client.get(url).status_code for url in urls] == [200, 200]

@@ -41,6 +41,12 @@ def test_slug_folds_accents_to_ascii():
     assert article.slug.isascii()
 
 
+def test_slug_writes_out_ligatures_instead_of_dropping_them():
+    article = ArticleFactory(title="Une œuvre, un ex-æquo et Œdipe")
+
+    assert article.slug == "une-oeuvre-un-ex-aequo-et-oedipe"
+
+
 def test_slug_gets_a_numbered_suffix_when_the_title_is_taken():
     first = ArticleFactory(title="Grève à la SNCF")
     second = ArticleFactory(title="Grève à la SNCF")

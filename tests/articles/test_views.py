@@ -346,3 +346,20 @@ def test_article_page_never_offers_the_same_story_twice(client):
     assert pick.get_absolute_url() in read_also
     assert article.get_absolute_url() not in offered
     assert len(offered) == len(set(offered)) >= 1 + 3 + 3
+
+
+def test_a_story_picked_twice_under_read_also_is_offered_once(client):
+    import re
+
+    article = ArticleFactory()
+    pick = ArticleFactory(category=article.category)
+    ReadMoreLinkFactory(article=article, target_article=pick)
+    ReadMoreLinkFactory(article=article, target_article=pick)  # two editors, one story
+    ReadMoreLinkFactory(article=article, external=True, url="https://example.com/a", label="A")
+    ReadMoreLinkFactory(article=article, external=True, url="https://example.com/a", label="A")
+
+    content = client.get(article.get_absolute_url()).content.decode()
+
+    read_also = re.search(r'<section class="read-more".*?</section>', content, re.S).group()
+    assert read_also.count(f'href="{pick.get_absolute_url()}"') == 1
+    assert read_also.count('href="https://example.com/a"') == 1

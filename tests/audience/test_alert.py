@@ -192,3 +192,26 @@ def test_an_ended_alert_given_a_later_end_time_shows_again(editor_client):
     response = editor_client.post(reverse("admin:audience_alert_change", args=[alert.pk]), _form())
     assert response.status_code == 302
     assert TEXT in _get("/")
+
+
+def test_an_alert_set_by_another_editor_between_the_check_and_the_save_is_a_french_error(
+    editor_client, monkeypatch
+):
+    # Two editors press « Enregistrer » at the same moment: both forms pass their check, the
+    # database lets one alert in; the other editor reads why, never a server error.
+    checked = Alert.clean
+
+    def clean_then_someone_else_saves(alert):
+        checked(alert)
+        if not Alert.objects.exists():
+            _alert(text="L’alerte de l’autre", ends_at=timezone.now() + timedelta(hours=1))
+
+    monkeypatch.setattr(Alert, "clean", clean_then_someone_else_saves)
+    editor_client.raise_request_exception = False
+
+    response = editor_client.post(reverse("admin:audience_alert_add"), _form(), follow=True)
+
+    assert response.status_code == 200
+    assert "Une autre alerte vient d’être enregistrée" in response.content.decode()
+    # (the other editor's alert, made inside this request's transaction here, went with it)
+    assert not Alert.objects.filter(text=TEXT).exists()

@@ -113,6 +113,23 @@ def test_the_default_sender_is_the_sites_name_at_its_domain(name, url, expected)
     assert isinstance(address, Address)
 
 
+@pytest.mark.parametrize(
+    "name", ["Le\nQuotidien", "Le Quotidien\r\nBcc: victime@example.com", "Le\x00Quotidien"]
+)
+def test_a_site_name_with_a_line_break_or_control_character_still_sends_mail(name):
+    from email import message_from_bytes
+
+    from django.core.mail import EmailMessage
+
+    sender = sender_address(name, "https://www.lequotidien.fr")
+    raw = EmailMessage("Objet", "Texte", sender, ["lecteur@example.com"]).message().as_bytes()
+
+    message = message_from_bytes(raw)
+    assert message["Bcc"] is None
+    assert "\x00" not in str(message["From"])
+    assert str(message["From"]).endswith("<redaction@lequotidien.fr>")
+
+
 def test_filling_a_sections_edition_takes_that_sections_stories(sections):
     monde = ArticleFactory(category=sections["Monde"])
     ArticleFactory(category=sections["Sport"])
