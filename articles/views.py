@@ -18,7 +18,7 @@ from articles import access, figures, search, seo
 from articles.context_processors import main_sections
 from articles.models import Article, Author, Category, Correction, HouseAd, published_q
 from newsroom import ratelimit
-from newsroom.clients import client_ip
+from newsroom.clients import client_network
 from newsroom.site import absolute_url
 from pagecache.pages import CachedPage, cached_response, is_anonymous_reader, reader_page
 from pagecache.parts import cached_lookup, remember
@@ -316,8 +316,9 @@ class CorrectionListView(ListView):
 
 def search_view(request):
     query = search.clean_query(request.GET.get("q", ""))
+    client = client_network(request)
     if query and not ratelimit.allow(
-        f"search:ip:{client_ip(request)}", settings.SEARCH_RATE_PER_IP, settings.SEARCH_RATE_PERIOD
+        f"search:ip:{client}", settings.SEARCH_RATE_PER_IP, settings.SEARCH_RATE_PERIOD
     ):
         return _too_many_searches(request)
     # Results are never kept: any text would make a new page, and anyone could fill the cache.

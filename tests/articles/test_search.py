@@ -533,3 +533,28 @@ def test_the_sqlite_index_is_rebuilt_after_a_migration_dropped_its_triggers(clie
     assert fulltext.install(connection) is False  # nothing missing any more
     assert _results(_search(client, "défense")) == [story.get_absolute_url()]
     assert _results(_search(client, "budget")) == []
+
+
+def test_the_search_limit_counts_an_ipv6_network_once_not_each_of_its_addresses(settings):
+    """One IPv6 subscriber holds a /64 (2**64 addresses): counted per address, the limit
+    would stop no one."""
+    settings.SEARCH_RATE_PER_IP, settings.TRUSTED_PROXY_COUNT = 1, 1
+    first, second = (
+        Client(HTTP_X_FORWARDED_FOR=ip) for ip in ("2001:db8:1:2::7", "2001:db8:1:2:ffff::8")
+    )
+    other_network = Client(HTTP_X_FORWARDED_FOR="2001:db8:1:3::7")
+
+    assert first.get(SEARCH, {"q": "otan"}).status_code == 200
+    assert second.get(SEARCH, {"q": "otan"}).status_code == 429
+    assert other_network.get(SEARCH, {"q": "otan"}).status_code == 200
+
+
+def test_the_search_limit_counts_ipv4_addresses_written_as_ipv6_apart(settings):
+    settings.SEARCH_RATE_PER_IP, settings.TRUSTED_PROXY_COUNT = 1, 1
+    first, second = (
+        Client(HTTP_X_FORWARDED_FOR=ip) for ip in ("::ffff:203.0.113.7", "203.0.113.8")
+    )
+
+    assert first.get(SEARCH, {"q": "otan"}).status_code == 200
+    assert Client(HTTP_X_FORWARDED_FOR="203.0.113.7").get(SEARCH, {"q": "otan"}).status_code == 429
+    assert second.get(SEARCH, {"q": "otan"}).status_code == 200
