@@ -457,10 +457,9 @@ def test_a_purge_waits_for_the_delay_after_the_commit_not_after_the_save(
     settings.CDN_PURGE_BACKEND = "fastly"
     settings.CDN_PURGE_DELAY = 0.5
     PendingPurge.objects.all().delete()
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        with transaction.atomic():
-            story.title = "L’Otan se réunit"
-            story.save()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
+        story.title = "L’Otan se réunit"
+        story.save()
     committed = timezone.now() + timedelta(seconds=2)  # the rest of the transaction took 2 s
     monkeypatch.setattr(timezone, "now", lambda: committed)
     for callback in callbacks:
