@@ -145,6 +145,8 @@ def article_detail(request, category, slug, pk):
     )
     if decision.metered and response.status_code == 200:
         meter.record(pk, response)
+    if decision.by_meter:
+        # Another browser's meter gets another page: kept by no CDN (some ignore Vary: Cookie).
         patch_cache_control(response, private=True)
     return response
 
