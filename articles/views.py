@@ -25,7 +25,7 @@ from articles.models import (
     readers_tag_or_404,
 )
 from newsroom import ratelimit
-from newsroom.clients import client_ip
+from newsroom.clients import client_network
 from newsroom.site import absolute_url
 from pagecache.pages import CachedPage, cached_response, is_anonymous_reader, reader_page
 from pagecache.parts import cached_lookup, remember
@@ -152,6 +152,8 @@ def article_detail(request, category, slug, pk):
     )
     if decision.metered and response.status_code == 200:
         meter.record(pk, response)
+    if decision.by_meter:
+        # Another browser's meter gets another page: kept by no CDN (some ignore Vary: Cookie).
         patch_cache_control(response, private=True)
     return response
 
@@ -323,8 +325,9 @@ class CorrectionListView(ListView):
 
 def search_view(request):
     query = search.clean_query(request.GET.get("q", ""))
+    client = client_network(request)
     if query and not ratelimit.allow(
-        f"search:ip:{client_ip(request)}", settings.SEARCH_RATE_PER_IP, settings.SEARCH_RATE_PERIOD
+        f"search:ip:{client}", settings.SEARCH_RATE_PER_IP, settings.SEARCH_RATE_PERIOD
     ):
         return _too_many_searches(request)
     # Results are never kept: any text would make a new page, and anyone could fill the cache.

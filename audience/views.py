@@ -5,7 +5,7 @@ from django.views.decorators.http import require_POST
 
 from articles.models import Article
 from audience import counting
-from newsroom.clients import client_ip
+from newsroom.clients import client_network
 from pagecache import versions
 
 KNOWN_MAX = 10_000
@@ -36,7 +36,7 @@ def read(request, article_id):
         return HttpResponse(status=403)
     if not counting.counts(request):
         return HttpResponse(status=204)
-    if not counting.within_rate(client_ip(request)):
+    if not counting.within_rate(client_network(request)):
         return HttpResponse(status=429)
     if not _is_published(article_id):
         return HttpResponse(status=404)

@@ -204,16 +204,38 @@ def queue(keys, using="default", due=None):
         # One task per transaction and due time: a bulk action on fifty articles queues one.
         for _savepoints, callback, _robust in connection.run_on_commit:
             if isinstance(callback, _Enqueue) and callback.due == later:
+                callback.keys.update(keys)
                 return
-    transaction.on_commit(_Enqueue(later), using=alias)
+    callback = _Enqueue(later, alias)
+    if connection.in_atomic_block:
+        callback.keys.update(keys)  # the delay counts from the commit, maybe long after this
+    transaction.on_commit(callback, using=alias)
 
 
 class _Enqueue:
-    def __init__(self, due):
-        self.due = due
+    """Once the transaction has committed: the keys it queued wait ``CDN_PURGE_DELAY`` from
+    now at least (app servers see the new content version within it), and the task is
+    queued."""
+
+    def __init__(self, due, alias="default"):
+        self.due, self.alias = due, alias
+        self.keys = set()  # queued in a transaction
 
     def __call__(self):
-        enqueue(self.due)
+        earliest = timezone.now() + timedelta(seconds=settings.CDN_PURGE_DELAY)
+        try:
+            for batch in _batches(sorted(self.keys), 500):
+                # The rows not taken yet (also another transaction's with the same keys:
+                # pushed back by less than the delay).
+                PendingPurge.objects.using(self.alias).filter(
+                    key__in=batch, attempts=0, due_at__lt=earliest, since=F("due_at")
+                ).update(due_at=earliest, since=earliest)
+        except Exception:  # the change has committed: the editor is not told of an error
+            logger.exception("Could not delay a CDN purge after its commit")
+        due = self.due
+        if self.keys and settings.CDN_PURGE_DELAY > 0:
+            due = max(due or earliest, earliest)
+        enqueue(due)
 
 
 def enqueue(due=None):

@@ -46,6 +46,8 @@ class Decision:
     full_text: bool  # the whole body may be sent
     teaser: bool  # the subscription teaser is shown
     metered: bool = False  # this read counts against the browser's free articles
+    # Chosen by the browser's meter (its cookie): another browser may get another page.
+    by_meter: bool = False
 
     @property
     def variant(self):
@@ -118,8 +120,8 @@ def decide(user, access, article_pk=None, meter=None):
         return Decision(full_text=True, teaser=True)
     metered = paywall.mode == Mode.METERED and meter is not None and article_pk is not None
     if metered and meter.allows(article_pk, paywall.free_articles):
-        return Decision(full_text=True, teaser=True, metered=True)
-    return Decision(full_text=False, teaser=True)
+        return Decision(full_text=True, teaser=True, metered=True, by_meter=True)
+    return Decision(full_text=False, teaser=True, by_meter=metered)
 
 
 def may_read_every_body(user):

@@ -14,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from newsroom import ratelimit
-from newsroom.clients import client_ip
+from newsroom.clients import client_network
 from subscriptions import accounts, links, tasks
 from subscriptions.forms import CONSENT_TEXT, EmailForm, NewsletterSignupForm
 from subscriptions.models import Plan, Subscriber, Subscription, WaitingListEntry
@@ -82,7 +82,7 @@ def _rate_limited(request, scope, email=None):
     """
     nl = settings.NEWSLETTER
     if not ratelimit.allow(
-        f"{scope}:ip:{client_ip(request)}", nl["RATE_PER_IP"], nl["RATE_PERIOD"]
+        f"{scope}:ip:{client_network(request)}", nl["RATE_PER_IP"], nl["RATE_PERIOD"]
     ):
         return True
     if email:

@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
 
-from articles import images
+from articles import images, purging
 from articles.models import (
     RESERVED_SLUGS,
     Article,
@@ -545,6 +545,11 @@ class Importer:
             TaggedArticle.objects.bulk_create(written.taggings)
             OldAddress.objects.bulk_create(written.addresses, ignore_conflicts=True)
             self._save_records(written.records)
+            # No key is queued per story: a scheduled one purges the site when it appears.
+            now = timezone.now()
+            for due in {purging.article_due(a) for _, a, *_ in written.saved} - {None}:
+                if due > now:
+                    purge.queue([purge.SITE], due=due)
 
     def _slug(self, data):
         return (

@@ -31,8 +31,8 @@ def _any_post_query():
 
 
 def destination(path):
-    """Where ``path`` (or the same path with or without its final slash) now lives: one
-    indexed lookup."""
+    """Where ``path`` (or the same path with or without its final slash) now lives, if readers
+    may go there: one indexed lookup."""
     other = path[:-1] if path.endswith("/") else f"{path}/"
     found = (
         OldAddress.objects.filter(path__in=[path, other] if len(path) > 1 else [path])
@@ -40,7 +40,11 @@ def destination(path):
         .order_by("-path")  # the path as asked, with its slash, first
         .first()
     )
-    return found.destination() if found else None
+    if found is None or (found.article_id and not found.article.is_visible):
+        # A story readers cannot see (not published yet, withdrawn): its address, which holds
+        # its slug, is not told.
+        return None
+    return found.destination()
 
 
 def old_addresses(get_response):

@@ -617,3 +617,28 @@ def test_accented_words_of_the_stop_list_are_searchable_as_on_postgresql(client)
 
     assert _results(_search(client, "été")) == [summer.get_absolute_url()]
     assert _results(_search(client, "ete caniculaire")) == [summer.get_absolute_url()]
+
+
+def test_the_search_limit_counts_an_ipv6_network_once_not_each_of_its_addresses(settings):
+    """One IPv6 subscriber holds a /64 (2**64 addresses): counted per address, the limit
+    would stop no one."""
+    settings.SEARCH_RATE_PER_IP, settings.TRUSTED_PROXY_COUNT = 1, 1
+    first, second = (
+        Client(HTTP_X_FORWARDED_FOR=ip) for ip in ("2001:db8:1:2::7", "2001:db8:1:2:ffff::8")
+    )
+    other_network = Client(HTTP_X_FORWARDED_FOR="2001:db8:1:3::7")
+
+    assert first.get(SEARCH, {"q": "otan"}).status_code == 200
+    assert second.get(SEARCH, {"q": "otan"}).status_code == 429
+    assert other_network.get(SEARCH, {"q": "otan"}).status_code == 200
+
+
+def test_the_search_limit_counts_ipv4_addresses_written_as_ipv6_apart(settings):
+    settings.SEARCH_RATE_PER_IP, settings.TRUSTED_PROXY_COUNT = 1, 1
+    first, second = (
+        Client(HTTP_X_FORWARDED_FOR=ip) for ip in ("::ffff:203.0.113.7", "203.0.113.8")
+    )
+
+    assert first.get(SEARCH, {"q": "otan"}).status_code == 200
+    assert Client(HTTP_X_FORWARDED_FOR="203.0.113.7").get(SEARCH, {"q": "otan"}).status_code == 429
+    assert second.get(SEARCH, {"q": "otan"}).status_code == 200

@@ -445,3 +445,29 @@ def test_writes_in_bulk_queue_the_whole_site_once_and_no_key_per_row(settings):
     assert not PendingPurge.objects.exists()
     after = ArticleFactory(category=section, status=Article.Status.PUBLISHED)
     assert f"article-{after.pk}" in set(PendingPurge.objects.values_list("key", flat=True))
+
+
+def test_a_purge_waits_for_the_delay_after_the_commit_not_after_the_save(
+    settings, story, monkeypatch, django_capture_on_commit_callbacks
+):
+    """App servers see a new content version up to ``CDN_PURGE_DELAY`` after it commits: a
+    purge sent earlier lets the CDN fetch the old page again and keep it for ``s-maxage``. A
+    transaction that commits long after its first save (an editor's save with its inlines, a
+    fixture) must not send its keys at once."""
+    settings.CDN_PURGE_BACKEND = "fastly"
+    settings.CDN_PURGE_DELAY = 0.5
+    PendingPurge.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
+        story.title = "L’Otan se réunit"
+        story.save()
+    committed = timezone.now() + timedelta(seconds=2)  # the rest of the transaction took 2 s
+    monkeypatch.setattr(timezone, "now", lambda: committed)
+    for callback in callbacks:
+        callback()
+    monkeypatch.undo()
+
+    rows = PendingPurge.objects.filter(key=f"article-{story.pk}")
+    assert rows.exists()
+    assert all(
+        row.due_at >= committed + timedelta(seconds=settings.CDN_PURGE_DELAY) for row in rows
+    )

@@ -621,6 +621,20 @@ def test_responses_that_set_the_meter_cookie_are_private(client):
         assert "public" not in response["Cache-Control"]
 
 
+def test_the_teaser_of_a_spent_meter_is_private_since_it_depends_on_the_readers_cookie(client):
+    """A CDN that ignores ``Vary: Cookie`` (Cloudflare keeps one copy per address) would serve
+    the teaser a reader got for their spent meter to every reader with free articles left."""
+    set_paywall(METERED, free_articles=1)
+    first, second = story("alpha"), story("bravo")
+    read(client, first)
+
+    response = client.get(second.get_absolute_url())
+
+    assert LOCKED_NOTE in response.content.decode()
+    assert "private" in response["Cache-Control"]
+    assert "public" not in response["Cache-Control"]
+
+
 # Other channels: feeds and search
 
 

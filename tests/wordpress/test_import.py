@@ -364,3 +364,13 @@ def test_a_big_import_starts_one_content_version_per_batch_not_one_per_story(run
     started = pages_version()
     run_import(batch_size=1)  # nothing to write but the other addresses, already there
     assert pages_version() - started <= 1
+
+
+def test_a_scheduled_post_imported_purges_the_site_at_its_publication_time(run_import, settings):
+    """An import queues no key per story (``in_bulk``): the CDN must still be told when a
+    scheduled post appears, or it keeps the lists without it for ``s-maxage``."""
+    settings.CDN_PURGE_BACKEND = "fastly"
+    run_import()
+    festival = article(103)
+    due = PendingPurge.objects.filter(due_at__gte=festival.published_at)
+    assert "site" in set(due.values_list("key", flat=True))

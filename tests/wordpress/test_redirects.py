@@ -23,7 +23,6 @@ def new_address(wp_id):
         ("/?p=100", 100),
         ("/?p=101&utm_source=x", 101),
         ("/2024/02/la-rentree/", 101),
-        ("/?p=103", 103),  # scheduled: redirected, and the article's page says 404 until then
     ],
 )
 def test_every_old_permalink_answers_301_to_the_new_article(run_import, client, old, wp_id):
@@ -130,3 +129,27 @@ def test_an_old_address_cannot_send_readers_to_another_site(editor_client):
         assert response.status_code == 200
         assert "Saisissez un chemin qui commence par un seul « / »." in response.content.decode()
     assert not OldAddress.objects.exists()
+
+
+@pytest.mark.parametrize("wp_id", [103, 104], ids=["scheduled", "in review"])
+def test_an_old_address_never_names_a_story_readers_cannot_see_yet(run_import, client, wp_id):
+    """The new address holds the story's slug, its title in words: a redirect to a story not
+    published yet (an embargo, a draft) would tell it to anyone who tries ``/?p=<n>``."""
+    run_import()
+    OldAddress.objects.get_or_create(
+        path=f"/?p={wp_id}",
+        defaults={"article_id": ImportedItem.objects.get(kind="post", wp_id=str(wp_id)).object_id},
+    )
+    response = client.get(f"/?p={wp_id}")
+    assert response.status_code != 301
+    assert new_address(wp_id) not in response.get("Location", "")
+    assert new_address(wp_id) not in response.content.decode()
+
+
+def test_an_old_address_of_a_story_unpublished_since_redirects_no_more(client):
+    story = ArticleFactory(status=Article.Status.PUBLISHED)
+    OldAddress.objects.create(path="/2019/05/le-recit/", article=story)
+    assert client.get("/2019/05/le-recit/").status_code == 301
+    story.status = Article.Status.DRAFT
+    story.save()
+    assert client.get("/2019/05/le-recit/").status_code == 404
