@@ -24,10 +24,27 @@ SEND_BACK = "_send_back"
 NOTE = "review_note"
 
 
+class EditorialNoteFormSet(forms.BaseInlineFormSet):
+    """Notes as their writers left them: only its writer may tick a note's delete box (a note
+    whose writer's account is gone, any editor who may delete notes)."""
+
+    user = None
+
+    def may_delete(self, note):
+        return note.author_id is None or note.author_id == self.user.pk
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        note = form.instance
+        if note.pk is not None and not self.may_delete(note):
+            form.fields[forms.formsets.DELETION_FIELD_NAME].disabled = True
+
+
 class EditorialNoteInline(admin.TabularInline):
     """Editors' notes on the story, for the newsroom: kept as written, never shown to readers."""
 
     model = EditorialNote
+    formset = EditorialNoteFormSet
     extra = 0
     fields = ["text", "written_by", "created_at"]
     readonly_fields = ["written_by", "created_at"]
@@ -38,6 +55,11 @@ class EditorialNoteInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False  # a note stays as written; its writer may delete it and write another
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.user = request.user
+        return formset
 
     @admin.display(description=_("written by"))
     def written_by(self, note):
@@ -111,7 +133,7 @@ class DeskArticleAdmin(ArticleViewsInAdmin, ArticleAdmin):
                 raise BadRequest  # only a story in review is sent back
             obj.status = Status.DRAFT
         super().save_model(request, obj, form, change)
-        note = request.POST.get(NOTE, "").strip()
+        note = review.clean_note(request.POST.get(NOTE, ""))
         request.review_event = review.record(obj, before, request.user, note=note)
 
     def save_formset(self, request, form, formset, change):
@@ -122,7 +144,8 @@ class DeskArticleAdmin(ArticleViewsInAdmin, ArticleAdmin):
                 note.author = request.user
             note.save()
         for note in formset.deleted_objects:
-            note.delete()
+            if formset.may_delete(note):  # whatever a crafted form asked
+                note.delete()
 
     def _after_review(self, request, obj):
         event = getattr(request, "review_event", None)

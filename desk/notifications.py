@@ -65,6 +65,7 @@ def send(event_id):
             subject = _("To review: %(title)s") % {"title": event.article.title}
         else:
             subject = _("Sent back to you: %(title)s") % {"title": event.article.title}
+        subject = " ".join(subject.split())  # one line, whatever the title holds
         body = render_to_string("desk/email/review.txt", context)
     messages = [EmailMessage(subject=subject, body=body, to=[address]) for address in addresses]
     return get_connection().send_messages(messages) or 0

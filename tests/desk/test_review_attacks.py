@@ -1,0 +1,74 @@
+"""Review, notes and e-mails under hostile input: what the desk's paths refuse or survive."""
+
+from django.core import mail
+
+from desk import review
+from desk.models import EditorialNote, ReviewEvent
+from tests.articles.test_admin import form_data, submit
+from tests.desk.conftest import story_of
+from tests.desk.test_review import change_url
+from tests.factories import UserFactory
+
+
+def test_a_nul_character_in_the_send_back_note_is_dropped_not_a_500(editor_client, author_user):
+    article = story_of(author_user, draft=True)
+    article.status = article.Status.REVIEW
+    article.save()
+
+    response = submit(
+        editor_client, change_url(article), _send_back="1", review_note="À\x00 revoir"
+    )
+
+    assert response.status_code == 302
+    assert ReviewEvent.objects.get(article=article).note == "À revoir"
+
+
+def test_a_title_with_a_line_break_still_reaches_the_editors_on_one_subject_line(
+    author_user, editor
+):
+    article = story_of(author_user, draft=True, title="Crue\r\nBcc: victim@example.com")
+    article.status = article.Status.REVIEW
+    article.save()
+
+    review.record(article, article.Status.DRAFT, author_user)
+
+    assert [message.to for message in mail.outbox] == [[editor.email]]
+    message = mail.outbox[0]
+    assert message.subject == "À relire : Crue Bcc: victim@example.com"
+    assert message.bcc == []
+
+
+def test_an_editor_cannot_delete_a_colleagues_note(editor_client, editor, author_user):
+    article = story_of(author_user, draft=True)
+    other = UserFactory(is_staff=True, groups=["Éditeurs"])
+    note = EditorialNote.objects.create(article=article, author=other, text="Vérifier le chiffre.")
+
+    data = form_data(editor_client.get(change_url(article)))
+    data["editorial_notes-0-DELETE"] = "on"
+    response = editor_client.post(change_url(article), data)
+
+    assert response.status_code in (200, 302, 403)
+    assert EditorialNote.objects.filter(pk=note.pk).exists()
+
+
+def test_an_editor_deletes_their_own_note(editor_client, editor, author_user):
+    article = story_of(author_user, draft=True)
+    EditorialNote.objects.create(article=article, author=editor, text="Ma note.")
+
+    data = form_data(editor_client.get(change_url(article)))
+    data["editorial_notes-0-DELETE"] = "on"
+    response = editor_client.post(change_url(article), data)
+
+    assert response.status_code == 302
+    assert not EditorialNote.objects.exists()
+
+
+def test_the_delete_box_is_offered_on_ones_own_notes_only(editor_client, editor, author_user):
+    article = story_of(author_user, draft=True)
+    other = UserFactory(is_staff=True, groups=["Éditeurs"])
+    EditorialNote.objects.create(article=article, author=other, text="La sienne.")
+    EditorialNote.objects.create(article=article, author=editor, text="La mienne.")
+
+    form = editor_client.get(change_url(article)).context["inline_admin_formsets"][-1].formset
+
+    assert [f.fields["DELETE"].disabled for f in form.forms] == [True, False]
