@@ -32,6 +32,7 @@ EMBED_PROVIDERS = {
     "youtube", "vimeo", "dailymotion", "x", "instagram", "bluesky", "mastodon",
 }  # fmt: skip
 URL_SCHEMES = {"http", "https", "mailto"}
+MAX_IMAGE_ID = 2**63 - 1  # the largest primary key a database stores
 # Elements whose content a parser does not read as text (raw text, foreign content, templates,
 # selects): one left open takes all the text after it. Closed, their content is code (script,
 # style), an embed, or text that the check of lost text below keeps.
@@ -60,7 +61,13 @@ def _filter_attribute(tag, attribute, value):
     if tag == "img" and attribute == "src":
         return value if _is_library_image(value) else None
     if attribute == "data-image":
-        return value if value.isascii() and value.isdigit() else None
+        # One way to write an image's id (no leading zero): the protection of the pictures
+        # readers see (Image.is_shown_to_readers) looks for that very reference.
+        if not (value.isascii() and value.isdigit() and len(value) < 30):
+            return None
+        if not 0 < int(value) <= MAX_IMAGE_ID:
+            return None
+        return str(int(value))
     if attribute == "data-embed":
         return value if value in EMBED_PROVIDERS else None
     return value
