@@ -26,7 +26,10 @@ def _animated_gif(frames, size=(64, 64)):
     return buffer.getvalue()
 
 
-SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert(1)</script></svg>'
+SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+    b"<script>alert(1)</script></svg>"
+)
 POLYGLOT = _saved("P", (10, 10), "GIF") + b"<html><script>alert(document.domain)</script></html>"
 
 ACCEPTED = {

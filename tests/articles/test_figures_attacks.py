@@ -44,7 +44,8 @@ def test_an_author_cannot_change_a_published_picture_referenced_with_leading_zer
 @pytest.mark.parametrize("reference", ["999999999999999999", "2147483648", "9223372036854775807"])
 def test_a_reference_beyond_any_picture_leaves_the_page_whole(client, reference):
     article = ArticleFactory(
-        body=f'<figure data-image="{reference}"><figcaption>Légende</figcaption></figure><p>Suite.</p>'
+        body=f'<figure data-image="{reference}"><figcaption>Légende</figcaption></figure>'
+        "<p>Suite.</p>"
     )
 
     response = client.get(article.get_absolute_url())
