@@ -35,9 +35,9 @@ class EditorialNoteFormSet(forms.BaseInlineFormSet):
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
-        note = form.instance
-        if note.pk is not None and not self.may_delete(note):
-            form.fields[forms.formsets.DELETION_FIELD_NAME].disabled = True
+        box = form.fields.get(forms.formsets.DELETION_FIELD_NAME)  # none without the right
+        if box is not None and form.instance.pk is not None and not self.may_delete(form.instance):
+            box.disabled = True
 
 
 class EditorialNoteInline(admin.TabularInline):

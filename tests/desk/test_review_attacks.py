@@ -72,3 +72,24 @@ def test_the_delete_box_is_offered_on_ones_own_notes_only(editor_client, editor,
     form = editor_client.get(change_url(article)).context["inline_admin_formsets"][-1].formset
 
     assert [f.fields["DELETE"].disabled for f in form.forms] == [True, False]
+
+
+def test_an_editor_no_longer_staff_is_not_told_of_a_submission(author_user, editor):
+    UserFactory(is_staff=False, email="ancien@example.com", groups=["Éditeurs"])  # access removed
+    article = story_of(author_user, draft=True, title="Embargo jusqu’à lundi")
+    article.status = article.Status.REVIEW
+    article.save()
+
+    review.record(article, article.Status.DRAFT, author_user)
+
+    assert [message.to for message in mail.outbox] == [[editor.email]]
+
+
+def test_an_author_no_longer_staff_is_not_told_of_a_send_back(author_user, editor):
+    article = story_of(author_user, draft=True)
+    author_user.is_staff = False
+    author_user.save()
+
+    review.record(article, article.Status.REVIEW, editor, note="À revoir")
+
+    assert mail.outbox == []
