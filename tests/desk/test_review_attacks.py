@@ -1,6 +1,7 @@
 """Review, notes and e-mails under hostile input: what the desk's paths refuse or survive."""
 
 from django.core import mail
+from reversion.models import Version
 
 from desk import review
 from desk.models import EditorialNote, ReviewEvent
@@ -93,3 +94,20 @@ def test_an_author_no_longer_staff_is_not_told_of_a_send_back(author_user, edito
     review.record(article, article.Status.REVIEW, editor, note="À revoir")
 
     assert mail.outbox == []
+
+
+def test_restoring_an_old_version_keeps_the_notes_written_since(editor_client, editor, author_user):
+    article = story_of(author_user, draft=True)
+    submit(editor_client, change_url(article), title="Première version")
+    submit(editor_client, change_url(article), title="Seconde version")
+    EditorialNote.objects.create(article=article, author=editor, text="Vérifier la date.")
+    first = Version.objects.get_for_object(article).order_by("pk").first()
+    revision_url = f"/admin/articles/article/{article.pk}/history/{first.pk}/"
+
+    page = editor_client.get(revision_url)
+    response = editor_client.post(revision_url, form_data(page))
+
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.title == "Première version"
+    assert list(article.editorial_notes.values_list("text", flat=True)) == ["Vérifier la date."]
