@@ -7,6 +7,7 @@ comes from the admin's form, ``Article.clean()`` or ``Article.save()`` (imports,
 """
 
 import re
+import unicodedata
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -45,6 +46,19 @@ _SWALLOWING_TAG = re.compile(rf"<({'|'.join(SWALLOWING_TAGS)})(?=[\s/>]|$)", re.
 _COMMENT_END = re.compile(r"->|>|.*?--!?>", re.S)
 # Control characters are not text (and PostgreSQL refuses NUL).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# Bidirectional embeddings, overrides and isolates: they turn the rest of a line around
+# ("\u202eelbatirc" reads "critable"), which no title or note of a French newsroom needs.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def plain_line(text):
+    """``text`` (a title, a note) without control characters or direction overrides."""
+    return _BIDI_CONTROLS.sub("", _CONTROL.sub("", text))
+
+
+def has_visible_text(text):
+    """Whether ``text`` shows a character (zero-width spaces and other formats show none)."""
+    return any(unicodedata.category(c)[0] not in "CZ" for c in text)
 
 
 def _is_library_image(src):

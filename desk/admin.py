@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from articles import seo
 from articles.admin import ArticleAdmin
 from articles.models import Article
+from articles.sanitizing import has_visible_text
 from audience.admin import ArticleViewsInAdmin
 from desk import prepublish, review
 from desk.models import EditorialNote, ReviewEvent
@@ -22,6 +23,14 @@ from newsroom.site import absolute_url
 SUBMIT = "_submit_review"
 SEND_BACK = "_send_back"
 NOTE = "review_note"
+
+
+class EditorialNoteForm(forms.ModelForm):
+    def clean_text(self):
+        text = review.clean_note(self.cleaned_data["text"])
+        if not has_visible_text(text):
+            raise forms.ValidationError(_("This note shows no letter."), code="invisible")
+        return text
 
 
 class EditorialNoteFormSet(forms.BaseInlineFormSet):
@@ -44,6 +53,7 @@ class EditorialNoteInline(admin.TabularInline):
     """Editors' notes on the story, for the newsroom: kept as written, never shown to readers."""
 
     model = EditorialNote
+    form = EditorialNoteForm
     formset = EditorialNoteFormSet
     extra = 0
     fields = ["text", "written_by", "created_at"]

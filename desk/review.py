@@ -4,20 +4,18 @@ Every change of state records a ``ReviewEvent`` (the desk home reads them) and q
 e-mail that tells the people concerned, in the transaction of the change.
 """
 
-import re
-
 from articles.models import Article
+from articles.sanitizing import plain_line
 from desk.models import ReviewEvent
 from desk.tasks import notify_review
 
 NOTE_MAX_LENGTH = 1000
-# Control characters are no part of a note (and PostgreSQL refuses NUL); lines and tabs are.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def clean_note(text):
-    """The note as typed, without control characters or surrounding blanks."""
-    return _CONTROL.sub("", text).strip()
+    """The note as typed, without control characters (PostgreSQL refuses NUL), direction
+    overrides or surrounding blanks; its lines stay."""
+    return plain_line(text).strip()
 
 
 def record(article, before, actor, note=""):

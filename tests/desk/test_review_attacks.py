@@ -1,5 +1,6 @@
 """Review, notes and e-mails under hostile input: what the desk's paths refuse or survive."""
 
+import pytest
 from django.core import mail
 from reversion.models import Version
 
@@ -7,7 +8,7 @@ from desk import review
 from desk.models import EditorialNote, ReviewEvent
 from tests.articles.test_admin import form_data, submit
 from tests.desk.conftest import story_of
-from tests.desk.test_review import change_url
+from tests.desk.test_review import _add_note, change_url
 from tests.factories import UserFactory
 
 
@@ -111,3 +112,37 @@ def test_restoring_an_old_version_keeps_the_notes_written_since(editor_client, e
     article.refresh_from_db()
     assert article.title == "Première version"
     assert list(article.editorial_notes.values_list("text", flat=True)) == ["Vérifier la date."]
+
+
+def test_a_title_turned_around_by_a_direction_override_is_stored_plain(author_client, author_user):
+    article = story_of(author_user, draft=True)
+
+    response = submit(author_client, change_url(article), title="\u202eelbatirc\u2066 titre")
+
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.title == "elbatirc titre"
+
+
+@pytest.mark.parametrize("title", ["\u200b\u200b", "\u2060\u00ad", "\u202e\u200d"])
+def test_a_title_that_shows_no_letter_is_refused_in_french(author_client, author_user, title):
+    article = story_of(author_user, draft=True, title="Titre d’origine")
+
+    response = submit(author_client, change_url(article), title=title)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["title"] == [
+        "Le titre ne montre aucune lettre."
+    ]
+    article.refresh_from_db()
+    assert article.title == "Titre d’origine"
+
+
+def test_a_note_of_invisible_characters_is_refused_in_french(editor_client, author_user):
+    article = story_of(author_user, draft=True)
+
+    response = _add_note(editor_client, article, "\u200b\u200b\u200b")
+
+    assert response.status_code == 200
+    assert "Cette note ne montre aucune lettre." in response.content.decode()
+    assert not EditorialNote.objects.exists()
