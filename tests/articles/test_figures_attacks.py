@@ -61,3 +61,17 @@ def test_a_reference_not_written_as_the_sanitiser_writes_it_shows_no_picture():
     html = figures.render(body)
 
     assert "<img" not in html and "<picture" not in html
+
+
+def test_a_figure_written_inside_another_loses_no_text_and_leaves_no_stray_tag():
+    image = ImageFactory()
+    body = sanitize_html(
+        f'<figure data-image="{image.pk}"><figure data-embed="youtube">'
+        '<a href="https://youtu.be/abcdefghijk">La vidéo du débat</a></figure>'
+        "<figcaption>Le maire</figcaption></figure><p>Suite.</p>"
+    )
+
+    html = figures.render(body)
+
+    assert "La vidéo du débat" in html and "Le maire" in html
+    assert html.count("<figure") == html.count("</figure>")
