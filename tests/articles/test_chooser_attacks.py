@@ -9,6 +9,7 @@ from PIL import Image as PILImage
 from articles.models import Image
 from tests.articles.test_chooser import _upload
 from tests.articles.test_images import FRENCH_FILE_ERRORS, _png_declaring, _stored_files
+from tests.factories import ImageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -77,3 +78,12 @@ def test_a_huge_square_is_refused_in_french(author_client, media_root):
     content = response.content.decode()
     assert any(message in content for message in {*FRENCH_FILE_ERRORS, "trop grande"}), content
     assert not Image.objects.exists()
+
+
+def test_a_search_with_a_nul_character_is_an_ordinary_search(author_client):
+    ImageFactory(caption="La mairie")
+
+    response = author_client.get("/admin/articles/image/chooser/", {"q": "mai\x00rie"})
+
+    assert response.status_code == 200
+    assert "La mairie" in response.content.decode()
