@@ -9,7 +9,6 @@ from PIL import Image as PILImage
 from articles.models import Image
 from tests.articles.test_chooser import _upload
 from tests.articles.test_images import FRENCH_FILE_ERRORS, _png_declaring, _stored_files
-from tests.factories import ImageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -80,10 +79,8 @@ def test_a_huge_square_is_refused_in_french(author_client, media_root):
     assert not Image.objects.exists()
 
 
-def test_a_search_with_a_nul_character_is_an_ordinary_search(author_client):
-    ImageFactory(caption="La mairie")
-
+def test_a_search_with_a_nul_character_is_a_bad_request_not_a_500(author_client):
+    # PostgreSQL refuses a NUL: the admin refuses the address first (desk/sites.py).
     response = author_client.get("/admin/articles/image/chooser/", {"q": "mai\x00rie"})
 
-    assert response.status_code == 200
-    assert "La mairie" in response.content.decode()
+    assert response.status_code == 400
