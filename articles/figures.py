@@ -19,10 +19,13 @@ from django.utils.safestring import mark_safe
 from articles import embeds
 from articles.models import Image
 
-# The body is stored as the sanitiser writes it: attributes in double quotes, no nesting of
-# figures (a figure holds an image and a caption, or a link).
-_FIGURE = re.compile(r"<figure((?:\s[^>]*)?)>(.*?)</figure>", re.S)
-_IMAGE_ID = re.compile(r'\sdata-image="(\d{1,18})"')
+# The body is stored as the sanitiser writes it: attributes in double quotes. A figure holds an
+# image and a caption, or a link; one written inside another (by hand, in the HTML) is rendered
+# alone and the outer one left as stored: no text lost, no tag left open.
+_FIGURE = re.compile(r"<figure((?:\s[^>]*)?)>((?:(?!<figure[\s>]).)*?)</figure>", re.S)
+# As the sanitiser writes it, no leading zero (another writing escapes the protection of the
+# pictures readers see: it shows no picture).
+_IMAGE_ID = re.compile(r'\sdata-image="([1-9]\d{0,17})"')
 _PROVIDER = re.compile(r'\sdata-embed="([a-z]+)"')
 _CAPTION = re.compile(r"<figcaption>(.*?)</figcaption>", re.S)
 _LINK = re.compile(r'<a\s[^>]*?href="([^"]*)"[^>]*>(.*?)</a>', re.S)

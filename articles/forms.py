@@ -10,7 +10,7 @@ from taggit.models import Tag
 
 from articles import embeds, tags
 from articles.models import Article
-from articles.sanitizing import sanitize_html
+from articles.sanitizing import has_visible_text, plain_line, sanitize_html
 
 # What the editor offers matches what sanitize_html keeps.
 BODY_EDITOR_EXTENSIONS = {
@@ -112,6 +112,12 @@ class ArticleAdminForm(forms.ModelForm):
             names = {"field": published_at.label}
             date.attrs["aria-label"] = _("%(field)s: date") % names
             time.attrs["aria-label"] = _("%(field)s: time") % names
+
+    def clean_title(self):
+        title = " ".join(plain_line(self.cleaned_data["title"]).split())  # one line
+        if not has_visible_text(title):
+            raise forms.ValidationError(_("The title shows no letter."), code="invisible")
+        return title
 
     def clean(self):
         cleaned_data = super().clean()

@@ -7,6 +7,7 @@ comes from the admin's form, ``Article.clean()`` or ``Article.save()`` (imports,
 """
 
 import re
+import unicodedata
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -32,6 +33,7 @@ EMBED_PROVIDERS = {
     "youtube", "vimeo", "dailymotion", "x", "instagram", "bluesky", "mastodon",
 }  # fmt: skip
 URL_SCHEMES = {"http", "https", "mailto"}
+MAX_IMAGE_ID = 2**63 - 1  # the largest primary key a database stores
 # Elements whose content a parser does not read as text (raw text, foreign content, templates,
 # selects): one left open takes all the text after it. Closed, their content is code (script,
 # style), an embed, or text that the check of lost text below keeps.
@@ -44,6 +46,19 @@ _SWALLOWING_TAG = re.compile(rf"<({'|'.join(SWALLOWING_TAGS)})(?=[\s/>]|$)", re.
 _COMMENT_END = re.compile(r"->|>|.*?--!?>", re.S)
 # Control characters are not text (and PostgreSQL refuses NUL).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# Bidirectional embeddings, overrides and isolates: they turn the rest of a line around
+# ("\u202eelbatirc" reads "critable"), which no title or note of a French newsroom needs.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def plain_line(text):
+    """``text`` (a title, a note) without control characters or direction overrides."""
+    return _BIDI_CONTROLS.sub("", _CONTROL.sub("", text))
+
+
+def has_visible_text(text):
+    """Whether ``text`` shows a character (zero-width spaces and other formats show none)."""
+    return any(unicodedata.category(c)[0] not in "CZ" for c in text)
 
 
 def _is_library_image(src):
@@ -60,7 +75,13 @@ def _filter_attribute(tag, attribute, value):
     if tag == "img" and attribute == "src":
         return value if _is_library_image(value) else None
     if attribute == "data-image":
-        return value if value.isascii() and value.isdigit() else None
+        # One way to write an image's id (no leading zero): the protection of the pictures
+        # readers see (Image.is_shown_to_readers) looks for that very reference.
+        if not (value.isascii() and value.isdigit() and len(value) < 30):
+            return None
+        if not 0 < int(value) <= MAX_IMAGE_ID:
+            return None
+        return str(int(value))
     if attribute == "data-embed":
         return value if value in EMBED_PROVIDERS else None
     return value

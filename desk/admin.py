@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from articles import seo
 from articles.admin import ArticleAdmin
 from articles.models import Article
+from articles.sanitizing import has_visible_text
 from audience.admin import ArticleViewsInAdmin
 from desk import prepublish, review
 from desk.models import EditorialNote, ReviewEvent
@@ -24,10 +25,36 @@ SEND_BACK = "_send_back"
 NOTE = "review_note"
 
 
+class EditorialNoteForm(forms.ModelForm):
+    def clean_text(self):
+        text = review.clean_note(self.cleaned_data["text"])
+        if not has_visible_text(text):
+            raise forms.ValidationError(_("This note shows no letter."), code="invisible")
+        return text
+
+
+class EditorialNoteFormSet(forms.BaseInlineFormSet):
+    """Notes as their writers left them: only its writer may tick a note's delete box (a note
+    whose writer's account is gone, any editor who may delete notes)."""
+
+    user = None
+
+    def may_delete(self, note):
+        return note.author_id is None or note.author_id == self.user.pk
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        box = form.fields.get(forms.formsets.DELETION_FIELD_NAME)  # none without the right
+        if box is not None and form.instance.pk is not None and not self.may_delete(form.instance):
+            box.disabled = True
+
+
 class EditorialNoteInline(admin.TabularInline):
     """Editors' notes on the story, for the newsroom: kept as written, never shown to readers."""
 
     model = EditorialNote
+    form = EditorialNoteForm
+    formset = EditorialNoteFormSet
     extra = 0
     fields = ["text", "written_by", "created_at"]
     readonly_fields = ["written_by", "created_at"]
@@ -38,6 +65,11 @@ class EditorialNoteInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False  # a note stays as written; its writer may delete it and write another
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.user = request.user
+        return formset
 
     @admin.display(description=_("written by"))
     def written_by(self, note):
@@ -111,7 +143,7 @@ class DeskArticleAdmin(ArticleViewsInAdmin, ArticleAdmin):
                 raise BadRequest  # only a story in review is sent back
             obj.status = Status.DRAFT
         super().save_model(request, obj, form, change)
-        note = request.POST.get(NOTE, "").strip()
+        note = review.clean_note(request.POST.get(NOTE, ""))
         request.review_event = review.record(obj, before, request.user, note=note)
 
     def save_formset(self, request, form, formset, change):
@@ -122,7 +154,8 @@ class DeskArticleAdmin(ArticleViewsInAdmin, ArticleAdmin):
                 note.author = request.user
             note.save()
         for note in formset.deleted_objects:
-            note.delete()
+            if formset.may_delete(note):  # whatever a crafted form asked
+                note.delete()
 
     def _after_review(self, request, obj):
         event = getattr(request, "review_event", None)

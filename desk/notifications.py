@@ -17,7 +17,7 @@ from newsroom.site import absolute_url
 
 
 def editors():
-    """The people who review: active members with the right to publish (the editors' group or
+    """The people who review: active staff with the right to publish (the editors' group or
     the permission itself; superusers are not told unless they hold it)."""
     return get_user_model().objects.with_perm(
         "articles.publish_article",
@@ -38,6 +38,8 @@ def recipients(event):
         people = editors()
     else:
         people = article_authors(event.article)
+    # Only those who may still open the desk: a story in review is no one else's news.
+    people = people.filter(is_staff=True, is_active=True)
     people = people.exclude(email="").exclude(pk=event.actor_id).distinct()
     return sorted({user.email for user in people})
 
@@ -65,6 +67,7 @@ def send(event_id):
             subject = _("To review: %(title)s") % {"title": event.article.title}
         else:
             subject = _("Sent back to you: %(title)s") % {"title": event.article.title}
+        subject = " ".join(subject.split())  # one line, whatever the title holds
         body = render_to_string("desk/email/review.txt", context)
     messages = [EmailMessage(subject=subject, body=body, to=[address]) for address in addresses]
     return get_connection().send_messages(messages) or 0

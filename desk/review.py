@@ -5,10 +5,17 @@ e-mail that tells the people concerned, in the transaction of the change.
 """
 
 from articles.models import Article
+from articles.sanitizing import plain_line
 from desk.models import ReviewEvent
 from desk.tasks import notify_review
 
 NOTE_MAX_LENGTH = 1000
+
+
+def clean_note(text):
+    """The note as typed, without control characters (PostgreSQL refuses NUL), direction
+    overrides or surrounding blanks; its lines stay."""
+    return plain_line(text).strip()
 
 
 def record(article, before, actor, note=""):

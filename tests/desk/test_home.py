@@ -138,3 +138,12 @@ def test_the_desk_home_takes_a_fixed_number_of_queries(
     else:
         assert counts == {"drafts": 0, "in_review": 13, "scheduled": 13}
     assert len(response.context["desk"].drafts) == (8 if user_client == "author_client" else 0)
+
+
+@pytest.mark.parametrize(
+    "query", ["status__exact=%00", "access=a%00", "q=a%00b", "state%00=review"]
+)
+def test_a_nul_character_in_an_admin_address_is_a_bad_request(editor_client, query):
+    response = editor_client.get(f"/admin/articles/article/?{query}")
+
+    assert response.status_code == 400
