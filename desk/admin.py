@@ -66,6 +66,15 @@ class EditorialNoteInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False  # a note stays as written; its writer may delete it and write another
 
+    def has_view_permission(self, request, obj=None):
+        # An author reads the notes on their own stories only, never on a colleague's they
+        # may open read-only (a note may name a source).
+        if not super().has_view_permission(request, obj):
+            return False
+        if obj is None or request.user.has_perm("articles.publish_article"):
+            return True
+        return Article.objects.own_by(request.user).filter(pk=obj.pk).exists()
+
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         formset.user = request.user

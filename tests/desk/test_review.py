@@ -255,3 +255,13 @@ def test_only_active_editors_with_an_address_are_told_of_a_submission(
     submit(author_client, change_url(article), _submit_review="1")
 
     assert [message.to for message in mail.outbox] == [[editor.email]]
+
+
+def test_author_never_reads_the_notes_on_a_colleagues_story(author_client, editor, colleague):
+    article = story_of(colleague)  # published: every author may open it, read-only
+    EditorialNote.objects.create(article=article, author=editor, text="Source confidentielle.")
+
+    page = author_client.get(change_url(article))
+
+    assert page.status_code == 200
+    assert "Source confidentielle." not in page.content.decode()
