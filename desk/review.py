@@ -4,12 +4,17 @@ Every change of state records a ``ReviewEvent`` (the desk home reads them) and q
 e-mail that tells the people concerned, in the transaction of the change.
 """
 
+from datetime import timedelta
+
 from articles.models import Article
 from articles.sanitizing import plain_line
 from desk.models import ReviewEvent
 from desk.tasks import notify_review
 
 NOTE_MAX_LENGTH = 1000
+# A story taken out of review by its author and submitted again within this time, with no
+# editor's step between, tells the editors nothing new: no second e-mail.
+RESUBMISSION_QUIET = timedelta(minutes=30)
 
 
 def clean_note(text):
@@ -36,6 +41,13 @@ def record(article, before, actor, note=""):
         kind = ReviewEvent.Kind.SENT_BACK
     else:
         return None
+    last = ReviewEvent.objects.filter(article=article).order_by("-created_at", "-pk").first()
     event = ReviewEvent.objects.create(article=article, kind=kind, actor=actor, note=note)
-    notify_review.enqueue(event.pk)
+    resubmitted = (
+        last is not None
+        and kind == last.kind == ReviewEvent.Kind.SUBMITTED
+        and event.created_at - last.created_at < RESUBMISSION_QUIET
+    )
+    if not resubmitted:
+        notify_review.enqueue(event.pk)
     return event

@@ -265,3 +265,16 @@ def test_author_never_reads_the_notes_on_a_colleagues_story(author_client, edito
 
     assert page.status_code == 200
     assert "Source confidentielle." not in page.content.decode()
+
+
+def test_an_author_moving_a_story_in_and_out_of_review_tells_the_editors_once(
+    author_client, author_user, editor
+):
+    article = story_of(author_user, draft=True)
+
+    for _ in range(5):
+        submit(author_client, change_url(article), _submit_review="1")
+        submit(author_client, change_url(article), status=Article.Status.DRAFT)
+
+    assert len(mail.outbox) == 1
+    assert ReviewEvent.objects.filter(kind=ReviewEvent.Kind.SUBMITTED).count() == 5
