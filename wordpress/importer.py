@@ -465,25 +465,36 @@ class Importer:
         if self.media_dir is None:
             self.report.note("image absente (pas de --media-dir)")
             return
-        path = (self.media_dir / data["file"]).resolve()
-        if not path.is_relative_to(self.media_dir) or not path.is_file():
+        try:
+            path = (self.media_dir / data["file"]).resolve()
+            found = path.is_relative_to(self.media_dir) and path.is_file()
+        except (OSError, RuntimeError):  # a name too long, a symbolic link's loop
+            found = False
+        if not found:
             self.report.note("image introuvable", f"{data['file']} (fichier joint {wp_id})")
             return
-        with path.open("rb") as opened:
-            upload = File(opened, name=path.name)
-            try:
-                images.validate_image_file(upload)
-            except ValidationError as error:
-                self.report.note("image refusée", f"{data['file']} : {error.messages[0]}")
-                return
-            alt = (data["alt"] or data["title"])[:250]
-            if self.dry_run:
-                picture = bodies.Picture(0, f"{settings.MEDIA_URL}{data['file']}", alt)
-            else:
-                image = Image(file=upload, alt_text=alt, caption=data["caption"][:300])
-                image.save()
-                picture = bodies.Picture(image.pk, image.file.url, alt)
-                self._record(Kind.ATTACHMENT, wp_id, image.pk)
+        try:
+            opened = path.open("rb")
+        except OSError:  # not readable by the importer’s user
+            self.report.note("image illisible", f"{data['file']} (fichier joint {wp_id})")
+            return
+        with opened:
+            self._store_picture(wp_id, data, File(opened, name=path.name))
+
+    def _store_picture(self, wp_id, data, upload):
+        try:
+            images.validate_image_file(upload)
+        except ValidationError as error:
+            self.report.note("image refusée", f"{data['file']} : {error.messages[0]}")
+            return
+        alt = (data["alt"] or data["title"])[:250]
+        if self.dry_run:
+            picture = bodies.Picture(0, f"{settings.MEDIA_URL}{data['file']}", alt)
+        else:
+            image = Image(file=upload, alt_text=alt, caption=data["caption"][:300])
+            image.save()
+            picture = bodies.Picture(image.pk, image.file.url, alt)
+            self._record(Kind.ATTACHMENT, wp_id, image.pk)
         self.pictures[wp_id] = picture
         self.report.created["images"] += 1
 
