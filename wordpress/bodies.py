@@ -18,6 +18,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
+from wordpress import wxr
+
 BLOCKS = (
     r"(?:table|thead|tfoot|caption|col|colgroup|tbody|tr|td|th|div|dl|dd|dt|ul|ol|li|pre|form"
     r"|map|area|blockquote|address|math|style|p|h[1-6]|hr|fieldset|legend|section|article"
@@ -54,7 +56,7 @@ PICTURE = re.compile(
 )
 FIGCAPTION = re.compile(r"<figcaption\b[^>]*>(.*?)</figcaption>", re.S | re.I)
 ATTRIBUTE = re.compile(r"([\w-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))")
-WP_IMAGE_CLASS = re.compile(r"\bwp-image-(\d+)\b")
+WP_IMAGE_CLASS = re.compile(r"\bwp-image-([0-9]+)\b")
 SIZE_SUFFIX = re.compile(r"-(?:\d+x\d+|scaled|rotated)(?=\.\w+$)")
 LINK = re.compile(r"(<a\b[^>]*?\bhref\s*=\s*)([\"'])(.*?)\2", re.S | re.I)
 TAG = re.compile(r"<[^>]*>")
@@ -219,7 +221,7 @@ class Converter:
         found = attributes(tag_attributes)
         src = found.get("src", "")
         number = WP_IMAGE_CLASS.search(found.get("class", ""))
-        picture = self.picture(int(number[1]) if number else None, upload_path(src))
+        picture = self.picture(number[1] if number else None, upload_path(src))
         if picture is None:
             body.missing_pictures.append(src)
             return f"<p>{caption}</p>" if caption else ""
@@ -238,8 +240,8 @@ class Converter:
         if parts.netloc == "" and not parts.path.startswith("/") and not parts.query:
             return None
         query = dict(pair.partition("=")[::2] for pair in parts.query.split("&") if pair)
-        if query.get("p", "").isdigit():
-            return self.post_paths.get(f"/?p={int(query['p'])}")
+        if post := wxr.post_query(query.get("p")):
+            return self.post_paths.get(post)
         path = posixpath.normpath(unquote(parts.path or "/"))
         path = path if path == "/" else f"{path}/"
         return self.post_paths.get(path)

@@ -144,8 +144,8 @@ def path_of(url):
     """The path an address of the old site is asked at, as Django reads it (decoded)."""
     parts = urlsplit(url.strip())
     query = dict(pair.partition("=")[::2] for pair in parts.query.split("&") if pair)
-    if query.get("p", "").isdigit() and parts.path in ("", "/"):
-        return f"/?p={int(query['p'])}"
+    if parts.path in ("", "/") and (post := wxr.post_query(query.get("p"))):
+        return post
     if parts.query:
         return None
     return unquote(parts.path) or None
@@ -317,7 +317,7 @@ class Importer:
         """Every address the post answered at: /?p=ID, its <link>, and the --permalinks
         structure's."""
         wp_id = item.get("wp:post_id", "").strip()
-        paths = [f"/?p={wp_id}"] if wp_id.isdigit() else []
+        paths = [post] if (post := wxr.post_query(wp_id)) else []
         if (link := path_of(item.get("link", ""))) and link not in paths:
             paths.append(link)
         if self.permalinks and (built := self._permalink(item)):
