@@ -8,8 +8,8 @@ from django.core.management import CommandError
 from PIL import Image as PILImage
 
 from articles.models import Article, Image
-from tests.wordpress.hostile import attachment, export, post
-from wordpress.models import ImportedItem
+from tests.wordpress.hostile import attachment, category, export, post
+from wordpress.models import ImportedItem, OldAddress
 
 pytestmark = pytest.mark.django_db
 
@@ -165,3 +165,157 @@ def test_a_decompression_bomb_is_refused(run_import, tmp_path, uploads):
     path = export(tmp_path, attachment(9, "2024/03/bombe.png"))
     assert "image refusée" in run_import(str(path))
     assert not Image.objects.exists()
+
+
+# Posts ----------------------------------------------------------------------------------------
+
+
+def test_a_post_id_twice_in_one_batch_is_one_article_and_reported(run_import, tmp_path):
+    path = export(tmp_path, post(1, "Premier"), post(1, "Second", slug="second"))
+    output = run_import(str(path))
+    assert Article.objects.count() == 1
+    assert article(1).title == "Premier"
+    assert "article en double dans l’export" in output
+
+
+def test_a_post_id_twice_in_two_batches_is_one_article_and_reported(run_import, tmp_path):
+    path = export(tmp_path, post(1, "Premier"), post(1, "Second", slug="second"))
+    output = run_import(str(path), batch_size=1)
+    assert Article.objects.count() == 1
+    assert article(1).title == "Premier"
+    assert "article en double dans l’export" in output
+
+
+def test_a_post_id_with_spaces_around_it_is_never_imported_twice(run_import, tmp_path):
+    path = export(tmp_path, post(" 1\n\t", "Premier"))
+    run_import(str(path))
+    run_import(str(path))
+    assert Article.objects.count() == 1
+    assert OldAddress.objects.filter(path="/?p=1").count() == 1
+
+
+def test_two_posts_with_one_slug_and_date_both_keep_working(run_import, tmp_path, client):
+    path = export(tmp_path, post(1, "Un", slug="meme"), post(2, "Deux", slug="meme"))
+    run_import(str(path))
+    assert sorted(Article.objects.values_list("slug", flat=True)) == ["meme", "meme-2"]
+    # A newer export changes both: the slugs stay, no unique slug is broken.
+    newer = export(
+        tmp_path, post(1, "Un bis", slug="meme"), post(2, "Deux bis", slug="meme"), name="b.xml"
+    )
+    run_import(str(newer))
+    assert sorted(Article.objects.values_list("title", flat=True)) == ["Deux bis", "Un bis"]
+    assert client.get("/?p=2")["Location"] == article(2).get_absolute_url()
+
+
+def test_a_new_post_taking_the_slug_of_an_imported_one_gets_a_suffix(run_import, tmp_path):
+    run_import(str(export(tmp_path, post(1, "Un", slug="meme"))))
+    newer = export(tmp_path, post(1, "Un", slug="meme"), post(2, "Deux", slug="meme"), name="b.xml")
+    run_import(str(newer))
+    assert article(1).slug == "meme" and article(2).slug == "meme-2"
+
+
+def test_a_post_without_an_id_is_reported(run_import, tmp_path):
+    path = export(tmp_path, post("", "Sans numéro"), post(2))
+    output = run_import(str(path))
+    assert Article.objects.count() == 1
+    assert "article sans numéro WordPress" in output
+
+
+def test_a_very_long_title_and_slug_are_cut_to_fit(run_import, tmp_path):
+    path = export(tmp_path, post(1, "Très " * 60 + "long", slug="tres-" * 60 + "long"))
+    run_import(str(path))
+    story = article(1)
+    assert len(story.title) <= 200 and len(story.slug) <= 120
+
+
+@pytest.mark.parametrize("status", ["inherit", "auto-draft", "private", "trash"])
+def test_statuses_that_are_not_stories_are_skipped(run_import, tmp_path, status):
+    run_import(str(export(tmp_path, post(1, status=status))))
+    assert not Article.objects.exists()
+
+
+def test_an_unknown_status_is_a_draft(run_import, tmp_path):
+    run_import(str(export(tmp_path, post(1, status="archived"))))
+    assert article(1).status == Article.Status.DRAFT
+
+
+# Dates ------------------------------------------------------------------------------------------
+
+
+def test_a_published_post_without_any_date_is_published_now(run_import, tmp_path, client):
+    zero = "0000-00-00 00:00:00"
+    output = run_import(str(export(tmp_path, post(1, date=zero, gmt=zero))))
+    assert "date de publication illisible, publié à la date de l’import : 1" in output
+    story = article(1)
+    assert story.is_visible
+    assert client.get(story.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "date, gmt",
+    [
+        ("2024-02-30 10:00:00", "0000-00-00 00:00:00"),
+        ("2024-13-01 10:00:00", "2024-13-01 09:00:00"),
+        ("demain", "hier"),
+        ("0001-01-01 00:00:00", "0000-00-00 00:00:00"),  # before year 1 in UTC
+        ("9999-12-31 23:59:59", "0000-00-00 00:00:00"),
+    ],
+)
+def test_an_impossible_date_never_stops_the_import(run_import, tmp_path, client, date, gmt):
+    run_import(str(export(tmp_path, post(1, date=date, gmt=gmt), post(2))))
+    assert Article.objects.count() == 2
+    assert client.get(article(1).get_absolute_url()).status_code in (200, 404)
+
+
+def test_a_local_time_in_the_dst_gap_is_read(run_import, tmp_path):
+    # 2024-03-31 02:30 does not exist in Paris (clocks go from 2:00 to 3:00).
+    run_import(
+        str(export(tmp_path, post(1, date="2024-03-31 02:30:00", gmt="0000-00-00 00:00:00")))
+    )
+    assert article(1).published_at is not None
+
+
+# Names ------------------------------------------------------------------------------------------
+
+
+def test_a_loop_of_categories_is_reported_not_a_traceback(run_import, tmp_path):
+    terms = category("a", parent="c") + category("b", parent="a") + category("c", parent="b")
+    item = post(1, extra='<category domain="category" nicename="a"><![CDATA[a]]></category>')
+    run_import(str(export(tmp_path, item, terms=terms)))
+    assert Article.objects.count() == 1
+
+
+def test_a_category_that_is_its_own_parent(run_import, tmp_path):
+    item = post(1, extra='<category domain="category" nicename="a"><![CDATA[a]]></category>')
+    run_import(str(export(tmp_path, item, terms=category("a", parent="a"))))
+    assert article(1).category.slug == "a"
+
+
+def test_a_category_whose_parent_is_missing_is_a_top_section(run_import, tmp_path):
+    item = post(1, extra='<category domain="category" nicename="a"><![CDATA[a]]></category>')
+    run_import(str(export(tmp_path, item, terms=category("a", parent="fantome"))))
+    assert article(1).category.parent is None
+
+
+def test_two_categories_with_no_latin_letter_stay_two_sections(run_import, tmp_path):
+    terms = category("%e7%b5%8c%e6%b8%88", "経済") + category("%e6%94%bf%e6%b2%bb", "政治")
+    items = [
+        post(1, extra='<category domain="category" nicename="%e7%b5%8c%e6%b8%88">経済</category>'),
+        post(2, extra='<category domain="category" nicename="%e6%94%bf%e6%b2%bb">政治</category>'),
+    ]
+    run_import(str(export(tmp_path, *items, terms=terms)))
+    assert article(1).category != article(2).category
+    assert {article(1).category.name, article(2).category.name} == {"経済", "政治"}
+
+
+def test_emoji_and_empty_tags_do_not_stop_the_import(run_import, tmp_path, client):
+    tags = "".join(
+        f'<category domain="post_tag" nicename="{slug}"><![CDATA[{name}]]></category>'
+        for slug, name in [("%f0%9f%94%a5", "🔥"), ("vide", ""), ("espace", " \u200b "),
+                           ("fi", "ﬁn"), ("fin", "fin")]
+    )  # fmt: skip
+    terms = "<wp:tag><wp:tag_slug>%f0%9f%94%a5</wp:tag_slug><wp:tag_name>🔥</wp:tag_name></wp:tag>"
+    run_import(str(export(tmp_path, post(1, extra=tags), terms=terms)))
+    assert [tag.name for tag in article(1).tag_list] == ["fin", "🔥"]
+    response = client.get("/tag/%F0%9F%94%A5/", follow=True)
+    assert response.status_code == 200
