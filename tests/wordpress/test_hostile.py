@@ -380,3 +380,41 @@ def test_a_huge_body_of_unclosed_markup_is_converted(piece):
     converter = bodies.Converter(lambda *a: None, lambda wp_id: None, {}, {"hostile.example.fr"})
     converted = converter.convert("début " + piece * 10_000 + " fin").html
     assert "début" in converted and "fin" in converted
+
+
+# Runs again -------------------------------------------------------------------------------------
+
+
+def test_a_newer_export_changing_a_slug_keeps_the_old_address(run_import, tmp_path, client):
+    run_import(str(export(tmp_path, post(1, slug="ancien"))))
+    run_import(str(export(tmp_path, post(1, slug="nouveau"), name="b.xml")))
+    story = article(1)
+    assert story.slug == "nouveau"
+    for old in ("/2024/03/ancien/", "/2024/03/nouveau/", "/?p=1"):
+        assert client.get(old)["Location"] == story.get_absolute_url(), old
+
+
+def test_an_article_deleted_in_newsroom_comes_back_with_its_addresses(run_import, tmp_path, client):
+    path = export(tmp_path, post(1))
+    run_import(str(path))
+    article(1).delete()
+    output = run_import(str(path))
+    assert "articles : 1 créé(s)" in output
+    assert Article.objects.count() == 1
+    assert client.get("/?p=1")["Location"] == article(1).get_absolute_url()
+
+
+def test_a_dry_run_of_a_newer_export_changes_nothing(run_import, tmp_path, media_root, uploads):
+    jpeg(uploads / "2024" / "03" / "a.jpg")
+    run_import(str(export(tmp_path, post(1), attachment(9, "2024/03/a.jpg"))))
+    files = sorted(p for p in media_root.rglob("*") if p.is_file())
+    story = article(1)
+    newer = export(
+        tmp_path, post(1, "Autre titre"), post(2), attachment(9, "2024/03/a.jpg"),
+        attachment(10, "2024/03/a.jpg"), name="b.xml",
+    )  # fmt: skip
+    output = run_import(str(newer), dry_run=True)
+    assert "1 mis à jour" in output
+    assert article(1).title == story.title and Article.objects.count() == 1
+    assert Image.objects.count() == 1 and OldAddress.objects.filter(path="/?p=2").count() == 0
+    assert sorted(p for p in media_root.rglob("*") if p.is_file()) == files
