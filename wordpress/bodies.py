@@ -18,6 +18,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
+from wordpress import wxr
+
 BLOCKS = (
     r"(?:table|thead|tfoot|caption|col|colgroup|tbody|tr|td|th|div|dl|dd|dt|ul|ol|li|pre|form"
     r"|map|area|blockquote|address|math|style|p|h[1-6]|hr|fieldset|legend|section|article"
@@ -37,24 +39,30 @@ EMBED_HOSTS = {
 }  # fmt: skip
 MASTODON_PATH = re.compile(r"/@[\w.]+/\d+/?$")
 
+# Unclosed blocks, captions and figures must not make the conversion slow (a hostile export):
+# what each one encloses stops at the next opening one ("tempered"), so every character is read
+# a bounded number of times. A block's JSON never holds "-->" (WordPress escapes it).
 EMBED_BLOCK = re.compile(
-    r"<!--\s*wp:(core-embed/[\w-]+|embed|core/embed)\s+(\{.*?\})\s*-->(.*?)"
-    r"<!--\s*/wp:\1\s*-->",
+    r"<!--\s*wp:(core-embed/[\w-]+|embed|core/embed)\s+(\{(?:(?!-->).)*?\})\s*-->"
+    r"((?:(?!<!--\s*wp:).)*?)<!--\s*/wp:\1\s*-->",
     re.S,
 )
 BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:.*?-->\n?", re.S)
-CAPTION = re.compile(r"\[(caption|wp_caption)\b([^\]]*)\](.*?)\[/\1\]", re.S | re.I)
+CAPTION = re.compile(
+    r"\[(caption|wp_caption)\b([^\]]*)\]((?:(?!\[(?:wp_)?caption\b).)*?)\[/\1\]", re.S | re.I
+)
 EMBED_SHORTCODE = re.compile(r"\[embed\b[^\]]*\](.*?)\[/embed\]", re.S | re.I)
 SHORTCODE = re.compile(r"\[(/?)([a-zA-Z_][\w-]*)((?:\s[^\]]*)?)\]")
 BARE_URL_LINE = re.compile(r"^[ \t]*(https?://[^\s<>\"]+)[ \t]*$", re.M)
 IMG = re.compile(r"(?:<a\b[^>]*>\s*)?<img\b([^>]*?)/?>(?:\s*</a>)?", re.S | re.I)
 # A figure, or a picture outside any figure: each converted once.
 PICTURE = re.compile(
-    rf"<figure\b(?P<figure>[^>]*)>(?P<inner>.*?)</figure>|{IMG.pattern}", re.S | re.I
+    rf"<figure\b(?P<figure>[^>]*)>(?P<inner>(?:(?!<figure\b).)*?)</figure>|{IMG.pattern}",
+    re.S | re.I,
 )
 FIGCAPTION = re.compile(r"<figcaption\b[^>]*>(.*?)</figcaption>", re.S | re.I)
 ATTRIBUTE = re.compile(r"([\w-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))")
-WP_IMAGE_CLASS = re.compile(r"\bwp-image-(\d+)\b")
+WP_IMAGE_CLASS = re.compile(r"\bwp-image-([0-9]+)\b")
 SIZE_SUFFIX = re.compile(r"-(?:\d+x\d+|scaled|rotated)(?=\.\w+$)")
 LINK = re.compile(r"(<a\b[^>]*?\bhref\s*=\s*)([\"'])(.*?)\2", re.S | re.I)
 TAG = re.compile(r"<[^>]*>")
@@ -130,7 +138,7 @@ def autop(text):
     text = text.replace("</blockquote></p>", "</p></blockquote>")
     text = re.sub(rf"<p>\s*(</?{BLOCKS}[^>]*>)", r"\1", text, flags=re.I)
     text = re.sub(rf"(</?{BLOCKS}[^>]*>)\s*</p>", r"\1", text, flags=re.I)
-    text = re.sub(r"(?<!<br />)\s*\n", "<br />\n", text)
+    text = re.sub(r"(?<!<br />)(?<!\s)\s*\n", "<br />\n", text)  # from a run's start only
     text = re.sub(rf"(</?{BLOCKS}[^>]*>)\s*<br />", r"\1", text, flags=re.I)
     text = re.sub(
         r"<br />(\s*</?(?:p|li|div|dl|dd|dt|th|pre|td|ul|ol)[^>]*>)", r"\1", text, flags=re.I
@@ -166,7 +174,9 @@ class Converter:
             )
             text = autop(text)
         text = PICTURE.sub(lambda m: self._picture(m, body), text)
-        text = re.sub(r"<p>\s*(<figure\b.*?</figure>)\s*</p>", r"\1", text, flags=re.S)
+        text = re.sub(
+            r"<p>\s*(<figure\b(?:(?!<figure\b).)*?</figure>)\s*</p>", r"\1", text, flags=re.S
+        )
         text = re.sub(r"<p>\s*(?:<br\s*/?>\s*)*</p>", "", text)
         text = re.sub(r"<(/?)h1\b", r"<\1h2", text, flags=re.I)
         text = re.sub(r"<(/?)h[56]\b", r"<\1h4", text, flags=re.I)
@@ -177,9 +187,9 @@ class Converter:
     def _embed_block(self, match):
         try:
             url = json.loads(match[2]).get("url", "")
-        except (ValueError, AttributeError):
+        except (ValueError, AttributeError, RecursionError):  # not JSON, not an object, too deep
             url = ""
-        url = url or strip_tags(match[3]).strip()
+        url = (url if isinstance(url, str) else "") or strip_tags(match[3]).strip()
         return "\n\n" + embed(url) + "\n\n" if url else match[3]
 
     def _caption(self, match):
@@ -219,7 +229,7 @@ class Converter:
         found = attributes(tag_attributes)
         src = found.get("src", "")
         number = WP_IMAGE_CLASS.search(found.get("class", ""))
-        picture = self.picture(int(number[1]) if number else None, upload_path(src))
+        picture = self.picture(number[1] if number else None, upload_path(src))
         if picture is None:
             body.missing_pictures.append(src)
             return f"<p>{caption}</p>" if caption else ""
@@ -238,8 +248,8 @@ class Converter:
         if parts.netloc == "" and not parts.path.startswith("/") and not parts.query:
             return None
         query = dict(pair.partition("=")[::2] for pair in parts.query.split("&") if pair)
-        if query.get("p", "").isdigit():
-            return self.post_paths.get(f"/?p={int(query['p'])}")
+        if post := wxr.post_query(query.get("p")):
+            return self.post_paths.get(post)
         path = posixpath.normpath(unquote(parts.path or "/"))
         path = path if path == "/" else f"{path}/"
         return self.post_paths.get(path)

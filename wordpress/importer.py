@@ -45,6 +45,7 @@ from articles.models import (
     Category,
     Image,
     TaggedArticle,
+    unique_slug,
 )
 from articles.tags import clean_name, stored_tags
 from pagecache import purge
@@ -128,8 +129,10 @@ def wp_date(local, gmt, zone):
             return parsed.replace(tzinfo=UTC)
     if local and local.strip() != wxr.ZERO_DATE:
         parsed = _parse(local)
-        if parsed:
-            return timezone.make_aware(parsed, zone)
+        try:  # the first hours of year 1 in Paris are still year 0 in UTC: no such date
+            return timezone.make_aware(parsed, zone).astimezone(UTC) if parsed else None
+        except OverflowError:
+            return None
     return None
 
 
@@ -144,8 +147,8 @@ def path_of(url):
     """The path an address of the old site is asked at, as Django reads it (decoded)."""
     parts = urlsplit(url.strip())
     query = dict(pair.partition("=")[::2] for pair in parts.query.split("&") if pair)
-    if query.get("p", "").isdigit() and parts.path in ("", "/"):
-        return f"/?p={int(query['p'])}"
+    if parts.path in ("", "/") and (post := wxr.post_query(query.get("p"))):
+        return post
     if parts.query:
         return None
     return unquote(parts.path) or None
@@ -271,6 +274,7 @@ class Importer:
         except wxr.WXRError as error:
             raise ImportStopped(str(error)) from None
         report.permalinks = self.permalinks or self._guess_permalinks()
+        self._break_category_loops()
 
     def _survey_category(self, nicename, data):
         if not nicename:
@@ -278,6 +282,23 @@ class Importer:
         self.categories.setdefault(nicename, data)
         if data.get("wp:term_id"):
             self.term_ids[data["wp:term_id"]] = nicename
+
+    def _break_category_loops(self):
+        """Categories that are their own ancestors (a → b → a): the first of the loop by name
+        becomes a top category, and the loop is reported."""
+        for nicename in sorted(self.categories):
+            chain, current = [], nicename
+            while current in self.categories and current not in chain:
+                chain.append(current)
+                current = self.categories[current].get("wp:category_parent", "")
+            if current in chain:
+                loop = chain[chain.index(current) :]
+                top = min(loop)
+                self.categories[top] = {**self.categories[top], "wp:category_parent": ""}
+                self.report.note(
+                    "rubriques parentes l’une de l’autre (la première devient principale)",
+                    " › ".join(loop),
+                )
 
     def _survey_item(self, item):
         kind, wp_id = item.get("wp:post_type", ""), item.get("wp:post_id", "").strip()
@@ -317,7 +338,7 @@ class Importer:
         """Every address the post answered at: /?p=ID, its <link>, and the --permalinks
         structure's."""
         wp_id = item.get("wp:post_id", "").strip()
-        paths = [f"/?p={wp_id}"] if wp_id.isdigit() else []
+        paths = [post] if (post := wxr.post_query(wp_id)) else []
         if (link := path_of(item.get("link", ""))) and link not in paths:
             paths.append(link)
         if self.permalinks and (built := self._permalink(item)):
@@ -417,10 +438,14 @@ class Importer:
         if known := self._known(Kind.CATEGORY, nicename, Category):
             self.report.unchanged["rubriques"] += 1
             return Category.objects.get(pk=known)
-        slug = slug_from(nicename, data.get("wp:cat_name"), max_length=100) or "rubrique"
+        slug = slug_from(nicename, data.get("wp:cat_name"), max_length=100)
         if slug in RESERVED_SLUGS:
             slug = f"{slug}-rubrique"
-        section = Category.objects.filter(slug=slug).first()
+        # A section of this site with the same address is this category; a name with no Latin
+        # letter gets an address of its own ("rubrique", "rubrique-2"…), never another's.
+        section = Category.objects.filter(slug=slug).first() if slug else None
+        if not slug:
+            slug = unique_slug(Category(), "rubrique", 100)
         if section is None:
             name = bodies.plain(data.get("wp:cat_name", "")) or nicename
             section = Category.objects.create(
@@ -465,25 +490,36 @@ class Importer:
         if self.media_dir is None:
             self.report.note("image absente (pas de --media-dir)")
             return
-        path = (self.media_dir / data["file"]).resolve()
-        if not path.is_relative_to(self.media_dir) or not path.is_file():
+        try:
+            path = (self.media_dir / data["file"]).resolve()
+            found = path.is_relative_to(self.media_dir) and path.is_file()
+        except (OSError, RuntimeError):  # a name too long, a symbolic link's loop
+            found = False
+        if not found:
             self.report.note("image introuvable", f"{data['file']} (fichier joint {wp_id})")
             return
-        with path.open("rb") as opened:
-            upload = File(opened, name=path.name)
-            try:
-                images.validate_image_file(upload)
-            except ValidationError as error:
-                self.report.note("image refusée", f"{data['file']} : {error.messages[0]}")
-                return
-            alt = (data["alt"] or data["title"])[:250]
-            if self.dry_run:
-                picture = bodies.Picture(0, f"{settings.MEDIA_URL}{data['file']}", alt)
-            else:
-                image = Image(file=upload, alt_text=alt, caption=data["caption"][:300])
-                image.save()
-                picture = bodies.Picture(image.pk, image.file.url, alt)
-                self._record(Kind.ATTACHMENT, wp_id, image.pk)
+        try:
+            opened = path.open("rb")
+        except OSError:  # not readable by the importer’s user
+            self.report.note("image illisible", f"{data['file']} (fichier joint {wp_id})")
+            return
+        with opened:
+            self._store_picture(wp_id, data, File(opened, name=path.name))
+
+    def _store_picture(self, wp_id, data, upload):
+        try:
+            images.validate_image_file(upload)
+        except ValidationError as error:
+            self.report.note("image refusée", f"{data['file']} : {error.messages[0]}")
+            return
+        alt = (data["alt"] or data["title"])[:250]
+        if self.dry_run:
+            picture = bodies.Picture(0, f"{settings.MEDIA_URL}{data['file']}", alt)
+        else:
+            image = Image(file=upload, alt_text=alt, caption=data["caption"][:300])
+            image.save()
+            picture = bodies.Picture(image.pk, image.file.url, alt)
+            self._record(Kind.ATTACHMENT, wp_id, image.pk)
         self.pictures[wp_id] = picture
         self.report.created["images"] += 1
 
@@ -501,18 +537,24 @@ class Importer:
         by_article = {item.object_id: wp_id for wp_id, item in posts.items()}
         for article in urls.select_related("category").only("slug", "category__slug"):
             self.article_urls[by_article[article.pk]] = article.get_absolute_url()
-        batch, done = [], 0
+        batch, done, seen = [], 0, set()
         self.progress(0, self.post_count)
         for kind, data in wxr.read(self.path):
             if kind != "item" or data.get("wp:post_type") != "post":
                 continue
+            wp_id = data["wp:post_id"] = data.get("wp:post_id", "").strip()
             status = data.get("wp:status", "")
+            named = f"« {bodies.plain(data.get('title', ''))} » (WordPress {wp_id})"
             if status in SKIPPED_STATUSES:
-                title = bodies.plain(data.get("title", ""))
-                self.report.note(
-                    SKIPPED_STATUSES[status], f"« {title} » (WordPress {data.get('wp:post_id')})"
-                )
+                self.report.note(SKIPPED_STATUSES[status], named)
                 continue
+            if not wp_id.isdigit():
+                self.report.note("article sans numéro WordPress, non importé", named)
+                continue
+            if wp_id in seen:  # the first one is imported: a second would overwrite it
+                self.report.note("article en double dans l’export, le second ignoré", named)
+                continue
+            seen.add(wp_id)
             batch.append(data)
             if len(batch) >= self.batch_size:
                 self._posts(batch)
@@ -525,19 +567,16 @@ class Importer:
 
     def _posts(self, batch):
         posts = self.items[Kind.POST]
-        known = [posts[d["wp:post_id"]].object_id for d in batch if d.get("wp:post_id") in posts]
+        known = [posts[d["wp:post_id"]].object_id for d in batch if d["wp:post_id"] in posts]
         written = _Written(articles=Article.objects.select_related("category").in_bulk(known))
         with _batch():
             tags = self._tags_of(batch)
             wanted = {self._slug(data) for data in batch}
             written.taken = set(
-                Article.objects.filter(slug__in=wanted)
-                .exclude(pk__in=known)
-                .values_list("slug", flat=True)
+                Article.objects.filter(slug__in=wanted).values_list("slug", flat=True)
             )
             for data in batch:
-                if data.get("wp:post_id", "").strip().isdigit():
-                    self._post(data, tags, written)
+                self._post(data, tags, written)
             self._written(written, tags)
             ArticleAuthor.objects.filter(article_id__in=written.replaced).delete()
             TaggedArticle.objects.filter(content_object_id__in=written.replaced).delete()
@@ -655,7 +694,7 @@ class Importer:
         return values, body
 
     def _post(self, data, tags, written):
-        wp_id = data["wp:post_id"].strip()
+        wp_id = data["wp:post_id"]
         values, body = self._values(data)
         fingerprint = _fingerprint_of(values)
         named = f"« {values['title']} » (WordPress {wp_id})"
@@ -673,7 +712,7 @@ class Importer:
             return
         created = article is None
         article = article or Article()
-        if values["slug"] != article.slug:
+        if not _slug_of(article.slug, values["slug"]):
             article.slug = self._free_slug(values["slug"], written.taken)
             written.taken.add(article.slug)
         for name in ("title", "lead", "body", "status", "featured", "seo_title",
@@ -691,6 +730,8 @@ class Importer:
         except ValidationError as error:
             self.report.note("corps refusé par le nettoyage", f"{named} : {error.messages[0]}")
             return
+        if values["published_at"] is None and data.get("wp:status") in ("publish", "future"):
+            self.report.note("date de publication illisible, publié à la date de l’import", named)
         if body.missing_pictures:
             self.report.note(
                 "image du corps introuvable (retirée)",
@@ -851,6 +892,14 @@ def _batch():
     purge of the whole site rather than thousands of keys."""
     with transaction.atomic(), purge.in_bulk():
         yield
+
+
+def _slug_of(slug, wanted):
+    """Whether ``slug`` is ``wanted`` or what ``_free_slug`` made of it (``wanted-2``…)."""
+    if not slug:
+        return False
+    base, _dash, number = slug.rpartition("-")
+    return slug == wanted or (number.isdigit() and base == wanted[:114].rstrip("-"))
 
 
 def _fingerprint_of(values):

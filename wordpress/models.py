@@ -8,6 +8,13 @@ from django.utils.translation import gettext_lazy as _
 from articles.models import Article
 
 
+def spellings(path):
+    """``path`` and the same path with or without its final slash: both lead to one place."""
+    if len(path) <= 1:
+        return [path]
+    return [path, path[:-1] if path.endswith("/") else f"{path}/"]
+
+
 class ImportedItem(models.Model):
     """A WordPress object (post, attachment, author, category) and the row it became."""
 
@@ -87,6 +94,27 @@ class OldAddress(models.Model):
             value = getattr(self, name)
             if value and (not value.startswith("/") or value.startswith("//")):
                 raise ValidationError({name: _("Enter a path that starts with one “/”.")})
+        if self.target and self._leads_back():
+            raise ValidationError(
+                {"target": _("This address leads back to the old address: readers would loop.")}
+            )
+
+    def _leads_back(self, hops=10):
+        """Whether following ``target`` from address to address comes back to ``path``."""
+        seen, target = set(spellings(self.path)), self.target
+        for _hop in range(hops):
+            if target in seen:
+                return True
+            seen.update(spellings(target))
+            following = (
+                OldAddress.objects.filter(path__in=spellings(target), article=None)
+                .exclude(pk=self.pk)
+                .first()
+            )
+            if following is None:
+                return False
+            target = following.target
+        return True  # as good as a loop for a reader
 
     def destination(self):
         return self.article.get_absolute_url() if self.article_id else self.target

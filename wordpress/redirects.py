@@ -9,7 +9,8 @@ path: it is looked up before the home page is built, and only when ``p`` is a nu
 from django.http import HttpResponsePermanentRedirect
 
 from pagecache import parts
-from wordpress.models import OldAddress
+from wordpress import wxr
+from wordpress.models import OldAddress, spellings
 
 READS = ("GET", "HEAD")
 
@@ -17,10 +18,10 @@ READS = ("GET", "HEAD")
 def post_query(request):
     """``/?p=123`` as it is stored, or None for any other request (and for every request
     when no such address was imported: a cached home page asked with ``?p=`` costs nothing)."""
-    number = request.GET.get("p", "")
-    if request.path == "/" and number.isascii() and number.isdigit() and _any_post_query():
-        return f"/?p={int(number)}"
-    return None
+    if request.path != "/" or "p" not in request.GET:
+        return None
+    query = wxr.post_query(request.GET["p"])
+    return query if query and _any_post_query() else None
 
 
 def _any_post_query():
@@ -31,18 +32,16 @@ def _any_post_query():
 
 
 def destination(path):
-    """Where ``path`` (or the same path with or without its final slash) now lives, if readers
-    may go there: one indexed lookup."""
-    other = path[:-1] if path.endswith("/") else f"{path}/"
+    """Where ``path`` (or the same path with or without its final slash) now lives: one
+    indexed lookup. None for an article readers cannot see (a draft, a story scheduled for
+    later): its address would give its title away before it is published."""
     found = (
-        OldAddress.objects.filter(path__in=[path, other] if len(path) > 1 else [path])
+        OldAddress.objects.filter(path__in=spellings(path))
         .select_related("article__category")
         .order_by("-path")  # the path as asked, with its slash, first
         .first()
     )
     if found is None or (found.article_id and not found.article.is_visible):
-        # A story readers cannot see (not published yet, withdrawn): its address, which holds
-        # its slug, is not told.
         return None
     return found.destination()
 

@@ -6,6 +6,7 @@ dropped once read, so memory does not grow with the file. Python's expat refuses
 declarations that multiply (the "billion laughs"), and ElementTree resolves no external entity.
 """
 
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ NAMESPACES = {
     "http://wellformedweb.org/CommentAPI/": "wfw",
 }
 CHANNEL_LEVEL = {"wp:author", "wp:category", "wp:tag", "wp:term", "item"}
+POST_ID = re.compile(r"[0-9]{1,20}")  # ASCII digits, no longer than a database's id
 
 
 class WXRError(Exception):
@@ -29,6 +31,15 @@ class Site:
     base_site_url: str = ""
     base_blog_url: str = ""
     wxr_version: str = ""
+
+
+def post_query(number):
+    """``/?p=123``, WordPress's address of post 123 as an old address stores it, or None when
+    ``number`` is no post id (not a plain number: "-1", "²", "１２", five thousand digits)."""
+    number = (number or "").strip()
+    if not POST_ID.fullmatch(number):
+        return None
+    return f"/?p={number.lstrip('0') or '0'}"
 
 
 def _name(tag):
