@@ -35,6 +35,8 @@ def destination(path):
     """Where ``path`` (or the same path with or without its final slash) now lives: one
     indexed lookup. None for an article readers cannot see (a draft, a story scheduled for
     later): its address would give its title away before it is published."""
+    if "\x00" in path:
+        return None  # no stored address holds one (and PostgreSQL refuses it in a query)
     found = (
         OldAddress.objects.filter(path__in=spellings(path))
         .select_related("article__category")

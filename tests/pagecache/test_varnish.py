@@ -82,6 +82,7 @@ def purging_site_env(tmp_path, **purge_settings):
         **purge_settings,
     )
     env.pop("CACHE_URL", None)
+    manage(env, "collectstatic", "--noinput")  # pages name their hashed static files
     manage(env, "migrate", "--noinput")
     manage(env, "shell", "-c", SETUP)
     return env

@@ -153,3 +153,8 @@ def test_an_old_address_of_a_story_unpublished_since_redirects_no_more(client):
     story.status = Article.Status.DRAFT
     story.save()
     assert client.get("/2019/05/le-recit/").status_code == 404
+
+
+def test_an_address_with_a_nul_character_is_a_plain_404(client):
+    assert client.get("/%00/").status_code == 404
+    assert client.get("/rubrique/%00").status_code == 404
