@@ -212,8 +212,10 @@ for _backend in CDN_PURGE_BACKEND.split(","):
         raise ImproperlyConfigured(f"CDN_PURGE_BACKEND: unknown backend {_backend!r}")
 del _backend
 # Purges wait this long after the change commits (seconds): by then every app server has seen
-# the new content version, so the CDN cannot fetch a page an app server still keeps.
-CDN_PURGE_DELAY = env.float("CDN_PURGE_DELAY", default=PAGE_CACHE_RECHECK)
+# the new content version, so the CDN cannot fetch a page an app server still keeps; the
+# quarter of a second beyond the recheck covers a page begun with the old version just before
+# its server re-read it, which would otherwise reach the CDN after the purge.
+CDN_PURGE_DELAY = env.float("CDN_PURGE_DELAY", default=PAGE_CACHE_RECHECK + 0.25)
 # The worker waits at most this long (seconds) for the read replicas to replay a change before
 # it purges (else it tries again later), and holds the keys it sends for CDN_PURGE_LEASE
 # seconds: a worker that dies leaves them to another after that.
