@@ -3,7 +3,6 @@ worker once its lease is over, none lost."""
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -12,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.pagecache.test_varnish import _run_worker, purging_site_env
+from tests.pagecache.test_varnish import _pending_purges, _run_worker, purging_site_env
 from tests.services import REPO_ROOT, manage
 
 # One change, one transaction: one run of the purge task, which the killed worker holds.
@@ -98,8 +97,7 @@ def test_keys_held_by_a_killed_worker_are_sent_by_another(tmp_path, cdn):
     _run_worker(env)  # the setup's purges
 
     def pending():
-        with sqlite3.connect(tmp_path / "newsroom.sqlite3") as database:
-            return database.execute("SELECT count(*) FROM pagecache_pendingpurge").fetchone()[0]
+        return _pending_purges(env)
 
     cdn.armed = True
     manage(env, "shell", "-c", RETITLE)

@@ -4,6 +4,7 @@ process shows through Varnish as soon as the background worker has run."""
 
 import contextlib
 import shutil
+import sqlite3
 import subprocess
 import tempfile
 import time
@@ -105,10 +106,22 @@ def site(tmp_path):
             yield env, front
 
 
-def _run_worker(env):
-    """The background worker runs what is due, then stops (``db_worker --batch``)."""
-    time.sleep(PURGE_DELAY + 0.2)  # the purges wait for every app server to see the change
-    manage(env, "db_worker", "--batch", "--no-reload", "--no-startup-delay")
+def _pending_purges(env):
+    """How many keys wait in the site's database (its SQLite file) for the CDN."""
+    path = env["DATABASE_URL"].removeprefix("sqlite:///")
+    with contextlib.closing(sqlite3.connect(path, timeout=30)) as connection:
+        return connection.execute("SELECT count(*) FROM pagecache_pendingpurge").fetchone()[0]
+
+
+def _run_worker(env, runs=3):
+    """The background worker runs what is due, then stops (``db_worker --batch``), until no key
+    waits any more (at most ``runs`` times: on a loaded machine the purge a change queued at its
+    commit may fall due only after the first run has started)."""
+    for _run in range(runs):
+        time.sleep(PURGE_DELAY + 0.2)  # the purges wait for every app server to see the change
+        manage(env, "db_worker", "--batch", "--no-reload", "--no-startup-delay")
+        if not _pending_purges(env):
+            return
 
 
 def test_a_publication_shows_through_varnish_once_the_worker_has_run(site):
