@@ -113,6 +113,18 @@ def test_views_through_cached_pages_are_counted_and_make_the_most_read_list(
             # From the second view on, the page comes from the page cache.
             assert cache.get(keys.page(popular.get_absolute_url())) is not None
         _read(page, other.get_absolute_url())
+        # A reload, or a return to the story with the back button, is the same view again.
+        beacons = []
+        page.on(
+            "request",
+            lambda request: beacons.append(request.url) if "/lu/" in request.url else None,
+        )
+        page.reload()
+        page.go_back()
+        page.go_forward()
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(1_000)
+        assert beacons == []
         assert not ArticleViews.objects.exists()  # nothing written per view
 
         counting.PROCESS.send()  # what the process's timer does every minute
