@@ -96,7 +96,8 @@
     timer = null;
     let fresh;
     try {
-      const response = await fetch(url, { headers: { Accept: "text/html" } });
+      // Asked again of the site (or the CDN) each time: the browser keeps no stale copy.
+      const response = await fetch(url, { headers: { Accept: "text/html" }, cache: "no-cache" });
       if (response.status === 404) {
         stopped = true; // withdrawn, or no longer a live story
         return;
