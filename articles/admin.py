@@ -818,7 +818,11 @@ class LiveEntryAdmin(admin.ModelAdmin):
                 .exclude(live_status=Article.LiveStatus.NONE)
                 .order_by(F("live_started_at").desc(nulls_last=True), "-id")
             )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "article":  # chosen, never edited from here
+            widget = field.widget
+            widget.can_add_related = widget.can_change_related = widget.can_view_related = False
+        return field
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)

@@ -47,11 +47,14 @@ def _sign_in(page, user):
     page.get_by_role("button", name="Connexion").click()
 
 
-def _write_entry(page, story, text, *, another=False):
+def _write_entry(page, story, text, *, screenshot=None):
     page.goto(f"/admin/articles/liveentry/add/?article={story.pk}")
     page.locator(".prose-editor > .ProseMirror").click()
     page.keyboard.type(text)
-    page.locator("input[name=_addanother]" if another else "input[name=_save]").click()
+    if screenshot:
+        DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=DOCS_SCREENSHOTS / screenshot)
+    page.locator("input[name=_save]").click()
     expect(page.locator(".messagelist")).to_contain_text("a été ajouté")
 
 
@@ -69,7 +72,12 @@ def test_reader_sees_new_entries_without_reloading(new_page, live_story, problem
     editor = new_page()
     _sign_in(editor, _editor())
     # The entry's form: the story and the editor's byline chosen, the body's editor.
-    _write_entry(editor, live_story, "Première déclaration du secrétaire général.")
+    _write_entry(
+        editor,
+        live_story,
+        "Première déclaration du secrétaire général.",
+        screenshot="live-entry-form-1280x900.png",
+    )
     assert editor.evaluate("window.__cspViolations") == []
 
     button = reader.locator("[data-live-updates] button")
