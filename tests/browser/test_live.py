@@ -12,7 +12,8 @@ from playwright.sync_api import expect
 from articles import views
 from articles.models import Article, LiveEntry
 from tests.browser.conftest import DESKTOP, DOCS_SCREENSHOTS, PHONE
-from tests.factories import PASSWORD, AuthorFactory, UserFactory
+from tests.browser.test_desk import _sign_in
+from tests.factories import AuthorFactory, UserFactory
 
 
 @pytest.fixture
@@ -38,13 +39,6 @@ def _editor():
     user = UserFactory(username="editrice", is_staff=True, groups=["Éditeurs"])
     AuthorFactory(name="Claire Éditrice", slug="claire-editrice", user=user)
     return user
-
-
-def _sign_in(page, user):
-    page.goto("/admin/login/")
-    page.get_by_label("Nom d’utilisateur").fill(user.username)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Connexion").click()
 
 
 def _write_entry(page, story, text, *, screenshot=None):
