@@ -390,3 +390,14 @@ def test_entries_list_filtered_by_a_made_up_story_is_no_error(editor_client, val
     assert response.status_code in (200, 302)
     add = editor_client.get(reverse("admin:articles_liveentry_add"), {"article": value})
     assert add.status_code == 200
+
+
+def test_cards_and_the_top_story_of_a_live_story_say_en_direct(client, story):
+    section = story.category.get_absolute_url()
+    card_badge = '<span class="badge badge--live">En direct</span>'
+    assert card_badge in client.get(section).content.decode()
+    assert '<p class="live-badge live-badge--on">En direct</p>' in client.get("/").content.decode()
+    story.live_status = ENDED
+    story.save()
+    assert "badge--live" not in client.get(section).content.decode()
+    assert "live-badge" not in client.get("/").content.decode()
