@@ -128,7 +128,7 @@ def article_page(request, article, decision, *, preview=False):
 @dataclass
 class LiveCoverage:
     """A live story's entries as readers see them: the key points (pinned), then the others,
-    newest first, each with its body rendered (``rendered_body``)."""
+    newest first, each with its body rendered (``rendered_body``) and its ``permalink``."""
 
     article: Article
     pinned: list
@@ -139,8 +139,10 @@ class LiveCoverage:
         """The entries of ``article`` that the paywall's ``decision`` lets the reader see
         (none without the full text), in one query, and one for all their pictures."""
         entries = list(article.live_entries.for_readers()) if decision.full_text else []
+        address = article.get_absolute_url()  # once, not per entry
         for entry, body in zip(entries, figures.render_all([e.body for e in entries]), strict=True):
             entry.rendered_body = body
+            entry.permalink = f"{address}#{entry.anchor}"
         return cls(
             article,
             pinned=[entry for entry in entries if entry.pinned],
