@@ -401,3 +401,20 @@ def test_cards_and_the_top_story_of_a_live_story_say_en_direct(client, story):
     story.save()
     assert "badge--live" not in client.get(section).content.decode()
     assert "live-badge" not in client.get("/").content.decode()
+
+
+def test_author_cannot_pin_a_published_story_entry_from_the_list(author_client, story):
+    existing = entry(story, 5, "Publiée par l’édition.")
+    response = author_client.post(
+        reverse("admin:articles_liveentry_changelist"),
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-0-id": existing.pk,
+            "form-0-pinned": "on",
+            "_save": "Enregistrer",
+        },
+    )
+    assert response.status_code == 403
+    existing.refresh_from_db()
+    assert not existing.pinned
