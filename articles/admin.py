@@ -403,6 +403,17 @@ class ArticleAdmin(VersionAdmin):
         ),
     ]
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not obj.is_live_story:
+            return fieldsets
+        # A live story's entries are one click away, not in a folded section.
+        unfolded = {"classes": []}
+        return [
+            (name, {**options, **unfolded} if "live_entries" in options["fields"] else options)
+            for name, options in fieldsets
+        ]
+
     # Who sees what: editors everything; authors their own stories and what readers see.
 
     def get_queryset(self, request):

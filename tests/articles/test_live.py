@@ -360,9 +360,13 @@ def test_editor_adds_an_entry_from_the_admin_and_it_is_logged(editor_client, edi
     assert "Les pompiers sont intervenus" in listing.content.decode()
 
 
-def test_article_form_links_to_its_entries(editor_client, story):
+def test_article_form_links_to_its_entries_unfolded_on_a_live_story(editor_client, story):
     html = editor_client.get(reverse("admin:articles_article_change", args=[story.pk])).content
     assert f"/admin/articles/liveentry/add/?article={story.pk}".encode() in html
+    assert b"collapse" not in html.split(b"id_live_status")[0].rsplit(b"<fieldset", 1)[1]
+    plain = ArticleFactory()
+    html = editor_client.get(reverse("admin:articles_article_change", args=[plain.pk])).content
+    assert b"collapse" in html.split(b"id_live_status")[0].rsplit(b"<fieldset", 1)[1]
 
 
 def test_author_cannot_add_or_change_entries_of_a_published_story(
