@@ -65,6 +65,7 @@ def test_reader_sees_new_entries_without_reloading(new_page, live_story, problem
 
     editor = new_page()
     _sign_in(editor, _editor())
+    DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     # The entry's form: the story and the editor's byline chosen, the body's editor.
     _write_entry(
         editor,
@@ -78,6 +79,8 @@ def test_reader_sees_new_entries_without_reloading(new_page, live_story, problem
     expect(button).to_have_text("1 nouvelle entrée", timeout=15_000)
     expect(reader.locator("[data-live-updates]")).to_have_attribute("aria-live", "polite")
     expect(_stream(reader)).to_have_count(1)  # nothing moved until the reader asks
+    reader.locator("#direct").scroll_into_view_if_needed()
+    reader.screenshot(path=DOCS_SCREENSHOTS / "live-new-entries-1280x900.png")
     button.click()
     expect(_stream(reader).first).to_have_text("Première déclaration du secrétaire général.")
     expect(button).to_have_count(0)
