@@ -121,7 +121,6 @@ def test_live_page_shows_key_points_first_then_entries_newest_first(client, stor
     assert "Les points clés" in html
     assert entry_ids(html) == [key.pk, latest.pk, first.pk]
     assert f'href="#entree-{latest.pk}"' in html  # each entry's anchor
-    assert f'href="http://testserver{story.get_absolute_url()}#entree-{latest.pk}"' not in html
     assert f"{story.get_absolute_url()}#entree-{latest.pk}" in html  # its permalink
     assert latest.author.name in html
     time = timezone.localtime(latest.published_at)
@@ -291,7 +290,6 @@ def test_live_story_carries_live_blog_posting_with_its_updates(client, story):
     key = entry(story, 20, "Trois départements en vigilance rouge.", pinned=True, title="Bilan")
     latest = entry(story, 2, "Un arbre tombé sur la voie ferrée à Morlaix.")
     data = _json_ld(client.get(story.get_absolute_url()).content.decode(), "LiveBlogPosting")
-    url = f"http://testserver{story.get_absolute_url()}".replace("http://testserver", "")
     for required in (
         "headline", "datePublished", "dateModified", "author", "publisher", "mainEntityOfPage",
         "coverageStartTime", "liveBlogUpdate",
@@ -305,7 +303,7 @@ def test_live_story_carries_live_blog_posting_with_its_updates(client, story):
     assert updates[0]["articleBody"] == "Un arbre tombé sur la voie ferrée à Morlaix."
     assert updates[0]["author"]["name"] == latest.author.name
     assert all(u["@type"] == "BlogPosting" and u["datePublished"] for u in updates)
-    assert updates[0]["url"].endswith(f"{url}#entree-{latest.pk}")
+    assert updates[0]["url"].endswith(f"{story.get_absolute_url()}#entree-{latest.pk}")
     assert data["dateModified"] >= updates[0]["datePublished"]
 
     story.live_status = ENDED
