@@ -25,7 +25,7 @@ from taggit.models import Tag
 
 from articles import autosave
 from articles.chooser import ImageChooserMixin
-from articles.forms import ArticleAdminForm, TagAdminForm
+from articles.forms import ArticleAdminForm, LiveEntryForm, TagAdminForm
 from articles.models import (
     WORDS_PER_MINUTE,
     Article,
@@ -35,6 +35,7 @@ from articles.models import (
     Correction,
     HouseAd,
     Image,
+    LiveEntry,
     ReadMoreLink,
     TaggedArticle,
 )
@@ -53,6 +54,13 @@ def _short_date(moment):
     if moment is None:
         return "—"
     return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+
+
+def _with_editor_media(request, media):
+    """``media`` for a page with the rich-text editor: the French catalogue the editor's
+    strings need, before it, and the CSP nonce of its import map (an inline script)."""
+    catalogue = Media(js=[reverse("admin:articles_article_jsi18n")])
+    return Media.from_media(catalogue + media, nonce=request.csp_nonce)
 
 
 def _locked(articles):
@@ -348,7 +356,9 @@ class ArticleAdmin(VersionAdmin):
     date_hierarchy = "published_at"
     autocomplete_fields = ["featured_image", "category"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["publication_state", "word_count", "created_at", "updated_at"]
+    readonly_fields = [
+        "publication_state", "word_count", "created_at", "updated_at", "live_entries",
+    ]  # fmt: skip
     actions = ["publish_now", "unpublish"]
     change_list_template = "admin/articles/article/change_list.html"
 
@@ -377,6 +387,13 @@ class ArticleAdmin(VersionAdmin):
             },
         ),
         (
+            _("Live coverage"),
+            {
+                "fields": ["live_status", "live_started_at", "live_ended_at", "live_entries"],
+                "classes": ["collapse"],
+            },
+        ),
+        (
             _("Search engines and sharing"),
             {"fields": ["seo_title", "meta_description", "noindex"], "classes": ["collapse"]},
         ),
@@ -385,6 +402,17 @@ class ArticleAdmin(VersionAdmin):
             {"fields": ["word_count", "created_at", "updated_at"], "classes": ["collapse"]},
         ),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not obj.is_live_story:
+            return fieldsets
+        # A live story's entries are one click away, not in a folded section.
+        unfolded = {"classes": []}
+        return [
+            (name, {**options, **unfolded} if "live_entries" in options["fields"] else options)
+            for name, options in fieldsets
+        ]
 
     # Who sees what: editors everything; authors their own stories and what readers see.
 
@@ -590,10 +618,7 @@ class ArticleAdmin(VersionAdmin):
     def render_change_form(self, request, context, *args, **kwargs):
         obj = kwargs.get("obj") or context.get("original")
         context.update(self._writing_context(request, obj))
-        # The editor's strings are translated by the catalogue, which must be there before it.
-        catalogue = Media(js=[reverse("admin:articles_article_jsi18n")])
-        # The rich-text editor's import map is an inline script: give it the page's CSP nonce.
-        context["media"] = Media.from_media(catalogue + context["media"], nonce=request.csp_nonce)
+        context["media"] = _with_editor_media(request, context["media"])
         return super().render_change_form(request, context, *args, **kwargs)
 
     def _writing_context(self, request, obj):
@@ -632,6 +657,23 @@ class ArticleAdmin(VersionAdmin):
         if obj is None:
             return None
         return obj.get_absolute_url() if obj.is_visible else obj.get_preview_url()
+
+    @admin.display(description=_("entries"))
+    def live_entries(self, article):
+        if article.pk is None or not article.is_live_story:
+            return _("Make the article a live story and save it to add entries.")
+        count = article.live_entries.count()
+        entries_url = reverse("admin:articles_liveentry_changelist")
+        add_url = reverse("admin:articles_liveentry_add")
+        return format_html(
+            '<a href="{}?article={}">{}</a> · <a href="{}?article={}" class="addlink">{}</a>',
+            entries_url,
+            article.pk,
+            ngettext("%d entry", "%d entries", count) % count,
+            add_url,
+            article.pk,
+            _("Add an entry"),
+        )
 
     @admin.display(description=_("image"))
     def thumbnail(self, article):
@@ -723,3 +765,112 @@ def view_on_site(request, content_type_id, object_id):
     article_admin = admin.site.get_model_admin(Article)
     article = article_admin.get_object(request, unquote(object_id))
     return redirect(article_admin.get_view_on_site_url(article))
+
+
+class LiveStoryFilter(admin.SimpleListFilter):
+    """The entries of one live story: the article's change form links here."""
+
+    title = _("live story")
+    parameter_name = "article"
+
+    def lookups(self, request, model_admin):
+        stories = (
+            Article.objects.viewable_by(request.user)
+            .exclude(live_status=Article.LiveStatus.NONE)
+            .order_by(F("live_started_at").desc(nulls_last=True), "-id")
+            .values_list("pk", "title")[:30]
+        )
+        return [(str(pk), title) for pk, title in stories]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        return queryset.filter(article_id=int(value)) if value.isdigit() else queryset.none()
+
+
+@admin.register(LiveEntry)
+class LiveEntryAdmin(admin.ModelAdmin):
+    """A live story's entries. Whoever may change the article may add, change and pin its
+    entries (editors any story; authors their own until it is published); every change is in
+    the entry's history."""
+
+    form = LiveEntryForm
+    list_display = ["time", "__str__", "article", "author", "pinned"]
+    list_display_links = ["time", "__str__"]
+    list_editable = ["pinned"]
+    list_filter = [LiveStoryFilter, "pinned"]
+    list_select_related = ["article", "author"]
+    list_per_page = 50
+    search_fields = ["title", "body"]
+    autocomplete_fields = ["author"]
+    fields = ["article", "published_at", "author", "title", "body", "pinned"]
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
+    def get_queryset(self, request):
+        viewable = Article.objects.viewable_by(request.user)
+        return super().get_queryset(request).filter(article__in=viewable)
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or obj.article.is_editable_by(request.user))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or obj.article.is_editable_by(request.user))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "article":
+            # Only the live stories the user may change (a crafted choice is refused).
+            kwargs["queryset"] = (
+                Article.objects.editable_by(request.user)
+                .exclude(live_status=Article.LiveStatus.NONE)
+                .order_by(F("live_started_at").desc(nulls_last=True), "-id")
+            )
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "article":  # chosen, never edited from here
+            widget = field.widget
+            widget.can_add_related = widget.can_change_related = widget.can_view_related = False
+        return field
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        initial["published_at"] = timezone.now()
+        author = getattr(request.user, "author_profile", None)
+        if author is not None:
+            initial["author"] = author
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            # The right on the story as stored, in the transaction that writes the entry.
+            stored = get_object_or_404(_locked(Article.objects.all()), pk=obj.article_id)
+            if not stored.is_editable_by(request.user):
+                raise PermissionDenied
+            super().save_model(request, obj, form, change)
+
+    def _back_to_story(self, obj):
+        entries = reverse("admin:articles_liveentry_changelist")
+        return redirect(f"{entries}?article={obj.article_id}")
+
+    def response_add(self, request, obj, post_url_continue=None):
+        response = super().response_add(request, obj, post_url_continue)
+        if "_addanother" in request.POST:  # another entry of the same story
+            return redirect(f"{reverse('admin:articles_liveentry_add')}?article={obj.article_id}")
+        return response
+
+    def response_post_save_add(self, request, obj):
+        return self._back_to_story(obj)
+
+    def response_post_save_change(self, request, obj):
+        return self._back_to_story(obj)
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        context["media"] = _with_editor_media(request, context["media"])
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    @admin.display(description=_("time"), ordering="published_at")
+    def time(self, entry):
+        return _short_date(entry.published_at)

@@ -24,7 +24,7 @@ class ArticlesConfig(AppConfig):
         # Everything a reader can see: a change to any of it starts a new page version.
         registry.shown_to_readers(
             models.Article, models.ArticleAuthor, models.Author, models.Correction,
-            models.ReadMoreLink, models.TaggedArticle, Tag,
+            models.ReadMoreLink, models.TaggedArticle, Tag, models.LiveEntry,
         )  # fmt: skip
         registry.furniture("main-sections", models.Category)
         registry.furniture("house-ads", models.HouseAd, models.Image)
@@ -39,6 +39,7 @@ class ArticlesConfig(AppConfig):
         registry.purged_with(models.TaggedArticle, purging.tagging_keys, purging.part_due)
         registry.purged_with(models.ReadMoreLink, purging.article_part_keys, purging.part_due)
         registry.purged_with(models.Correction, purging.correction_keys, purging.part_due)
+        registry.purged_with(models.LiveEntry, purging.live_entry_keys, purging.part_due)
         registry.purged_with(Tag, purging.tag_keys)
         registry.purge_addresses(purging.addresses)
 

@@ -45,10 +45,20 @@ def image_ids(body):
 def render(body):
     """``body`` (sanitised HTML) with its figures as the reader's page shows them: one query
     for all its library pictures, none without any."""
+    return render_all([body])[0]
+
+
+def render_all(bodies):
+    """``bodies`` (a live story's entries) rendered as ``render`` does, with one query for
+    the library pictures of all of them."""
+    ids = [pk for body in bodies if body and "<figure" in body for pk in image_ids(body)]
+    library = Image.objects.in_bulk(ids) if ids else {}
+    return [_render(body, library) for body in bodies]
+
+
+def _render(body, library):
     if not body or "<figure" not in body:
         return body
-    ids = image_ids(body)
-    library = Image.objects.in_bulk(ids) if ids else {}
     picture = get_template("components/body_picture.html")
     card = get_template("components/embed.html")
 

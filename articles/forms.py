@@ -9,7 +9,7 @@ from taggit.forms import TagWidget
 from taggit.models import Tag
 
 from articles import embeds, tags
-from articles.models import Article
+from articles.models import Article, LiveEntry
 from articles.sanitizing import has_visible_text, plain_line, sanitize_html
 
 # What the editor offers matches what sanitize_html keeps.
@@ -91,7 +91,7 @@ class ArticleAdminForm(forms.ModelForm):
         fields = [
             "kicker", "title", "slug", "lead", "body", "category", "tags", "featured_image",
             "status", "published_at", "access", "featured", "seo_title", "meta_description",
-            "noindex",
+            "noindex", "live_status", "live_started_at", "live_ended_at",
         ]  # fmt: skip
         widgets = {
             "tags": TagSuggestionsInput,
@@ -154,6 +154,25 @@ class ArticleAdminForm(forms.ModelForm):
                 "kept below: check the history, then save again to replace their version."
             ) % {"when": when}
         raise forms.ValidationError(message, code="edit_conflict")
+
+
+class LiveEntryForm(forms.ModelForm):
+    """A live story's entry, written with the body's editor (same pictures, embeds, rules)."""
+
+    body = ProseEditorFormField(
+        label=_("Text"), extensions=BODY_EDITOR_EXTENSIONS, sanitize=sanitize_html
+    )
+
+    class Media:
+        css = {"all": ["css/body-media.css"]}
+
+    class Meta:
+        model = LiveEntry
+        fields = ["article", "published_at", "author", "title", "body", "pinned"]
+        widgets = {"title": AdminTextInputWidget(attrs={"spellcheck": "true"})}
+
+    def clean_title(self):
+        return " ".join(plain_line(self.cleaned_data["title"]).split())
 
 
 class TagAdminForm(forms.ModelForm):

@@ -21,11 +21,12 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html, strip_tags
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from articles import images
-from articles.sanitizing import sanitize_html
+from articles.sanitizing import has_visible_text, plain_line, sanitize_html
 from articles.stemming import write_out_ligatures
 from articles.tags import ArticleTagManager
 from pagecache import pages, purge
@@ -33,7 +34,7 @@ from pagecache import pages, purge
 # Section slugs live at the root of the site; these paths belong to other pages.
 RESERVED_SLUGS = {
     "admin", "apercu", "auteurs", "auteur", "tags", "tag", "recherche", "newsletter",
-    "abonnement", "compte", "flux", "rss", "sitemap", "static", "media", "robots",
+    "abonnement", "compte", "flux", "rss", "sitemap", "static", "media", "robots", "direct",
 }  # fmt: skip
 WORDS_PER_MINUTE = 230
 # Edits this soon after publication (typos, a caption) don't earn a "Mis à jour le".
@@ -491,7 +492,15 @@ def readers_tag_or_404(slug):
     return get_object_or_404(Tag.objects.filter(Exists(carried)), slug=slug)
 
 
+class LiveStatus(models.TextChoices):
+    NONE = "", _("Not a live story")
+    LIVE = "live", pgettext_lazy("live coverage", "Live")
+    ENDED = "ended", pgettext_lazy("live coverage", "Ended")
+
+
 class Article(models.Model):
+    LiveStatus = LiveStatus
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         REVIEW = "review", _("In review")
@@ -572,6 +581,30 @@ class Article(models.Model):
     corrected_at = models.DateTimeField(
         _("last corrected at"), null=True, blank=True, editable=False
     )
+    # Live coverage ("En direct"): timestamped entries (LiveEntry) under the article's text.
+    live_status = models.CharField(
+        _("live coverage"),
+        max_length=5,
+        choices=LiveStatus.choices,
+        default=LiveStatus.NONE,
+        blank=True,
+        help_text=_(
+            "“Live” shows the entries under the text, newest first, and readers see new ones "
+            "without reloading. “Ended” keeps them and tells readers the coverage is over."
+        ),
+    )
+    live_started_at = models.DateTimeField(
+        _("live coverage started at"),
+        null=True,
+        blank=True,
+        help_text=_("Filled in when the coverage starts if left empty."),
+    )
+    live_ended_at = models.DateTimeField(
+        _("live coverage ended at"),
+        null=True,
+        blank=True,
+        help_text=_("Filled in when the coverage is ended if left empty."),
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -637,6 +670,19 @@ class Article(models.Model):
         self.word_count = len(html.unescape(re.sub(r"<[^>]+>", " ", self.body)).split())
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+        self.prepare_live_coverage()
+
+    def prepare_live_coverage(self):
+        """A live story's coverage starts when it is made live (or at its publication), and
+        ends when it is marked ended; a story live again has no end yet."""
+        if self.live_status == LiveStatus.NONE:
+            return
+        if self.live_started_at is None:
+            self.live_started_at = self.published_at or timezone.now()
+        if self.live_status == LiveStatus.LIVE:
+            self.live_ended_at = None
+        elif self.live_ended_at is None:
+            self.live_ended_at = timezone.now()
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -656,6 +702,25 @@ class Article(models.Model):
             sanitize_html(self.body)
         except ValidationError as error:
             raise ValidationError({"body": error}) from None
+        if (
+            self.live_started_at
+            and self.live_ended_at
+            and self.live_status == LiveStatus.ENDED
+            and self.live_ended_at < self.live_started_at
+        ):
+            raise ValidationError(
+                {"live_ended_at": _("The coverage cannot end before it started.")}
+            )
+
+    @property
+    def is_live_story(self):
+        """Whether the article is a live story, live or ended."""
+        return self.live_status != LiveStatus.NONE
+
+    @property
+    def is_live(self):
+        """Whether the coverage goes on (readers' pages look for new entries)."""
+        return self.live_status == LiveStatus.LIVE
 
     @property
     def tag_list(self):
@@ -895,6 +960,76 @@ class Correction(models.Model):
         result = super().delete(*args, **kwargs)
         self.article.note_corrections()
         return result
+
+
+class LiveEntryQuerySet(models.QuerySet):
+    def for_readers(self):
+        """What an entry shows readers (author, text), without a query per entry."""
+        return self.select_related("author")
+
+
+class LiveEntry(models.Model):
+    """One timestamped entry of a live story, with its own author, rich text, pictures and
+    embeds (sanitised like the article's body); pinned entries are the key points, shown
+    first."""
+
+    # How far ahead of the clock an entry may be dated (a clock a little fast).
+    FUTURE_MARGIN = timedelta(minutes=1)
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="live_entries"
+    )
+    author = models.ForeignKey(
+        Author, verbose_name=_("author"), on_delete=models.PROTECT, related_name="live_entries"
+    )
+    published_at = models.DateTimeField(
+        _("time"), default=timezone.now, help_text=_("The time shown to readers.")
+    )
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    body = models.TextField(_("text"))
+    pinned = models.BooleanField(
+        _("key point"), default=False, help_text=_("Key points are shown first, at the top.")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = LiveEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("live entry")
+        verbose_name_plural = _("live entries")
+        ordering = ["-published_at", "-id"]
+        get_latest_by = "published_at"
+        indexes = [
+            models.Index(fields=["article", "-published_at"], name="liveentry_article_time_idx")
+        ]
+
+    def __str__(self):
+        text = self.title or html.unescape(strip_tags(self.body))
+        return " ".join(text.split())[:80] or str(_("Entry"))
+
+    def save(self, *args, **kwargs):
+        self.title = plain_line(self.title).strip()
+        self.body = sanitize_html(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def anchor(self):
+        """The entry's anchor on its article's page."""
+        return f"entree-{self.pk}"
+
+    def clean(self):
+        try:
+            body = sanitize_html(self.body)
+        except ValidationError as error:
+            raise ValidationError({"body": error}) from None
+        if not has_visible_text(html.unescape(strip_tags(body))) and "<figure" not in body:
+            raise ValidationError({"body": _("This entry is empty.")})
+        if self.published_at and self.published_at > timezone.now() + self.FUTURE_MARGIN:
+            raise ValidationError({"published_at": _("An entry cannot be dated in the future.")})
 
 
 class HouseAdQuerySet(models.QuerySet):

@@ -1,6 +1,7 @@
 """Which pages of the CDN a change to a story touches (pagecache/purge.py), declared in
 articles/apps.py. The keys are those the views give the pages (pagecache/surrogates.py):
-``article-<id>`` on every page that shows the story, ``section-<id>``, ``author-<id>``,
+``article-<id>`` on every page that shows the story (and on a live story's fragment of
+entries), ``section-<id>``, ``author-<id>``,
 ``tag-<id>`` on their lists and feeds, ``home``, ``feeds``, ``sitemaps``, ``corrections``
 (the list of corrections), and ``latest`` on
 the lists drawn from the newest stories (an article's "À lire aussi", its related stories).
@@ -110,6 +111,13 @@ def article_part_keys(old, new):
     return set().union(*(_of_article(row.article_id, "feeds", "sitemaps") for row in rows))
 
 
+def live_entry_keys(old, new):
+    """A live entry: its article's pages, the fragment of its entries among them (the
+    fragment carries the article's key)."""
+    rows = [row for row in (old, new) if row is not None]
+    return set().union(*(_of_article(row.article_id) for row in rows))
+
+
 def correction_keys(old, new):
     """A correction: its article's pages, and the list of corrections if readers see it."""
     keys = article_part_keys(old, new)
@@ -145,6 +153,8 @@ def addresses(keys):
         "category"
     ):
         found.add(article.get_absolute_url())
+        if article.is_live_story:
+            found.add(reverse("articles:live_entries", args=[article.pk]))
     for section in Category.objects.filter(pk__in=by_kind.get("section", ())):
         found.add(section.get_absolute_url())
         found.add(reverse("feeds:category", args=[section.slug]))

@@ -1,9 +1,12 @@
 """Structured data (schema.org JSON-LD) for search engines, built from the models."""
 
+import html
+
 from django.conf import settings
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
 from newsroom.site import absolute_url
@@ -111,3 +114,46 @@ def news_article(article, *, paywalled_selector=None):
             "cssSelector": paywalled_selector,
         }
     return {key: value for key, value in data.items() if value is not None}
+
+
+def live_blog_posting(article, entries, *, paywalled_selector=None):
+    """A live story's structured data: the article's, as a ``LiveBlogPosting`` with its
+    coverage times and its entries (``liveBlogUpdate``, newest first), as search engines
+    require of a live blog."""
+    url = absolute_url(article.get_absolute_url())
+    data = news_article(article, paywalled_selector=paywalled_selector)
+    data["@type"] = "LiveBlogPosting"
+    data["coverageStartTime"] = iso_datetime(article.live_started_at or article.published_at)
+    if not article.is_live and article.live_ended_at:
+        data["coverageEndTime"] = iso_datetime(article.live_ended_at)
+    updates = sorted(entries, key=lambda entry: (entry.published_at, entry.pk), reverse=True)
+    if updates:
+        latest = max(entry.updated_at for entry in updates)
+        data["dateModified"] = iso_datetime(max(latest, article.last_modified))
+    data["liveBlogUpdate"] = [
+        {
+            "@type": "BlogPosting",
+            "headline": Truncator(entry_headline(entry)).chars(110),
+            "datePublished": iso_datetime(entry.published_at),
+            "dateModified": iso_datetime(entry.updated_at),
+            "url": f"{url}#{entry.anchor}",
+            "articleBody": entry_text(entry),
+            "author": {
+                "@type": "Person",
+                "name": entry.author.name,
+                "url": absolute_url(entry.author.get_absolute_url()),
+            },
+        }
+        for entry in updates
+    ]
+    return data
+
+
+def entry_text(entry):
+    """A live entry's text, without its markup."""
+    return " ".join(html.unescape(strip_tags(entry.body)).split())
+
+
+def entry_headline(entry):
+    """A live entry's title, else the beginning of its text."""
+    return entry.title or Truncator(entry_text(entry)).words(12) or entry.article.title

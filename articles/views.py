@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -36,6 +37,7 @@ SECTION_BLOCK_SIZE = 4
 SECTION_BLOCK_WINDOW = timedelta(days=60)
 SECTION_BLOCK_CANDIDATES = 1000  # the newest stories the home page's section blocks draw from
 LATEST_POOL = 48
+LIVE_POLL_SECONDS = 20  # how often a live story's page looks for new entries
 PAGE_SIZE = 20
 
 
@@ -82,24 +84,35 @@ def article_page(request, article, decision, *, preview=False):
     ]
     paywall = access.policy()
     paywalled = paywall.is_paywalled(article.access)
-    # Without the full text, the rest of the body is never sent: not hidden, absent.
+    # Without the full text, the rest of the body is never sent: not hidden, absent. Nor are
+    # a live story's entries.
     body = article.body if decision.full_text else paywall.preview(article.body)
     # Pictures and embeds from the references the body stores (one query for its pictures).
     body = figures.render(body)
+    coverage = None
+    if article.is_live_story:
+        coverage = LiveCoverage.of(article, decision)
+        structured_data = seo.live_blog_posting(
+            article, coverage.all, paywalled_selector=".article__body" if paywalled else None
+        )
+    else:
+        structured_data = seo.news_article(
+            article, paywalled_selector=".article__body" if paywalled else None
+        )
     return render(
         request,
         "articles/article_detail.html",
         {
             "article": article,
             "body": body,
-            "has_players": "data-embed-player=" in body,
+            "has_players": "data-embed-player=" in body or (coverage and coverage.has_players),
             "decision": decision,
+            "coverage": coverage,
+            "live_poll_seconds": None if preview else LIVE_POLL_SECONDS,  # no fragment yet
             "current_section": sections[0],
             "canonical_url": absolute_url(article.get_absolute_url()),
             "share_image": share_image,
-            "structured_data": seo.news_article(
-                article, paywalled_selector=".article__body" if paywalled else None
-            ),
+            "structured_data": structured_data,
             "breadcrumb_data": seo.breadcrumb_list(trail),
             "read_more_links": read_more_links,
             # Corrections are fetched only for the articles that have some.
@@ -110,6 +123,39 @@ def article_page(request, article, decision, *, preview=False):
             "preview": preview,
         },
     )
+
+
+@dataclass
+class LiveCoverage:
+    """A live story's entries as readers see them: the key points (pinned), then the others,
+    newest first, each with its body rendered (``rendered_body``) and its ``permalink``."""
+
+    article: Article
+    pinned: list
+    entries: list
+
+    @classmethod
+    def of(cls, article, decision):
+        """The entries of ``article`` that the paywall's ``decision`` lets the reader see
+        (none without the full text), in one query, and one for all their pictures."""
+        entries = list(article.live_entries.for_readers()) if decision.full_text else []
+        address = article.get_absolute_url()  # once, not per entry
+        for entry, body in zip(entries, figures.render_all([e.body for e in entries]), strict=True):
+            entry.rendered_body = body
+            entry.permalink = f"{address}#{entry.anchor}"
+        return cls(
+            article,
+            pinned=[entry for entry in entries if entry.pinned],
+            entries=[entry for entry in entries if not entry.pinned],
+        )
+
+    @property
+    def all(self):
+        return self.pinned + self.entries
+
+    @property
+    def has_players(self):
+        return any("data-embed-player=" in entry.rendered_body for entry in self.all)
 
 
 class PublishedArticle:
@@ -126,16 +172,32 @@ class PublishedArticle:
         return {"url": self.article.get_absolute_url(), "access": self.article.access}
 
 
-def article_detail(request, category, slug, pk):
-    # What the view must know before it can choose a cached variant (the address, the access
-    # level) is kept with the cached page, so a cached article costs one read of the cache.
-    # Without it: the summary kept per version, else the article, fetched once for both uses.
+class PublishedLiveStory(PublishedArticle):
+    """The published article ``pk`` with only what its fragment of entries needs."""
+
+    @cached_property
+    def article(self):
+        fields = ["slug", "category__slug", "access", "live_status", "live_ended_at"]
+        stories = Article.objects.published().select_related("category").only(*fields)
+        return get_object_or_404(stories, pk=self.pk)
+
+
+def _summary(request, published):
+    """The cached entry of the request's address (None for a page built afresh) and the
+    summary of the ``published`` article: what the view must know before it can choose a
+    cached variant (the address, the access level). It is kept with the cached page, so a
+    cached page costs one read of the cache. Without it: the summary kept per version, else
+    the article, fetched once for both uses."""
     page = CachedPage.read(request) if is_anonymous_reader(request) else None
-    published = PublishedArticle(pk)
     if page is None:  # a signed-in reader's page is built afresh
-        summary = published.summary()
-    else:
-        summary = page.meta_or(lambda: remember(f"article-summary:{pk}", published.summary))
+        return None, published.summary()
+    pk = published.pk
+    return page, page.meta_or(lambda: remember(f"article-summary:{pk}", published.summary))
+
+
+def article_detail(request, category, slug, pk):
+    published = PublishedArticle(pk)
+    page, summary = _summary(request, published)
     # An old slug or section keeps working: send readers and search engines to the current URL.
     if request.path != summary["url"]:
         return redirect(summary["url"], permanent=True)
@@ -154,6 +216,39 @@ def article_detail(request, category, slug, pk):
         meter.record(pk, response)
     if decision.by_meter:
         # Another browser's meter gets another page: kept by no CDN (some ignore Vary: Cookie).
+        patch_cache_control(response, private=True)
+    return response
+
+
+def live_entries(request, pk):
+    """The entries of the live story ``pk`` as its page shows them, for the page's script
+    (static/js/live.js) to find the new ones: cached like the page, under the article's key,
+    so that an entry added is purged with the article's pages. Only for a reader who may read
+    the story in full (the paywall's decision, as on the page, the meter not counting it);
+    404 otherwise, and for a story that is not live or not published."""
+    published = PublishedLiveStory(pk)
+    page, summary = _summary(request, published)
+    paywall = access.policy()
+    meter = paywall.Meter.from_request(request)
+    decision = paywall.decide(paywall.reader_of(request), summary["access"], pk, meter)
+    if not decision.full_text:
+        raise Http404
+
+    def build():
+        article = published.article
+        if not article.is_live_story:
+            raise Http404
+        shows(f"article-{pk}")
+        response = render(
+            request,
+            "components/live_feed.html",
+            {"article": article, "coverage": LiveCoverage.of(article, decision)},
+        )
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+    response = cached_response(request, build, decision.variant, page=page, meta=summary)
+    if decision.by_meter:
         patch_cache_control(response, private=True)
     return response
 

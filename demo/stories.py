@@ -265,6 +265,45 @@ STORIES = [
                 "rugby-amateur-les-petits-clubs-asphyxies-par-la-flambee-des-frais-de-deplacement",
             )
         ],
+        # A live story (En direct): its entries, (minutes ago, title, text, key point).
+        "live": [
+            (
+                240,
+                "Départ sous la pluie",
+                "<p>Le peloton s’élance de Laguiole sous une pluie fine. 152 coureurs au départ "
+                "de cette cinquième étape, longue de 178 kilomètres.</p>",
+                False,
+            ),
+            (
+                170,
+                "",
+                "<p>Cinq coureurs ont pris le large au kilomètre 12. Leur avance atteint trois "
+                "minutes au passage du premier col.</p>",
+                False,
+            ),
+            (
+                95,
+                "Roussel bien entouré",
+                "<p>L’équipe du maillot de leader roule en tête du peloton et contrôle "
+                "l’écart : « On ne laissera pas partir trop loin », confie son directeur "
+                "sportif.</p>",
+                False,
+            ),
+            (
+                40,
+                "L’échappée reprise",
+                "<p>À 25 kilomètres de l’arrivée, les derniers échappés sont rejoints dans la "
+                "montée vers le plateau.</p>",
+                True,
+            ),
+            (
+                8,
+                "",
+                "<p>Attaque de Maxime Roussel à 6 kilomètres du sommet ! Seuls deux coureurs "
+                "parviennent à suivre.</p>",
+                False,
+            ),
+        ],
     },
     {
         "slug": "la-bce-laisse-ses-taux-inchanges-et-temporise-face-a-une-inflation-tetue",

@@ -141,3 +141,15 @@ class HouseAdFactory(DjangoModelFactory):
     link = "https://abonnement.example.fr/offre"
     alt_text = "Abonnez-vous au Quotidien pour 1 € le premier mois"
     is_active = True
+
+
+class LiveEntryFactory(DjangoModelFactory):
+    """An entry of a live story (its article made live), by a new author, just now."""
+
+    class Meta:
+        model = "articles.LiveEntry"
+
+    article = factory.SubFactory(ArticleFactory, live_status=Article.LiveStatus.LIVE)
+    author = factory.SubFactory(AuthorFactory)
+    published_at = factory.LazyFunction(timezone.now)
+    body = "<p>Les secours sont arrivés sur place.</p>"

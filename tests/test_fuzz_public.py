@@ -9,7 +9,7 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
+from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, LiveEntryFactory
 
 FUZZ = settings(
     max_examples=150,
@@ -44,9 +44,11 @@ def newsroom(db, settings):
     section = CategoryFactory(name="Politique", slug="politique")
     author = AuthorFactory(name="Ana Duval", slug="ana-duval")
     story = ArticleFactory(title="Un budget voté", category=section, authors=[author])
-    ArticleFactory(
-        title=f"{DRAFT_MARKER} du budget", status="draft", category=section, authors=[author]
-    )
+    draft = ArticleFactory(
+        title=f"{DRAFT_MARKER} du budget", status="draft", category=section, authors=[author],
+        live_status="live",
+    )  # fmt: skip
+    LiveEntryFactory(article=draft, author=author, body=f"<p>{DRAFT_MARKER} en direct</p>")
     story.tags.add("Budget")
     return story
 
@@ -58,6 +60,7 @@ def _paths(draw_segment, draw_number):
         f"/auteurs/{draw_segment}/",
         f"/tags/{draw_segment}/",
         f"/apercu/{draw_number}/",
+        f"/direct/{draw_number}/entrees/",
         f"/rss/{draw_segment}/",
         f"/rss/auteurs/{draw_segment}/",
         f"/sitemap-{draw_segment}.xml",

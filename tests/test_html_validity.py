@@ -22,6 +22,7 @@ def test_every_kind_of_reader_page_is_valid_html(client, settings):
     addresses = [
         "/",
         article.get_absolute_url(),
+        Article.objects.get(live_status=Article.LiveStatus.LIVE).get_absolute_url(),
         Category.objects.filter(parent__isnull=True).first().get_absolute_url(),
         Author.objects.first().get_absolute_url(),
         reverse("articles:tag", args=[Tag.objects.filter(article__isnull=False).first().slug]),

@@ -23,15 +23,20 @@
     frame.focus();
   }
 
+  // The article's body and a live story's entries, those arriving later too (static/js/live.js).
+  const FIGURES = ":is(.article__body, .live-entry__body) figure[data-embed-player]";
+
   function setUp() {
-    for (const figure of document.querySelectorAll(".article__body figure[data-embed-player]")) {
+    for (const figure of document.querySelectorAll(FIGURES)) {
       const consent = figure.querySelector(".embed__consent");
-      if (!consent) continue;
+      if (!consent || figure.dataset.embedReady) continue;
+      figure.dataset.embedReady = "1";
       consent.hidden = false;
       consent.querySelector(".embed__load").addEventListener("click", () => load(figure));
     }
   }
 
+  document.addEventListener("newsroom:live-entries", setUp);
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", setUp);
   } else {

@@ -636,6 +636,11 @@ def test_authors_rights_are_the_least_their_work_needs():
         ("articles", "add_image"),
         ("articles", "change_image"),
         ("articles", "view_image"),
+        # The entries of the live stories they may change (their own, until published).
+        ("articles", "add_liveentry"),
+        ("articles", "change_liveentry"),
+        ("articles", "delete_liveentry"),
+        ("articles", "view_liveentry"),
         ("taggit", "view_tag"),
         ("desk", "view_editorialnote"),  # editors' notes on the stories they open
     }

@@ -5,11 +5,21 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from taggit.models import Tag
 
-from articles.models import Article, ArticleAuthor, Author, Category, Image, ReadMoreLink
+from articles.models import (
+    Article,
+    ArticleAuthor,
+    Author,
+    Category,
+    Image,
+    LiveEntry,
+    ReadMoreLink,
+)
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [Article, ArticleAuthor, Author, Category, Image, ReadMoreLink, Tag, get_user_model()]
+MODELS = [
+    Article, ArticleAuthor, Author, Category, Image, LiveEntry, ReadMoreLink, Tag, get_user_model(),
+]  # fmt: skip
 
 
 def _counts():
@@ -37,6 +47,8 @@ def test_load_demo_builds_a_newsroom_and_loading_it_again_duplicates_nothing(set
     assert editor.has_perm("articles.publish_article")
     assert not author.has_perm("articles.publish_article")
     assert hasattr(author, "author_profile")
+    live = Article.objects.get(live_status=Article.LiveStatus.LIVE)
+    assert live.live_entries.count() == 5 and live.live_entries.filter(pinned=True).count() == 1
     first = _counts()
 
     _load_demo()

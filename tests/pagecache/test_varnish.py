@@ -170,3 +170,32 @@ def test_an_edit_purges_the_pages_that_show_the_story_and_no_other(site):
     assert {http(address)[1]["X-Cache"] for address in pages} == {"HIT"}
 
     retitle_and_check_only_its_pages_are_purged(env, front, pages)
+
+
+LIVE = """
+from articles.models import Article, Author, LiveEntry
+article = Article.objects.get(slug="deja-en-ligne")
+if not article.is_live_story:
+    article.live_status = Article.LiveStatus.LIVE
+    article.save()
+author = Author.objects.first()
+LiveEntry.objects.create(article=article, author=author, body="<p>{text}</p>")
+"""
+
+
+def test_a_live_entry_reaches_readers_through_varnish_once_the_worker_has_run(site):
+    env, front = site
+    fragment = f"{front}/direct/1/entrees/"
+    manage(env, "shell", "-c", LIVE.format(text="Première entrée du direct."))
+    _run_worker(env)
+    assert "Première entrée du direct." in http(fragment)[2]
+    status, headers, page = http(fragment)
+    assert status == 200 and headers["X-Cache"] == "HIT"
+
+    manage(env, "shell", "-c", LIVE.format(text="Deuxième entrée du direct."))
+    _run_worker(env)
+
+    for address in (fragment, f"{front}/monde/deja-en-ligne-1/"):
+        status, headers, page = http(address)
+        assert headers["X-Cache"] == "MISS", address
+        assert "Deuxième entrée du direct." in page and "Première entrée du direct." in page

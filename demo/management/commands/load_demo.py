@@ -14,7 +14,15 @@ from django.utils import timezone
 from PIL import Image as PILImage
 from PIL import ImageDraw
 
-from articles.models import Article, ArticleAuthor, Author, Category, Image, ReadMoreLink
+from articles.models import (
+    Article,
+    ArticleAuthor,
+    Author,
+    Category,
+    Image,
+    LiveEntry,
+    ReadMoreLink,
+)
 from demo.stories import AUTHORS, CATEGORIES, STORIES
 
 DEMO_ACCOUNTS = [
@@ -133,6 +141,8 @@ class Command(BaseCommand):
             articles[article.slug] = (article, story)
 
         for article, story in articles.values():
+            if story.get("live") and not article.live_entries.exists():
+                self._live_coverage(article, story, authors, now)
             if article.read_more_links.exists():
                 continue
             for position, link in enumerate(story.get("read_more", [])):
@@ -145,6 +155,22 @@ class Command(BaseCommand):
                         article=article, position=position, url=link[1], label=link[2]
                     )
         return created_count
+
+    def _live_coverage(self, article, story, authors, now):
+        """The story made live, with its entries; the first author writes them."""
+        Article.objects.filter(pk=article.pk).update(
+            live_status=Article.LiveStatus.LIVE, live_started_at=article.published_at
+        )
+        author = authors[story["authors"][0]]
+        for minutes_ago, title, body, pinned in story["live"]:
+            LiveEntry.objects.create(
+                article=article,
+                author=author,
+                published_at=now - timedelta(minutes=minutes_ago),
+                title=title,
+                body=body,
+                pinned=pinned,
+            )
 
     def _accounts(self, authors):
         User = get_user_model()

@@ -1,0 +1,422 @@
+"""Live coverage (En direct): the entries of a live story, on its page, in the fragment its
+script polls, in its structured data, in the CDN's purges and in the admin."""
+
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from django.contrib.admin.models import ADDITION, LogEntry
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from articles import purging
+from articles.models import Article, LiveEntry
+from pagecache.models import PendingPurge
+from subscriptions.models import PaywallSettings
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    ImageFactory,
+    LiveEntryFactory,
+    UserFactory,
+)
+from tests.nu import nu_errors
+
+pytestmark = pytest.mark.django_db
+LIVE, ENDED = Article.LiveStatus.LIVE, Article.LiveStatus.ENDED
+
+
+@pytest.fixture
+def story():
+    return ArticleFactory(
+        title="Tempête Ciaran : la Bretagne en alerte rouge",
+        live_status=LIVE,
+        published_at=timezone.now() - timedelta(hours=3),
+    )
+
+
+def entry(story, minutes_ago, text, **fields):
+    return LiveEntryFactory(
+        article=story,
+        published_at=timezone.now() - timedelta(minutes=minutes_ago),
+        body=f"<p>{text}</p>",
+        **fields,
+    )
+
+
+def fragment_url(article):
+    return reverse("articles:live_entries", args=[article.pk])
+
+
+ENTRY = re.compile(r'<article class="live-entry[^"]*" id="entree-(\d+)"')
+
+
+def entry_ids(html):
+    return [int(pk) for pk in ENTRY.findall(html)]
+
+
+# The model -------------------------------------------------------------------------------
+
+
+def test_an_entry_body_is_sanitised_like_the_article_body(story):
+    found = entry(story, 1, 'Vent à <b onclick="x()">150 km/h</b><img src="https://pisteur.fr/x">')
+    found.refresh_from_db()
+    assert found.body.startswith("<p>Vent à <b>150 km/h</b>")
+    assert "pisteur" not in found.body and "onclick" not in found.body
+    with pytest.raises(ValidationError):
+        LiveEntryFactory(article=story, body="<p>Début</p><style>la suite disparaîtrait")
+
+
+def test_entries_are_newest_first():
+    story = ArticleFactory(live_status=LIVE)
+    older, newer = entry(story, 10, "Avant"), entry(story, 2, "Après")
+    assert list(story.live_entries.all()) == [newer, older]
+
+
+def test_an_entry_in_the_future_or_without_text_is_refused_in_french(story):
+    future = LiveEntry(
+        article=story,
+        author=AuthorFactory(),
+        published_at=timezone.now() + timedelta(hours=1),
+        body="<p>Plus tard</p>",
+    )
+    with pytest.raises(ValidationError) as error:
+        future.full_clean()
+    assert "futur" in str(error.value)
+    empty = LiveEntry(article=story, author=AuthorFactory(), body="<p> </p>")
+    with pytest.raises(ValidationError) as error:
+        empty.full_clean()
+    assert "vide" in str(error.value)
+
+
+def test_coverage_starts_when_made_live_and_ends_when_ended():
+    story = ArticleFactory()
+    assert story.live_started_at is None
+    story.live_status = LIVE
+    story.save()
+    assert story.live_started_at == story.published_at
+    assert story.live_ended_at is None
+    story.live_status = ENDED
+    story.save()
+    assert story.live_ended_at is not None
+    story.live_status = LIVE  # live again: no end yet
+    story.save()
+    assert story.live_ended_at is None
+
+
+# The reader's page -----------------------------------------------------------------------
+
+
+def test_live_page_shows_key_points_first_then_entries_newest_first(client, story):
+    first = entry(story, 50, "Premières rafales à Brest.")
+    key = entry(story, 40, "120 000 foyers privés d’électricité.", pinned=True, title="Bilan")
+    latest = entry(story, 5, "Les trains sont arrêtés.")
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert 'class="live-badge live-badge--on"' in html and "En direct" in html
+    assert "Les points clés" in html
+    assert entry_ids(html) == [key.pk, latest.pk, first.pk]
+    assert f'href="#entree-{latest.pk}"' in html  # each entry's anchor
+    assert f"{story.get_absolute_url()}#entree-{latest.pk}" in html  # its permalink
+    assert latest.author.name in html
+    time = timezone.localtime(latest.published_at)
+    assert f"{time.hour} h {time.minute:02d}" in html
+    assert 'src="/static/js/live.js"' in html
+    assert f'data-live-url="{fragment_url(story)}"' in html
+
+
+def test_ended_story_says_termine_with_its_end_time_and_stops_looking(client, story):
+    entry(story, 30, "Le vent faiblit.")
+    story.live_status = ENDED
+    story.live_ended_at = timezone.localtime().replace(hour=18, minute=30)
+    story.save()
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert "Terminé" in html
+    assert "Le direct s’est terminé le" in html and "à 18 h 30" in html
+    assert "live.js" not in html
+    assert "Le vent faiblit." in html
+
+
+def test_live_page_query_count_does_not_grow_with_entries_and_pictures(client, story):
+    def picture_entry():
+        image = ImageFactory()
+        entry(story, 3, f'Photo</p><figure data-image="{image.pk}"></figure><p>fin')
+
+    def queries_of_a_fresh_page():
+        story.save()  # a new version: the page is built again
+        client.get(story.get_absolute_url())  # the parts of this version (menus, related)
+        story.save()
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(story.get_absolute_url()).content.decode()
+        return len(queries), html
+
+    picture_entry()
+    few, _ = queries_of_a_fresh_page()
+    for _ in range(4):
+        picture_entry()
+        entry(story, 1, "Encore.")
+    many, html = queries_of_a_fresh_page()
+    assert html.count('<article class="live-entry') == 9
+    assert many == few
+
+
+def test_a_non_live_story_has_no_live_part(client):
+    story = ArticleFactory()
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert "live-badge" not in html and "live.js" not in html
+
+
+# The fragment ----------------------------------------------------------------------------
+
+
+def test_fragment_shows_the_entries_from_the_cache_and_follows_a_new_entry(
+    settings, story, django_assert_max_num_queries
+):
+    settings.CDN_PURGE_BACKEND = "fastly"
+    client = Client()
+    first = entry(story, 10, "Alerte rouge levée dans le Finistère.")
+    with django_assert_max_num_queries(4):  # version, article, entries (no picture)
+        response = client.get(fragment_url(story))
+    assert response.status_code == 200
+    assert entry_ids(response.content.decode()) == [first.pk]
+    assert f"article-{story.pk}" in response["Surrogate-Key"].split()
+    assert "s-maxage" in response["Cache-Control"]
+    assert response["X-Robots-Tag"] == "noindex"
+    with django_assert_max_num_queries(1):  # from the page cache
+        again = client.get(fragment_url(story))
+    assert again.content == response.content
+    assert again.page_cache_status == "hit"
+
+    second = entry(story, 0, "Le pont de Térénez rouvert.")
+    fresh = client.get(fragment_url(story)).content.decode()
+    assert entry_ids(fresh) == [second.pk, first.pk]
+
+
+def test_fragment_ignores_query_parameters(story):
+    entry(story, 1, "Rien de neuf.")
+    for query in ("?depuis=abc", "?page=-1", "?x=%00"):
+        response = Client().get(fragment_url(story) + query)
+        assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: ArticleFactory(draft=True, live_status=LIVE),
+        lambda: ArticleFactory(scheduled=True, live_status=LIVE),
+        lambda: ArticleFactory(),  # not a live story
+    ],
+    ids=["draft", "scheduled", "not live"],
+)
+def test_fragment_of_a_story_readers_cannot_follow_is_a_404(make):
+    article = make()
+    response = Client().get(fragment_url(article))
+    assert response.status_code == 404
+    assert "private" in response["Cache-Control"]
+
+
+def test_fragment_of_an_unknown_story_is_a_404():
+    assert Client().get("/direct/999999999/entrees/").status_code == 404
+    assert Client().get("/direct/99999999999999999999999/entrees/").status_code == 404
+    assert Client().get("/direct/abc/entrees/").status_code == 404
+
+
+def test_fragment_never_leaks_a_paywalled_story_entries(story):
+    PaywallSettings.objects.update_or_create(pk=1, defaults={"mode": "on"})
+    story.access = Article.Access.SUBSCRIBERS
+    story.save()
+    entry(story, 1, "Réservé aux abonnés : le rapport secret.")
+    anonymous = Client()
+    assert anonymous.get(fragment_url(story)).status_code == 404
+    page = anonymous.get(story.get_absolute_url()).content.decode()
+    assert "le rapport secret" not in page
+    assert "liveBlogUpdate" not in page or '"liveBlogUpdate":[]' in page
+    staff = Client()
+    staff.force_login(UserFactory(is_staff=True))
+    response = staff.get(fragment_url(story))
+    assert response.status_code == 200 and "le rapport secret" in response.content.decode()
+    assert "private" in response["Cache-Control"]
+
+
+# Purges ----------------------------------------------------------------------------------
+
+
+def test_an_entry_added_or_deleted_purges_its_story_pages(
+    settings, story, django_capture_on_commit_callbacks
+):
+    settings.CDN_PURGE_BACKEND = "fastly"
+    author = AuthorFactory()  # a new author purges every page (their page, any byline)
+    PendingPurge.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=False):
+        added = entry(story, 1, "Nouvelle rafale.", author=author)
+        added.pinned = True
+        added.save()
+        added.delete()
+    assert set(PendingPurge.objects.values_list("key", flat=True)) == {f"article-{story.pk}"}
+
+
+def test_an_entry_of_a_draft_purges_nothing(settings, django_capture_on_commit_callbacks):
+    settings.CDN_PURGE_BACKEND = "fastly"
+    draft = ArticleFactory(draft=True, live_status=LIVE)
+    author = AuthorFactory()
+    PendingPurge.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=False):
+        entry(draft, 1, "En préparation.", author=author)
+    assert not PendingPurge.objects.exists()
+
+
+def test_caches_purged_by_address_are_sent_the_fragment_of_a_live_story(story):
+    assert fragment_url(story) in purging.addresses({f"article-{story.pk}"})
+    plain = ArticleFactory()
+    assert purging.addresses({f"article-{plain.pk}"}) == {plain.get_absolute_url()}
+
+
+# Structured data -------------------------------------------------------------------------
+
+
+def _json_ld(html, kind):
+    for block in re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S):
+        data = json.loads(block)
+        if data["@type"] == kind:
+            return data
+    raise AssertionError(f"no {kind}")
+
+
+def test_live_story_carries_live_blog_posting_with_its_updates(client, story):
+    key = entry(story, 20, "Trois départements en vigilance rouge.", pinned=True, title="Bilan")
+    latest = entry(story, 2, "Un arbre tombé sur la voie ferrée à Morlaix.")
+    data = _json_ld(client.get(story.get_absolute_url()).content.decode(), "LiveBlogPosting")
+    for required in (
+        "headline", "datePublished", "dateModified", "author", "publisher", "mainEntityOfPage",
+        "coverageStartTime", "liveBlogUpdate",
+    ):  # fmt: skip
+        assert data[required], required
+    assert "coverageEndTime" not in data
+    updates = data["liveBlogUpdate"]
+    assert [u["url"].split("#")[1] for u in updates] == [f"entree-{latest.pk}", f"entree-{key.pk}"]
+    assert updates[1]["headline"] == "Bilan"
+    assert updates[0]["headline"].startswith("Un arbre tombé")
+    assert updates[0]["articleBody"] == "Un arbre tombé sur la voie ferrée à Morlaix."
+    assert updates[0]["author"]["name"] == latest.author.name
+    assert all(u["@type"] == "BlogPosting" and u["datePublished"] for u in updates)
+    assert updates[0]["url"].endswith(f"{story.get_absolute_url()}#entree-{latest.pk}")
+    assert data["dateModified"] >= updates[0]["datePublished"]
+
+    story.live_status = ENDED
+    story.save()
+    data = _json_ld(client.get(story.get_absolute_url()).content.decode(), "LiveBlogPosting")
+    assert data["coverageEndTime"]
+
+
+def test_live_page_is_valid_html(client, story):
+    image = ImageFactory()
+    entry(story, 30, "Début de la tempête.", pinned=True, title="L’essentiel")
+    entry(story, 20, f'Photo</p><figure data-image="{image.pk}"></figure><p>Brest')
+    LiveEntryFactory(
+        article=story,
+        body='<figure data-embed="youtube"><a href="https://www.youtube.com/watch?v=dQw4w9WgXcQ">'
+        "https://www.youtube.com/watch?v=dQw4w9WgXcQ</a></figure>",
+    )
+    live = client.get(story.get_absolute_url()).content.decode()
+    story.live_status = ENDED
+    story.save()
+    ended = client.get(story.get_absolute_url()).content.decode()
+    assert nu_errors({"live": live, "ended": ended}) == []
+
+
+# The admin -------------------------------------------------------------------------------
+
+
+def _add(client, story, **data):
+    form = {
+        "article": story.pk,
+        "published_at_0": timezone.localtime().strftime("%d/%m/%Y"),
+        "published_at_1": timezone.localtime().strftime("%H:%M:%S"),
+        "author": story.bylines.get().author_id,
+        "title": "",
+        "body": "<p>Les pompiers sont intervenus 300 fois.</p>",
+        **data,
+    }
+    return client.post(reverse("admin:articles_liveentry_add"), form)
+
+
+def test_editor_adds_an_entry_from_the_admin_and_it_is_logged(editor_client, editor, story):
+    form = editor_client.get(reverse("admin:articles_liveentry_add") + f"?article={story.pk}")
+    assert form.status_code == 200
+    assert "prose-editor" in form.content.decode()
+    response = _add(editor_client, story, pinned="on")
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"?article={story.pk}")
+    added = story.live_entries.get()
+    assert added.pinned and "300 fois" in added.body
+    assert LogEntry.objects.filter(user=editor, action_flag=ADDITION, object_id=added.pk).exists()
+    listing = editor_client.get(response["Location"])
+    assert "Les pompiers sont intervenus" in listing.content.decode()
+
+
+def test_article_form_links_to_its_entries_unfolded_on_a_live_story(editor_client, story):
+    html = editor_client.get(reverse("admin:articles_article_change", args=[story.pk])).content
+    assert f"/admin/articles/liveentry/add/?article={story.pk}".encode() in html
+    assert b"collapse" not in html.split(b"id_live_status")[0].rsplit(b"<fieldset", 1)[1]
+    plain = ArticleFactory()
+    html = editor_client.get(reverse("admin:articles_article_change", args=[plain.pk])).content
+    assert b"collapse" in html.split(b"id_live_status")[0].rsplit(b"<fieldset", 1)[1]
+
+
+def test_author_cannot_add_or_change_entries_of_a_published_story(
+    author_client, author_user, story
+):
+    existing = entry(story, 5, "Publiée par l’édition.")
+    response = _add(author_client, story)
+    assert response.status_code == 200  # the story is not among the choices
+    assert story.live_entries.count() == 1
+    change = reverse("admin:articles_liveentry_change", args=[existing.pk])
+    assert author_client.post(change, {"body": "<p>Réécrite</p>"}).status_code == 403
+    existing.refresh_from_db()
+    assert "Publiée par" in existing.body
+
+
+def test_author_writes_entries_on_their_own_draft(author_client, author_user):
+    draft = ArticleFactory(draft=True, live_status=LIVE, authors=[author_user.author_profile])
+    assert _add(author_client, draft).status_code == 302
+    assert draft.live_entries.count() == 1
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "99999999999999999999999", ""])
+def test_entries_list_filtered_by_a_made_up_story_is_no_error(editor_client, value):
+    response = editor_client.get(reverse("admin:articles_liveentry_changelist"), {"article": value})
+    assert response.status_code in (200, 302)
+    add = editor_client.get(reverse("admin:articles_liveentry_add"), {"article": value})
+    assert add.status_code == 200
+
+
+def test_cards_and_the_top_story_of_a_live_story_say_en_direct(client, story):
+    section = story.category.get_absolute_url()
+    card_badge = '<span class="badge badge--live">En direct</span>'
+    assert card_badge in client.get(section).content.decode()
+    assert '<p class="live-badge live-badge--on">En direct</p>' in client.get("/").content.decode()
+    story.live_status = ENDED
+    story.save()
+    assert "badge--live" not in client.get(section).content.decode()
+    assert "live-badge" not in client.get("/").content.decode()
+
+
+def test_author_cannot_pin_a_published_story_entry_from_the_list(author_client, story):
+    existing = entry(story, 5, "Publiée par l’édition.")
+    response = author_client.post(
+        reverse("admin:articles_liveentry_changelist"),
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-0-id": existing.pk,
+            "form-0-pinned": "on",
+            "_save": "Enregistrer",
+        },
+    )
+    assert response.status_code == 403
+    existing.refresh_from_db()
+    assert not existing.pinned

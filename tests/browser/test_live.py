@@ -1,0 +1,155 @@
+"""A reader follows a live story while an editor adds three entries and pins one: the new
+entries appear without a reload (announced by a button, never pushed under the reader's eyes);
+with JavaScript off, a reload shows them."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from articles import views
+from articles.models import Article, LiveEntry
+from tests.browser.conftest import DESKTOP, DOCS_SCREENSHOTS, PHONE
+from tests.browser.test_desk import _sign_in
+from tests.factories import AuthorFactory, UserFactory
+
+
+@pytest.fixture
+def live_story(newsroom, monkeypatch):
+    monkeypatch.setattr(views, "LIVE_POLL_SECONDS", 1)  # 20 s for readers
+    story = newsroom.lead_story
+    story.live_status = Article.LiveStatus.LIVE
+    story.save()
+    LiveEntry.objects.create(
+        article=story,
+        author=newsroom.marie,
+        published_at=timezone.now() - timedelta(minutes=30),
+        title="Le sommet s’ouvre",
+        body="<p>Les délégations arrivent à Bruxelles.</p>",
+    )
+    return story
+
+
+def _editor():
+    # Browser tests flush the database between tests, data migrations' groups included.
+    editors, _ = Group.objects.get_or_create(name="Éditeurs")
+    editors.permissions.add(*Permission.objects.filter(content_type__app_label="articles"))
+    user = UserFactory(username="editrice", is_staff=True, groups=["Éditeurs"])
+    AuthorFactory(name="Claire Éditrice", slug="claire-editrice", user=user)
+    return user
+
+
+def _write_entry(page, story, text, *, screenshot=None):
+    page.goto(f"/admin/articles/liveentry/add/?article={story.pk}")
+    page.locator(".prose-editor > .ProseMirror").click()
+    page.keyboard.type(text)
+    if screenshot:
+        DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=DOCS_SCREENSHOTS / screenshot)
+    page.locator("input[name=_save]").click()
+    expect(page.locator(".messagelist")).to_contain_text("a été ajouté")
+
+
+def _stream(page):
+    return page.locator(".live__stream .live-entry__body")
+
+
+def test_reader_sees_new_entries_without_reloading(new_page, live_story, problems):
+    reader = new_page()
+    reader.goto(live_story.get_absolute_url())
+    expect(reader.locator("[data-live-badge]")).to_have_text("En direct")
+    reader.evaluate("window.__sameDocument = true")
+    expect(_stream(reader)).to_have_count(1)
+
+    editor = new_page()
+    _sign_in(editor, _editor())
+    DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    # The entry's form: the story and the editor's byline chosen, the body's editor.
+    _write_entry(
+        editor,
+        live_story,
+        "Première déclaration du secrétaire général.",
+        screenshot="live-entry-form-1280x900.png",
+    )
+    assert editor.evaluate("window.__cspViolations") == []
+
+    button = reader.locator("[data-live-updates] button")
+    expect(button).to_have_text("1 nouvelle entrée", timeout=15_000)
+    expect(reader.locator("[data-live-updates]")).to_have_attribute("aria-live", "polite")
+    expect(_stream(reader)).to_have_count(1)  # nothing moved until the reader asks
+    reader.locator("#direct").scroll_into_view_if_needed()
+    reader.screenshot(path=DOCS_SCREENSHOTS / "live-new-entries-1280x900.png")
+    button.click()
+    expect(_stream(reader).first).to_have_text("Première déclaration du secrétaire général.")
+    expect(button).to_have_count(0)
+
+    # Two more, and the first one pinned as a key point.
+    _write_entry(editor, live_story, "Accord sur les bataillons de l’Est.")
+    _write_entry(editor, live_story, "Conférence de presse à 16 heures.")
+    pinned = live_story.live_entries.get(body__contains="Première déclaration")
+    editor.goto(f"/admin/articles/liveentry/?article={live_story.pk}")
+    row = editor.locator("#result_list tr", has_text="Première déclaration")
+    row.locator("input[type=checkbox][name$='-pinned']").check()
+    editor.locator("input[name=_save]").click()
+    expect(editor.locator(".messagelist")).to_contain_text("modifié")
+    pinned.refresh_from_db()
+    assert pinned.pinned
+
+    expect(button).to_have_text("2 nouvelles entrées", timeout=15_000)
+    button.click()
+    key_points = reader.locator(".live__key-points")
+    expect(key_points).to_contain_text("Première déclaration du secrétaire général.")
+    expect(_stream(reader)).to_have_text(
+        [
+            "Conférence de presse à 16 heures.",
+            "Accord sur les bataillons de l’Est.",
+            "Les délégations arrivent à Bruxelles.",
+        ]
+    )
+    assert reader.evaluate("window.__sameDocument") is True  # never reloaded
+    entry = live_story.live_entries.get(body__contains="Conférence")
+    expect(reader.locator(f"#entree-{entry.pk} .live-entry__time")).to_have_attribute(
+        "href", f"#entree-{entry.pk}"
+    )
+    DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    reader.locator("#direct").scroll_into_view_if_needed()
+    reader.screenshot(path=DOCS_SCREENSHOTS / "live-story-1280x900.png")
+
+    # The coverage ends: the page says so and stops looking.
+    live_story.live_status = Article.LiveStatus.ENDED
+    live_story.save()
+    expect(reader.locator("[data-live-badge]")).to_have_text("Terminé", timeout=15_000)
+    expect(reader.locator(".live__ended")).to_contain_text("Le direct s’est terminé le")
+    assert reader.evaluate("window.__cspViolations") == []
+    assert problems.console_errors == [] and problems.page_errors == []
+
+
+def test_without_javascript_a_reload_shows_new_entries(browser, live_server, live_story):
+    context = browser.new_context(
+        base_url=live_server.url, viewport=PHONE, java_script_enabled=False, locale="fr-FR"
+    )
+    try:
+        page = context.new_page()
+        page.goto(live_story.get_absolute_url())
+        expect(_stream(page)).to_have_count(1)
+        expect(page.locator("[data-live-updates]")).to_be_empty()
+        LiveEntry.objects.create(
+            article=live_story,
+            author=live_story.bylines.first().author,
+            body="<p>Les chefs d’État posent pour la photo de famille.</p>",
+            pinned=True,
+        )
+        page.reload()
+        expect(page.locator(".live__key-points")).to_contain_text("photo de famille")
+        expect(_stream(page)).to_have_count(1)
+    finally:
+        context.close()
+
+
+def test_an_entry_link_lands_on_the_entry(page, live_story):
+    entry = live_story.live_entries.get()
+    page.set_viewport_size(DESKTOP)
+    page.goto(entry.get_absolute_url())
+    expect(page.locator(f"#entree-{entry.pk}")).to_be_in_viewport()
