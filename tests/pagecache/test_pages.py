@@ -205,7 +205,7 @@ def test_page_built_for_a_signed_in_reader_is_not_kept_for_anonymous_readers(art
 
     # Rendered for the anonymous reader: not the signed-in reader's page from the cache (the
     # page may cost no query: its article is kept per content version).
-    assert [template.name for template in response.templates][0] == "articles/article_detail.html"
+    assert response.templates[0].name == "articles/article_detail.html"
 
 
 # Never stale
