@@ -234,6 +234,13 @@ class ArticleListView(ListView):
         """The key of the list (``section-<id>``…), for the CDN (pagecache/surrogates.py)."""
         raise NotImplementedError
 
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, _stories, is_paginated = super().paginate_queryset(queryset, page_size)
+        # The same for every reader: fetched once per content version.
+        key = f"{self.list_key()}:page:{page.number}"
+        page.object_list = remember(key, lambda: list(page.object_list))
+        return paginator, page, page.object_list, is_paginated
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         shows(self.list_key())

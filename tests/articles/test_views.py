@@ -426,7 +426,7 @@ def test_signed_in_readers_home_page_asks_only_for_the_session_and_the_reader(re
     assert "À la une" in content and "Récent 3" in content
 
 
-def test_signed_in_readers_section_page_asks_for_its_stories_alone(reader_client):
+def test_signed_in_readers_section_page_asks_only_for_the_session_and_the_reader(reader_client):
     monde = CategoryFactory(slug="monde", name="Monde")
     CategoryFactory(slug="europe", name="Europe", parent=monde)
     ArticleFactory(category=monde, title="Un sommet à Vilnius")
@@ -435,7 +435,7 @@ def test_signed_in_readers_section_page_asks_for_its_stories_alone(reader_client
         reader_client, reverse("articles:category", args=["monde"])
     )
 
-    assert len(queries) == 3, queries  # the session, the user and the page's stories
+    assert len(queries) == 2, queries  # the session and the user
     content = response.content.decode()
     assert "Un sommet à Vilnius" in content and 'href="/europe/"' in content
 
@@ -454,3 +454,21 @@ def test_a_sub_section_page_marks_its_main_section_and_an_unknown_section_is_a_4
     monde.name = "Le monde"
     monde.save()
     assert "Le monde" in client.get(reverse("articles:category", args=["europe"])).content.decode()
+
+
+@pytest.mark.parametrize("view", ["category", "author", "tag"])
+def test_a_list_page_kept_per_version_shows_a_new_story_at_once(reader_client, view):
+    section = CategoryFactory(slug="monde")
+    author = AuthorFactory(slug="lea-roux")
+    common = {"category": section, "authors": [author], "tags": ["Otan"]}
+    ArticleFactory(title="Premier sommet", published_at=_hours_ago(2), **common)
+    args = {"category": ["monde"], "author": ["lea-roux"], "tag": ["otan"]}[view]
+    url = reverse(f"articles:{view}", args=args)
+    assert "Premier sommet" in reader_client.get(url).content.decode()
+
+    ArticleFactory(title="Second sommet", **common)
+
+    for client in (reader_client, Client()):
+        content = client.get(url).content.decode()
+        assert "Second sommet" in content and "Premier sommet" in content
+    assert reader_client.get(url, {"page": "7"}).status_code == 404
