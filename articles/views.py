@@ -237,7 +237,7 @@ class ArticleListView(ListView):
     def paginate_queryset(self, queryset, page_size):
         paginator, page, _stories, is_paginated = super().paginate_queryset(queryset, page_size)
         # The same for every reader: fetched once per content version.
-        key = f"{self.list_key()}:page:{page.number}"
+        key = f"{self.list_key()}:stories:{page.number}"
         page.object_list = remember(key, lambda: list(page.object_list))
         return paginator, page, page.object_list, is_paginated
 
