@@ -236,9 +236,10 @@ class ArticleListView(ListView):
 
     def paginate_queryset(self, queryset, page_size):
         paginator, page, _stories, is_paginated = super().paginate_queryset(queryset, page_size)
-        # The same for every reader: fetched once per content version.
+        # The same for every reader: fetched once per content version, and kept in the shared
+        # cache only (a crawler reads every page of every list: not in each worker's memory).
         key = f"{self.list_key()}:stories:{page.number}"
-        page.object_list = remember(key, lambda: list(page.object_list))
+        page.object_list = remember(key, lambda: list(page.object_list), in_worker=False)
         return paginator, page, page.object_list, is_paginated
 
     def get_context_data(self, **kwargs):

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, ArticleAuthor
+from pagecache import parts
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -472,3 +473,5 @@ def test_a_list_page_kept_per_version_shows_a_new_story_at_once(reader_client, v
         content = client.get(url).content.decode()
         assert "Second sommet" in content and "Premier sommet" in content
     assert reader_client.get(url, {"page": "7"}).status_code == 404
+    # Kept in the shared cache, not in the worker's memory, which a crawler would fill.
+    assert not [key for key in parts.MEMORY.values if ":stories:" in key]
