@@ -3,7 +3,7 @@ import hashlib
 from django.conf import settings
 
 from articles.models import Category
-from pagecache.parts import cached_lookup
+from pagecache.parts import cached_lookup, remember
 
 
 def main_sections():
@@ -11,6 +11,25 @@ def main_sections():
     return cached_lookup(
         "main-sections", lambda: list(Category.objects.filter(parent__isnull=True))
     )
+
+
+def sections_by_slug():
+    """Every section by its slug, with its parent and its sub-sections (``subsections``), kept
+    in the cache with the menu until a section changes: a section's page then asks the
+    database for its stories alone."""
+
+    def build():
+        sections = list(Category.objects.all())
+        by_pk = {section.pk: section for section in sections}
+        for section in sections:
+            section.subsections = []
+        for section in sections:  # in menu order, as ``children`` lists them
+            if section.parent_id is not None:
+                section.parent = by_pk[section.parent_id]
+                section.parent.subsections.append(section)
+        return {section.slug: section for section in sections}
+
+    return remember("lookup:sections", build, scope="main-sections")
 
 
 def theme_version():

@@ -15,11 +15,10 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import ListView
 
 from articles import access, figures, search, seo
-from articles.context_processors import main_sections
+from articles.context_processors import main_sections, sections_by_slug
 from articles.models import (
     Article,
     Author,
-    Category,
     Correction,
     HouseAd,
     published_q,
@@ -166,7 +165,13 @@ class PublishedArticle:
 
     @cached_property
     def article(self):
-        return get_object_or_404(Article.objects.published().for_page(), pk=self.pk)
+        # Kept per content version in the shared cache (not in each worker: a site has
+        # thousands), so that the page built again for another reader costs no query for it.
+        return remember(
+            f"article-page:{self.pk}",
+            lambda: get_object_or_404(Article.objects.published().for_page(), pk=self.pk),
+            in_worker=False,
+        )
 
     def summary(self):
         return {"url": self.article.get_absolute_url(), "access": self.article.access}
@@ -279,16 +284,25 @@ def section_blocks(stories):
     ]
 
 
-@reader_page
-def home(request):
+def front_page():
+    """The home page's stories: the top story (the newest on the front page, else the
+    newest), the latest six, and the blocks of every main section, each story once."""
     published = Article.objects.published().for_cards()
     latest = list(published.with_bylines()[:7])
     top = published.with_bylines().filter(featured=True).first() or next(iter(latest), None)
     shown = {top.pk} if top else set()
     latest = [a for a in latest if a.pk not in shown][:6]
     shown.update(a.pk for a in latest)
+    return top, latest, section_blocks(published.exclude(pk__in=shown))
 
-    sections = section_blocks(published.exclude(pk__in=shown))
+
+@reader_page
+def home(request):
+    # The same for every reader: chosen once per content version (a signed-in reader's
+    # page, built every time, then asks the database for none of it).
+    top, latest, sections = remember("front-page", front_page)
+    shown = {top.pk} if top else set()
+    shown.update(a.pk for a in latest)
     shown.update(a.pk for _section, articles in sections for a in articles)
     shows("home", *(f"article-{pk}" for pk in shown))
     return render(
@@ -315,6 +329,14 @@ class ArticleListView(ListView):
         """The key of the list (``section-<id>``…), for the CDN (pagecache/surrogates.py)."""
         raise NotImplementedError
 
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, _stories, is_paginated = super().paginate_queryset(queryset, page_size)
+        # The same for every reader: fetched once per content version, and kept in the shared
+        # cache only (a crawler reads every page of every list: not in each worker's memory).
+        key = f"{self.list_key()}:stories:{page.number}"
+        page.object_list = remember(key, lambda: list(page.object_list), in_worker=False)
+        return paginator, page, page.object_list, is_paginated
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         shows(self.list_key())
@@ -339,10 +361,10 @@ class CategoryView(ArticleListView):
     template_name = "articles/category_detail.html"
 
     def get_queryset(self):
-        self.category = get_object_or_404(
-            Category.objects.select_related("parent"), slug=self.kwargs["slug"]
-        )
-        self.subsections = list(self.category.children.all())
+        self.category = sections_by_slug().get(self.kwargs["slug"])
+        if self.category is None:
+            raise Http404
+        self.subsections = self.category.subsections
         # By section ids, so that the (category, status, date) index serves the list.
         sections = [self.category.pk, *(child.pk for child in self.subsections)]
         return Article.objects.published().filter(category_id__in=sections).for_cards()

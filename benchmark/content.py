@@ -366,21 +366,44 @@ class GenerationReport:
 
 
 ARCHIVE_YEARS = 10
+# The two kinds of data: the unfriendly case for the reader's pages and the friendly one.
+ARCHIVES = {
+    "old": "dates over ten years, no front-page story, a picture on every story",
+    "recent": "dates over a year, one story in 500 on the front page, a picture on every story",
+}
+# The years and the share of front-page stories of each kind of data.
+ARCHIVE_SHAPES = {"old": (ARCHIVE_YEARS, 0.0), "recent": (1, 1 / 500)}
+
+
+def archive_of(articles):
+    """Which kind of data ``articles`` look like: "recent" if some are on the front page."""
+    return "recent" if articles.filter(featured=True).exists() else "old"
 
 
 def generate_articles(
-    count, *, images=50, authors=50, years=ARCHIVE_YEARS, batch_size=2000, seed=None, progress=None
+    count,
+    *,
+    images=50,
+    authors=50,
+    years=None,
+    archive="old",
+    batch_size=2000,
+    seed=None,
+    progress=None,
 ):
     """Insert ``count`` published articles in bulk, with bylines, tags and read-more links.
 
-    They are the unfriendly case for the reader's pages: an old archive (publication dates
-    spread evenly over the last ``years`` years, so most stories are old and few are in the
-    home page's recent window), a picture on every story (with ``images``), and no story
-    marked for the front page (the home page looks for one and falls back on the newest).
+    The ``old`` archive is the unfriendly case for the reader's pages: publication dates
+    spread evenly over the last ten years (or ``years``), so most stories are old and few are
+    in the home page's recent window, a picture on every story (with ``images``), and no story
+    marked for the front page (the home page looks for one and falls back on the newest). The
+    ``recent`` archive spreads them over a year and puts one story in 500 on the front page.
 
     The body is clean HTML built here, so ``Article.save()``'s sanitising is not needed; the
     word count and slug it would compute are computed from the generated text instead.
     """
+    default_years, featured_share = ARCHIVE_SHAPES[archive]
+    years = years or default_years
     started = time.perf_counter()
     rng = random.Random(seed)
     text = TextGenerator(seed)
@@ -416,7 +439,7 @@ def generate_articles(
                             if rng.random() < 0.1
                             else Article.Access.FREE
                         ),
-                        featured=False,
+                        featured=rng.random() < featured_share,
                     )
                 )
             articles = Article.objects.bulk_create(rows, batch_size=1000)

@@ -1,6 +1,7 @@
 """The ceiling: a fixed page of the same size as an article page, made with no database and no
 template but served by the same server, settings and middleware, so that every figure of
-``manage.py bench`` is also a ratio to what the stack itself can do.
+``manage.py bench`` is also a ratio to what the stack itself can do. The same view, served by
+Django with nothing else (``benchmark.bare_settings``), is the bare view.
 """
 
 import functools

@@ -37,16 +37,18 @@ class WorkerMemory:
 MEMORY = WorkerMemory()
 
 
-def remember(key, build, *, scope=PAGES, shared=True):
+def remember(key, build, *, scope=PAGES, shared=True, in_worker=True):
     """The value ``build()`` makes for the current version of ``scope``, built once per
     version.
 
     Kept in this worker's memory and, when ``shared``, in the shared cache for the other
     workers. Cheap values that are slower to fetch than to build (rendered cards) are kept
-    in the worker only. A ``build()`` that returns None is asked again next time.
+    in the worker only; large values of which a site has thousands (an article with its
+    body) in the shared cache only (not ``in_worker``), whose memory is bounded. A
+    ``build()`` that returns None is asked again next time.
     """
     version = versions.current(scope)
-    value = MEMORY.get(key, version)
+    value = MEMORY.get(key, version) if in_worker else None
     if value is not None:
         return value
     shared_key = keys.part(key, version)
@@ -59,7 +61,7 @@ def remember(key, build, *, scope=PAGES, shared=True):
                 value,
                 FURNITURE_TIMEOUT if scope != PAGES else settings.PAGE_CACHE_TIMEOUT,
             )
-    if value is not None:
+    if value is not None and in_worker:
         page_version = version if scope == PAGES else versions.current()
         MEMORY.set(key, version, value, page_version)
     return value

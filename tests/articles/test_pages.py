@@ -755,7 +755,7 @@ def _cold_queries(url):
 
 # Built from nothing, a page also reads the furniture it shows (the menu, the ads, the alert,
 # and on the home and article pages « Les plus lus »), one query each, kept from then on.
-QUERY_LIMITS = {"article": 12, "home": 11, "section": 8, "author": 8, "tag": 8}
+QUERY_LIMITS = {"article": 12, "home": 11, "section": 7, "author": 8, "tag": 8}
 
 
 @pytest.mark.parametrize("page", QUERY_LIMITS)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, ArticleAuthor
+from pagecache import parts
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -363,3 +364,114 @@ def test_a_story_picked_twice_under_read_also_is_offered_once(client):
     read_also = re.search(r'<section class="read-more".*?</section>', content, re.S).group()
     assert read_also.count(f'href="{pick.get_absolute_url()}"') == 1
     assert read_also.count('href="https://example.com/a"') == 1
+
+
+# Pages built for every request (signed-in readers): what every reader sees alike is kept
+# per content version, so that a page built again asks the database for the reader alone.
+
+
+@pytest.fixture
+def reader_client():
+    client = Client()
+    client.force_login(UserFactory())
+    return client
+
+
+def _signed_in_queries(client, url):
+    """The queries of a signed-in reader's request, once the page has been seen."""
+    assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert "private" in response["Cache-Control"]  # built for this reader, not from the cache
+    return [query["sql"] for query in queries], response
+
+
+def test_signed_in_readers_article_page_asks_only_for_the_session_and_the_reader(reader_client):
+    section = CategoryFactory(slug="monde")
+    article = ArticleFactory(
+        category=section, title="L’Otan se réunit", authors=[AuthorFactory()], tags=["Otan"]
+    )
+    ReadMoreLinkFactory(article=article, target_article=ArticleFactory(category=section))
+
+    queries, response = _signed_in_queries(reader_client, article.get_absolute_url())
+
+    assert len(queries) == 2, queries  # the session and the user
+    assert "L’Otan se réunit" in response.content.decode()
+
+
+def test_signed_in_readers_article_page_shows_an_edit_at_once(reader_client):
+    article = ArticleFactory(title="Premier titre")
+    url = article.get_absolute_url()
+    assert "Premier titre" in reader_client.get(url).content.decode()
+
+    article.title = "Titre corrigé"
+    article.save()
+
+    assert "Titre corrigé" in reader_client.get(url).content.decode()
+    article.status = Article.Status.DRAFT
+    article.save()
+    assert reader_client.get(url).status_code == 404
+
+
+def test_signed_in_readers_home_page_asks_only_for_the_session_and_the_reader(reader_client):
+    section = CategoryFactory(slug="monde")
+    ArticleFactory(category=section, title="À la une", featured=True, published_at=_hours_ago(5))
+    for hours in range(1, 4):
+        ArticleFactory(category=section, title=f"Récent {hours}", published_at=_hours_ago(hours))
+
+    queries, response = _signed_in_queries(reader_client, reverse("articles:home"))
+
+    assert len(queries) == 2, queries
+    content = response.content.decode()
+    assert "À la une" in content and "Récent 3" in content
+
+
+def test_signed_in_readers_section_page_asks_only_for_the_session_and_the_reader(reader_client):
+    monde = CategoryFactory(slug="monde", name="Monde")
+    CategoryFactory(slug="europe", name="Europe", parent=monde)
+    ArticleFactory(category=monde, title="Un sommet à Vilnius")
+
+    queries, response = _signed_in_queries(
+        reader_client, reverse("articles:category", args=["monde"])
+    )
+
+    assert len(queries) == 2, queries  # the session and the user
+    content = response.content.decode()
+    assert "Un sommet à Vilnius" in content and 'href="/europe/"' in content
+
+
+def test_a_sub_section_page_marks_its_main_section_and_an_unknown_section_is_a_404(client):
+    monde = CategoryFactory(slug="monde", name="Monde", menu_order=1)
+    europe = CategoryFactory(slug="europe", name="Europe", parent=monde)
+    ArticleFactory(category=europe, title="Un sommet à Vilnius")
+
+    response = client.get(reverse("articles:category", args=["europe"]))
+
+    assert response.status_code == 200
+    assert response.context["current_section"] == monde
+    assert response.context["subsections"] == []
+    assert client.get(reverse("articles:category", args=["nulle-part"])).status_code == 404
+    monde.name = "Le monde"
+    monde.save()
+    assert "Le monde" in client.get(reverse("articles:category", args=["europe"])).content.decode()
+
+
+@pytest.mark.parametrize("view", ["category", "author", "tag"])
+def test_a_list_page_kept_per_version_shows_a_new_story_at_once(reader_client, view):
+    section = CategoryFactory(slug="monde")
+    author = AuthorFactory(slug="lea-roux")
+    common = {"category": section, "authors": [author], "tags": ["Otan"]}
+    ArticleFactory(title="Premier sommet", published_at=_hours_ago(2), **common)
+    args = {"category": ["monde"], "author": ["lea-roux"], "tag": ["otan"]}[view]
+    url = reverse(f"articles:{view}", args=args)
+    assert "Premier sommet" in reader_client.get(url).content.decode()
+
+    ArticleFactory(title="Second sommet", **common)
+
+    for client in (reader_client, Client()):
+        content = client.get(url).content.decode()
+        assert "Second sommet" in content and "Premier sommet" in content
+    assert reader_client.get(url, {"page": "7"}).status_code == 404
+    # Kept in the shared cache, not in the worker's memory, which a crawler would fill.
+    assert not [key for key in parts.MEMORY.values if ":stories:" in key]

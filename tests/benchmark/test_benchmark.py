@@ -1,6 +1,9 @@
 import html
 import importlib
+import os
 import re
+import subprocess
+import sys
 from io import StringIO
 from urllib.parse import urlsplit
 
@@ -14,8 +17,9 @@ from taggit.models import Tag
 
 from articles.models import Article, Author, Category, Image, ReadMoreLink
 from articles.sanitizing import sanitize_html
+from benchmark import content
 from benchmark.content import reader_session
-from benchmark.load import time_builds, time_pages
+from benchmark.load import LoadResult, time_builds, time_pages
 from benchmark.management.commands.bench import Command as Bench
 from tests.factories import ArticleFactory
 
@@ -74,6 +78,65 @@ def test_generated_articles_are_the_unfriendly_case_an_old_archive_all_pictures_
     assert not articles.filter(featured=True).exists()
     # A picture on every story: every card and page asks for its renditions.
     assert not articles.filter(featured_image__isnull=True).exists()
+
+
+def test_generated_articles_can_be_the_friendly_case_a_recent_archive_with_top_stories():
+    _generate("--count", "1500", "--images", "1", "--authors", "3", "--seed", "3")
+    _generate("--clear", "--archive", "recent", "--count", "1500", "--images", "1", "--seed", "3")
+
+    articles = Article.objects.published().filter(slug__startswith="gen-")
+    dates = articles.values_list("published_at", flat=True)
+    assert articles.count() == 1500
+    assert (timezone.now() - min(dates)).days <= 366
+    # One in 500 on the front page: the home page finds its top story at once.
+    assert 1 <= articles.filter(featured=True).count() <= 10
+    assert content.archive_of(articles) == "recent"
+
+
+def test_the_bare_view_is_django_alone_a_fixed_page_without_middleware_nor_database():
+    script = (
+        "from django.core.wsgi import get_wsgi_application\n"
+        "from django.conf import settings\n"
+        "from wsgiref.util import setup_testing_defaults\n"
+        "environ = {'PATH_INFO': '/bench/nu/', 'QUERY_STRING': 'bytes=2345', "
+        "'HTTP_HOST': '127.0.0.1'}\n"
+        "setup_testing_defaults(environ)\n"
+        "answer = []\n"
+        "body = b''.join(get_wsgi_application()(environ, lambda s, h: answer.append(s)))\n"
+        "engine = settings.DATABASES['default']['ENGINE']\n"
+        "print(answer[0], len(body), settings.MIDDLEWARE, engine, settings.INSTALLED_APPS)\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmark.bare_settings", "SECRET_KEY": "x"}
+
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, cwd=settings.BASE_DIR, capture_output=True,
+        text=True, check=True, timeout=60,
+    )  # fmt: skip
+
+    assert done.stdout.split() == ["200", "OK", "2345", "[]", "django.db.backends.dummy", "[]"]
+
+
+def test_bench_reports_every_page_as_a_ratio_to_the_bare_view_and_says_which_targets_hold():
+    bench = Bench(stdout=StringIO(), stderr=StringIO())
+    bench.options, bench.load, bench.lines = {"count": 10}, None, []
+    bench.pages = ("article", "home")
+    run = LoadResult(requests=1000, seconds=1, bytes=0, p50_ms=1, p99_ms=2)
+    references = {"bare": run, "ceiling": LoadResult(500, 1, 0, 2, 4)}
+    results = {
+        ("article", "cached"): LoadResult(900, 1, 0, 1, 2),
+        ("article", "uncached"): LoadResult(120, 1, 0, 10, 20),
+        ("home", "cached"): LoadResult(500, 1, 0, 2, 3),
+        ("home", "uncached"): LoadResult(40, 1, 0, 30, 60),
+    }
+
+    bench._table(results, [references] * 3, {"article": 30_000})
+
+    report = "\n".join(bench.lines)
+    assert "| article | uncached | 120 | 1000 | 0.120 | 0.240 |" in report
+    assert "Target, cached article ≥ 0.8 × bare: 0.900 — met." in report
+    assert "Target, uncached article ≥ 0.1 × bare: 0.120 — met." in report
+    assert "Target, cached home ≥ 0.8 × bare: 0.500 — NOT met." in report
+    assert "Target, uncached home ≥ 0.06 × bare: 0.040 — NOT met." in report
 
 
 def test_generate_articles_clear_removes_only_generated_content():

@@ -24,15 +24,24 @@ class Command(BaseCommand):
         parser.add_argument("--images", type=int, default=50, help="Library images to use.")
         parser.add_argument("--authors", type=int, default=50, help="Journalists to use.")
         parser.add_argument(
+            "--archive",
+            default="old",
+            choices=content.ARCHIVES,
+            help="; ".join(f"{name}: {shape}" for name, shape in content.ARCHIVES.items())
+            + " (old).",
+        )
+        parser.add_argument(
             "--years",
             type=float,
-            default=content.ARCHIVE_YEARS,
-            help=f"Spread the publication dates over this many years ({content.ARCHIVE_YEARS}).",
+            default=None,
+            help="Spread the publication dates over this many years instead.",
         )
         parser.add_argument("--seed", type=int, default=None, help="For repeatable text.")
 
-    def handle(self, *args, count, clear, clear_images, images, authors, years, seed, **options):
-        if count < 0 or images < 0 or not 1 <= authors <= 625 or years <= 0:
+    def handle(
+        self, *args, count, clear, clear_images, images, authors, archive, years, seed, **options
+    ):
+        if count < 0 or images < 0 or not 1 <= authors <= 625 or (years is not None and years <= 0):
             raise CommandError(
                 "--count and --images must be ≥ 0, --authors in 1..625, --years > 0."
             )
@@ -46,6 +55,7 @@ class Command(BaseCommand):
             images=images,
             authors=authors,
             years=years,
+            archive=archive,
             seed=seed,
             progress=lambda done, total: self.stdout.write(f"  {done}/{total}", ending="\r"),
         )
