@@ -27,6 +27,7 @@ from tests.factories import (
     CorrectionFactory,
     HouseAdFactory,
     ImageFactory,
+    LiveEntryFactory,
     ReadMoreLinkFactory,
     UserFactory,
 )
@@ -515,6 +516,16 @@ def _in_a_published_body(image, author_user):
     ArticleFactory(body=f'<figure><img src="{image.fallback_url}" alt=""></figure>')
 
 
+def _in_a_live_entry_by_reference(image, author_user):
+    story = ArticleFactory(live_status=Article.LiveStatus.LIVE)
+    LiveEntryFactory(article=story, body=f'<figure data-image="{image.pk}"></figure>')
+
+
+def _in_a_live_entry_by_address(image, author_user):
+    story = ArticleFactory(live_status=Article.LiveStatus.ENDED)
+    LiveEntryFactory(article=story, body=f'<figure><img src="{image.fallback_url}" alt=""></figure>')
+
+
 def _author_photo(image, author_user):
     AuthorFactory(photo=image)
 
@@ -525,6 +536,7 @@ def _house_ad(image, author_user):
 
 IMAGE_USES = [
     _featured_in_published, _featured_in_scheduled, _in_a_published_body, _author_photo, _house_ad,
+    _in_a_live_entry_by_reference, _in_a_live_entry_by_address,
 ]  # fmt: skip
 
 
@@ -566,6 +578,8 @@ def test_author_can_replace_the_picture_of_their_own_draft(author_client, author
     image = ImageFactory(caption="Première légende")
     story_of(author_user, draft=True, featured_image=image)
     ArticleFactory(draft=True, body=f'<img src="{image.fallback_url}" alt="">')
+    live_draft = story_of(author_user, draft=True, live_status=Article.LiveStatus.LIVE)
+    LiveEntryFactory(article=live_draft, body=f'<figure data-image="{image.pk}"></figure>')
 
     response = author_client.post(
         image_change_url(image), image_post(image, caption="Nouvelle légende", file=new_picture())
