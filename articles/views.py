@@ -239,15 +239,14 @@ def live_entries(request, pk):
         if not article.is_live_story:
             raise Http404
         shows(f"article-{pk}")
-        response = render(
+        return render(
             request,
             "components/live_feed.html",
             {"article": article, "coverage": LiveCoverage.of(article, decision)},
         )
-        response["X-Robots-Tag"] = "noindex"
-        return response
 
     response = cached_response(request, build, decision.variant, page=page, meta=summary)
+    response["X-Robots-Tag"] = "noindex"  # on the copy from the cache too, which keeps no header
     if decision.by_meter:
         patch_cache_control(response, private=True)
     return response

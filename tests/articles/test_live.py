@@ -190,6 +190,7 @@ def test_fragment_shows_the_entries_from_the_cache_and_follows_a_new_entry(
         again = client.get(fragment_url(story))
     assert again.content == response.content
     assert again.page_cache_status == "hit"
+    assert again["X-Robots-Tag"] == "noindex"  # the cache keeps no header: not lost there
 
     second = entry(story, 0, "Le pont de Térénez rouvert.")
     fresh = client.get(fragment_url(story)).content.decode()
