@@ -99,13 +99,16 @@ def article_page(request, article, decision, *, preview=False):
         structured_data = seo.news_article(
             article, paywalled_selector=".article__body" if paywalled else None
         )
+    has_players = "data-embed-player=" in body or (coverage and coverage.has_players)
+    if coverage and article.is_live and decision.full_text and not preview:
+        has_players = True  # an entry with a video may arrive later, through live.js
     return render(
         request,
         "articles/article_detail.html",
         {
             "article": article,
             "body": body,
-            "has_players": "data-embed-player=" in body or (coverage and coverage.has_players),
+            "has_players": has_players,
             "decision": decision,
             "coverage": coverage,
             "live_poll_seconds": None if preview else LIVE_POLL_SECONDS,  # no fragment yet

@@ -164,6 +164,15 @@ def test_live_page_query_count_does_not_grow_with_entries_and_pictures(client, s
     assert many == few
 
 
+def test_a_live_page_without_a_video_yet_loads_the_players_script_for_those_to_come(client, story):
+    entry(story, 5, "Pas encore de vidéo.")
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert 'src="/static/js/embeds.js"' in html  # live.js brings entries with videos later
+    story.live_status = ENDED
+    story.save()
+    assert "embeds.js" not in client.get(story.get_absolute_url()).content.decode()
+
+
 def test_a_non_live_story_has_no_live_part(client):
     story = ArticleFactory()
     html = client.get(story.get_absolute_url()).content.decode()
