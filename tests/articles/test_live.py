@@ -94,6 +94,38 @@ def test_an_entry_in_the_future_or_without_text_is_refused_in_french(story):
     assert "vide" in str(error.value)
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<p><br></p>",
+        "<p>&nbsp;\u200b\u2060\ufeff</p>",
+        "<figure></figure>",
+        '<figure data-image="999999"></figure>',  # no such picture in the library
+        '<figure data-image="999999"><figcaption> </figcaption></figure>',
+    ],
+)
+def test_an_entry_that_would_show_readers_nothing_is_refused(story, body):
+    empty = LiveEntry(article=story, author=AuthorFactory(), body=body)
+    with pytest.raises(ValidationError) as error:
+        empty.full_clean()
+    assert error.value.message_dict["body"] == ["Cette entrée est vide."]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "{picture}",
+        '<figure data-image="999999"><figcaption>Photo retirée</figcaption></figure>',
+        '<figure data-embed="youtube"><a href="https://www.youtube.com/watch?v=dQw4w9WgXcQ">'
+        "https://www.youtube.com/watch?v=dQw4w9WgXcQ</a></figure>",
+    ],
+)
+def test_an_entry_of_a_picture_or_a_video_alone_is_kept(story, body):
+    picture = f'<figure data-image="{ImageFactory().pk}"></figure>'
+    alone = LiveEntry(article=story, author=AuthorFactory(), body=body.format(picture=picture))
+    alone.full_clean()
+
+
 def test_coverage_starts_when_made_live_and_ends_when_ended():
     story = ArticleFactory()
     assert story.live_started_at is None
