@@ -523,7 +523,8 @@ def _in_a_live_entry_by_reference(image, author_user):
 
 def _in_a_live_entry_by_address(image, author_user):
     story = ArticleFactory(live_status=Article.LiveStatus.ENDED)
-    LiveEntryFactory(article=story, body=f'<figure><img src="{image.fallback_url}" alt=""></figure>')
+    body = f'<figure><img src="{image.fallback_url}" alt=""></figure>'
+    LiveEntryFactory(article=story, body=body)
 
 
 def _author_photo(image, author_user):
