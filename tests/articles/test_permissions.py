@@ -18,7 +18,7 @@ from django.utils import timezone
 from reversion.models import Version
 from taggit.models import Tag
 
-from articles.models import Article, ArticleAuthor, Image, ReadMoreLink
+from articles.models import Article, ArticleAuthor, Image, LiveEntry, ReadMoreLink
 from tests.articles.test_admin import LIST_URL, change_url, form_data
 from tests.factories import (
     ArticleFactory,
@@ -412,6 +412,37 @@ def test_view_on_site_does_not_name_a_colleagues_unpublished_story(author_client
 
     assert response.status_code == 404
     assert article.slug not in response.get("Location", "")
+
+
+@pytest.mark.parametrize("name", HIDDEN)
+def test_view_on_site_of_a_live_entry_does_not_name_a_colleagues_unpublished_story(
+    author_client, newsroom, name
+):
+    article = newsroom[name]
+    entry = LiveEntryFactory(article=article)
+    content_type = ContentType.objects.get_for_model(LiveEntry)
+
+    response = author_client.get(f"/admin/r/{content_type.pk}/{entry.pk}/")
+
+    assert response.status_code == 404
+    assert article.slug not in response.get("Location", "")
+
+
+@pytest.mark.parametrize(
+    ("name", "place"),
+    [("mine", "get_preview_url"), ("colleague_published", "get_absolute_url")],
+)
+def test_view_on_site_of_a_live_entry_leads_to_it_on_its_story(
+    author_client, newsroom, name, place
+):
+    article = newsroom[name]
+    entry = LiveEntryFactory(article=article)
+    content_type = ContentType.objects.get_for_model(LiveEntry)
+
+    response = author_client.get(f"/admin/r/{content_type.pk}/{entry.pk}/")
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{getattr(article, place)()}#entree-{entry.pk}"
 
 
 def test_view_on_site_leads_an_author_to_their_own_draft_preview(author_client, newsroom):
