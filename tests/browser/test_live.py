@@ -1,6 +1,7 @@
 """A reader follows a live story while an editor adds three entries and pins one: the new
 entries appear without a reload (announced by a button, never pushed under the reader's eyes);
-with JavaScript off, a reload shows them."""
+with JavaScript off, a reload shows them. And a bad night: corrections and withdrawals while
+new entries wait, a failing fragment, a hidden tab, a 320-pixel phone."""
 
 from datetime import timedelta
 
@@ -153,3 +154,64 @@ def test_an_entry_link_lands_on_the_entry(page, live_story):
     page.set_viewport_size(DESKTOP)
     page.goto(entry.get_absolute_url())
     expect(page.locator(f"#entree-{entry.pk}")).to_be_in_viewport()
+
+
+# A bad night: the desk corrects and withdraws, the fragment fails, a tab stays hidden ----
+
+NARROW = {"width": 320, "height": 640}
+
+
+def _add(story, text, minutes_ago=0, **fields):
+    return LiveEntry.objects.create(
+        article=story,
+        author=story.bylines.first().author,
+        published_at=timezone.now() - timedelta(minutes=minutes_ago),
+        body=f"<p>{text}</p>",
+        **fields,
+    )
+
+
+def _no_entry_twice(page):
+    ids = page.eval_on_selector_all("article[data-entry]", "nodes => nodes.map(n => n.id)")
+    assert len(ids) == len(set(ids)), ids
+    return ids
+
+
+def _script_errors(problems):
+    # A failed request is logged by the browser itself: not the page's fault.
+    errors = [error for error in problems.console_errors if "Failed to load resource" not in error]
+    return errors + problems.page_errors
+
+
+def test_corrections_and_deletions_reach_the_reader_while_new_entries_wait(
+    new_page, live_story, problems
+):
+    wrong = _add(live_story, "Bilan : 40 morts.", minutes_ago=20)
+    doubtful = _add(live_story, "Le ministre démissionne.", minutes_ago=10)
+    reader = new_page()
+    reader.goto(live_story.get_absolute_url())
+    stream = reader.locator(".live__stream .live-entry__body")
+    expect(stream).to_have_count(3)
+
+    waiting = _add(live_story, "Conférence de presse à 18 heures.")
+    button = reader.locator("[data-live-updates] button")
+    expect(button).to_have_text("1 nouvelle entrée", timeout=15_000)
+
+    # The desk withdraws an entry and corrects another: the reader sees it at once, though
+    # the new entry still waits for their click.
+    withdrawn = reader.locator(f"#entree-{doubtful.pk}")
+    doubtful.delete()
+    wrong.body = "<p>Bilan : 4 morts.</p>"
+    wrong.save()
+    expect(withdrawn).to_have_count(0, timeout=15_000)
+    expect(reader.locator(f"#entree-{wrong.pk}")).to_contain_text("4 morts", timeout=15_000)
+    expect(reader.locator(f"#entree-{waiting.pk}")).to_have_count(0)
+    expect(button).to_have_text("1 nouvelle entrée")
+    _no_entry_twice(reader)
+
+    # The waiting entry withdrawn too: nothing left to offer.
+    waiting.delete()
+    expect(button).to_have_count(0, timeout=15_000)
+    first = live_story.live_entries.earliest()
+    assert _no_entry_twice(reader) == [f"entree-{wrong.pk}", f"entree-{first.pk}"]
+    assert _script_errors(problems) == []
