@@ -14,7 +14,7 @@ from articles import views
 from articles.models import Article, LiveEntry
 from tests.browser.conftest import DESKTOP, DOCS_SCREENSHOTS, PHONE
 from tests.browser.test_desk import _sign_in
-from tests.factories import AuthorFactory, UserFactory
+from tests.factories import AuthorFactory, ImageFactory, UserFactory
 
 
 @pytest.fixture
@@ -214,4 +214,94 @@ def test_corrections_and_deletions_reach_the_reader_while_new_entries_wait(
     expect(button).to_have_count(0, timeout=15_000)
     first = live_story.live_entries.earliest()
     assert _no_entry_twice(reader) == [f"entree-{wrong.pk}", f"entree-{first.pk}"]
+    assert _script_errors(problems) == []
+
+
+def test_a_failing_fragment_neither_breaks_the_page_nor_duplicates_entries(
+    new_page, live_story, problems
+):
+    reader = new_page()
+    answers = iter(["503", "abort", "500", "no feed"])
+    asked = []
+
+    def fragment(route):
+        asked.append(route.request.url)
+        answer = next(answers, None)
+        if answer is None:
+            route.continue_()
+        elif answer == "abort":
+            route.abort("internetdisconnected")
+        elif answer == "no feed":  # a portal's or a proxy's page
+            route.fulfill(status=200, content_type="text/html", body="<p>Connexion</p>")
+        else:
+            route.fulfill(status=int(answer), body="Erreur")
+
+    reader.route("**/direct/*/entrees/", fragment)
+    reader.goto(live_story.get_absolute_url())
+    key = _add(live_story, "Le sommet est suspendu.", pinned=True)
+    button = reader.locator("[data-live-updates] button")
+    expect(button).to_have_text("1 nouvelle entrée", timeout=40_000)
+    assert len(asked) >= 5  # it kept asking, less often, and recovered
+    button.click()
+    expect(reader.locator(".live__key-points")).to_contain_text("suspendu")
+    expect(reader.locator(f"#entree-{key.pk}")).to_be_focused()
+
+    # Unpinned, pinned again: the entry moves, never shown twice.
+    key.pinned = False
+    key.save()
+    expect(reader.locator(".live__key-points")).to_have_count(0, timeout=15_000)
+    expect(reader.locator(f".live__stream > #entree-{key.pk}")).to_have_count(1)
+    key.pinned = True
+    key.save()
+    expect(reader.locator(f".live__key-points > #entree-{key.pk}")).to_have_count(1, timeout=15_000)
+    _no_entry_twice(reader)
+    assert _script_errors(problems) == []
+
+
+def test_a_hidden_tab_asks_nothing_and_catches_up_when_shown(new_page, live_story, problems):
+    reader = new_page()
+    asked = []
+    reader.on("request", lambda request: "/entrees/" in request.url and asked.append(request))
+    reader.goto(live_story.get_absolute_url())
+    reader.wait_for_timeout(1_500)
+    assert asked  # looking every second here
+    reader.evaluate(
+        """() => {
+        Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
+        document.dispatchEvent(new Event("visibilitychange"));
+    }"""
+    )
+    reader.wait_for_timeout(500)  # a request under way ends
+    before = len(asked)
+    _add(live_story, "Pendant que l’onglet dormait.")
+    reader.wait_for_timeout(3_000)
+    assert len(asked) == before
+    reader.evaluate(
+        """() => {
+        Object.defineProperty(document, "hidden", { configurable: true, get: () => false });
+        document.dispatchEvent(new Event("visibilitychange"));
+    }"""
+    )
+    expect(reader.locator("[data-live-updates] button")).to_have_text("1 nouvelle entrée")
+    assert _script_errors(problems) == []
+
+
+def test_a_live_page_fits_a_320_pixel_phone(new_page, live_story, problems):
+    image = ImageFactory(file__width=1600, file__height=900)
+    _add(live_story, "https://www.example.org/une-tres-longue-adresse-sans-espace-aucune-" * 3)
+    _add(live_story, f'Photo</p><figure data-image="{image.pk}"></figure><p>fin', pinned=True)
+    _add(
+        live_story,
+        '</p><figure data-embed="youtube"><a href="https://www.youtube.com/watch?v=dQw4w9WgXcQ">'
+        "https://www.youtube.com/watch?v=dQw4w9WgXcQ</a></figure><p>Vidéo",
+    )
+    reader = new_page(NARROW)
+    reader.goto(live_story.get_absolute_url())
+    _add(live_story, "Une de plus.")
+    reader.locator("[data-live-updates] button").click(timeout=15_000)
+    reader.locator("#direct").scroll_into_view_if_needed()
+    DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    reader.screenshot(path=DOCS_SCREENSHOTS / "live-story-320.png", full_page=True)
+    assert reader.evaluate("document.documentElement.scrollWidth") <= NARROW["width"]
+    assert reader.evaluate("window.__cspViolations") == []
     assert _script_errors(problems) == []
