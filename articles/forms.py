@@ -172,7 +172,10 @@ class LiveEntryForm(forms.ModelForm):
         widgets = {"title": AdminTextInputWidget(attrs={"spellcheck": "true"})}
 
     def clean_title(self):
-        return " ".join(plain_line(self.cleaned_data["title"]).split())
+        title = " ".join(plain_line(self.cleaned_data["title"]).split())  # one line
+        if title and not has_visible_text(title):  # optional, but not invisible
+            raise forms.ValidationError(_("The title shows no letter."), code="invisible")
+        return title
 
 
 class TagAdminForm(forms.ModelForm):

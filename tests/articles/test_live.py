@@ -400,6 +400,19 @@ def test_editor_adds_an_entry_from_the_admin_and_it_is_logged(editor_client, edi
     assert "Les pompiers sont intervenus" in listing.content.decode()
 
 
+@pytest.mark.parametrize("title", ["\u200b\u200b", "\u2060\u00ad", "\u202e\u200b"])
+def test_an_entry_title_that_shows_no_letter_is_refused_in_french(editor_client, story, title):
+    response = _add(editor_client, story, title=title)
+    assert response.status_code == 200
+    assert "Le titre ne montre aucune lettre." in response.content.decode()
+    assert not story.live_entries.exists()
+
+
+def test_an_entry_title_loses_its_direction_overrides(editor_client, story):
+    assert _add(editor_client, story, title="Bilan \u202eprovisoire").status_code == 302
+    assert story.live_entries.get().title == "Bilan provisoire"
+
+
 def test_article_form_links_to_its_entries_unfolded_on_a_live_story(editor_client, story):
     html = editor_client.get(reverse("admin:articles_article_change", args=[story.pk])).content
     assert f"/admin/articles/liveentry/add/?article={story.pk}".encode() in html
