@@ -234,7 +234,9 @@ def live_entries(request, pk):
     paywall = access.policy()
     meter = paywall.Meter.from_request(request)
     decision = paywall.decide(paywall.reader_of(request), summary["access"], pk, meter)
-    if not decision.full_text:
+    # The meter lets a browser read a story it has not counted yet: the page counts it, the
+    # fragment would not (a free pass to every live story for a visitor without the cookie).
+    if not decision.full_text or (decision.by_meter and not meter.has_read(pk)):
         raise Http404
 
     def build():

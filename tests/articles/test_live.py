@@ -284,6 +284,30 @@ def test_fragment_never_leaks_a_paywalled_story_entries(story):
     assert "private" in response["Cache-Control"]
 
 
+def test_fragment_is_no_free_pass_through_the_meter(story):
+    """Under the meter, the fragment follows only a story whose page the browser has opened
+    (and counted): a visitor without the cookie, or a scraper, never reads a subscribers'
+    live story's entries through it."""
+    PaywallSettings.objects.update_or_create(pk=1, defaults={"mode": "metered"})
+    story.access = Article.Access.SUBSCRIBERS
+    story.save()
+    entry(story, 1, "Réservé aux abonnés : le rapport secret.")
+    other = ArticleFactory(access=Article.Access.SUBSCRIBERS, live_status=LIVE)
+    entry(other, 1, "Réservé : un autre direct.")
+    reader = Client()
+    for each in (story, other):
+        response = reader.get(fragment_url(each))
+        assert response.status_code == 404
+        assert "Réservé" not in response.content.decode()
+
+    page = reader.get(story.get_absolute_url())  # counted by the meter
+    assert "le rapport secret" in page.content.decode()
+    response = reader.get(fragment_url(story))
+    assert response.status_code == 200 and "le rapport secret" in response.content.decode()
+    assert "private" in response["Cache-Control"]
+    assert reader.get(fragment_url(other)).status_code == 404
+
+
 # Purges ----------------------------------------------------------------------------------
 
 
