@@ -499,3 +499,57 @@ def test_author_cannot_pin_a_published_story_entry_from_the_list(author_client, 
     assert response.status_code == 403
     existing.refresh_from_db()
     assert not existing.pinned
+
+
+def test_author_cannot_move_their_entry_to_a_story_they_may_not_touch(
+    author_client, author_user, story
+):
+    draft = ArticleFactory(draft=True, live_status=LIVE, authors=[author_user.author_profile])
+    mine = entry(draft, 5, "Sur mon brouillon.")
+    not_live = ArticleFactory(draft=True, authors=[author_user.author_profile])
+    change = reverse("admin:articles_liveentry_change", args=[mine.pk])
+    for target in (story, not_live):  # published; not a live story
+        form = {
+            "article": target.pk,
+            "published_at_0": timezone.localtime().strftime("%d/%m/%Y"),
+            "published_at_1": timezone.localtime().strftime("%H:%M:%S"),
+            "author": author_user.author_profile.pk,
+            "title": "",
+            "body": "<p>Déplacée</p>",
+        }
+        response = author_client.post(change, form)
+        assert response.status_code == 200  # the story is not among the choices
+        mine.refresh_from_db()
+        assert mine.article == draft and "Sur mon brouillon" in mine.body
+
+
+def test_author_pinning_their_entry_and_a_published_one_saves_neither(
+    author_client, author_user, story
+):
+    draft = ArticleFactory(draft=True, live_status=LIVE, authors=[author_user.author_profile])
+    mine = entry(draft, 5, "Sur mon brouillon.")
+    theirs = entry(story, 5, "Publiée par l’édition.")
+    response = author_client.post(
+        reverse("admin:articles_liveentry_changelist"),
+        {
+            "form-TOTAL_FORMS": "2",
+            "form-INITIAL_FORMS": "2",
+            "form-0-id": mine.pk,
+            "form-0-pinned": "on",
+            "form-1-id": theirs.pk,
+            "form-1-pinned": "on",
+            "_save": "Enregistrer",
+        },
+    )
+    assert response.status_code == 403
+    assert not LiveEntry.objects.filter(pinned=True).exists()
+
+
+def test_author_cannot_delete_a_published_story_entry_by_the_list_action(author_client, story):
+    theirs = entry(story, 5, "Publiée par l’édition.")
+    response = author_client.post(
+        reverse("admin:articles_liveentry_changelist"),
+        {"action": "delete_selected", "_selected_action": [theirs.pk], "post": "yes"},
+    )
+    assert response.status_code == 403
+    assert LiveEntry.objects.filter(pk=theirs.pk).exists()
