@@ -379,19 +379,30 @@ def test_live_story_carries_live_blog_posting_with_its_updates(client, story):
 
 
 def test_live_page_is_valid_html(client, story):
+    empty = client.get(story.get_absolute_url()).content.decode()  # no entry yet
+    only_key_point = ArticleFactory(live_status=LIVE)
+    entry(only_key_point, 3, "Seul point clé.", pinned=True)
+    key_points = client.get(only_key_point.get_absolute_url()).content.decode()
+    fragment = client.get(fragment_url(only_key_point)).content.decode()
+    fragment = f'<!DOCTYPE html><html lang="fr"><title>Fragment</title>{fragment}</html>'
     image = ImageFactory()
     entry(story, 30, "Début de la tempête.", pinned=True, title="L’essentiel")
     entry(story, 20, f'Photo</p><figure data-image="{image.pk}"></figure><p>Brest')
-    LiveEntryFactory(
-        article=story,
-        body='<figure data-embed="youtube"><a href="https://www.youtube.com/watch?v=dQw4w9WgXcQ">'
-        "https://www.youtube.com/watch?v=dQw4w9WgXcQ</a></figure>",
+    video = (
+        '<figure data-embed="youtube"><a href="https://www.youtube.com/watch?v=dQw4w9WgXcQ">'
+        "https://www.youtube.com/watch?v=dQw4w9WgXcQ</a></figure>"
     )
+    LiveEntryFactory(article=story, body=video)
     live = client.get(story.get_absolute_url()).content.decode()
     story.live_status = ENDED
     story.save()
     ended = client.get(story.get_absolute_url()).content.decode()
-    assert nu_errors({"live": live, "ended": ended}) == []
+    for _ in range(40):  # many entries, pictures and videos among them
+        entry(story, 10, f'Suite</p><figure data-image="{image.pk}"></figure><p>fin', title="Point")
+    LiveEntryFactory(article=story, body=video)
+    many = client.get(story.get_absolute_url()).content.decode()
+    pages = {"live": live, "ended": ended, "empty": empty, "key points": key_points}
+    assert nu_errors({**pages, "many": many, "fragment": fragment}) == []
 
 
 # The admin -------------------------------------------------------------------------------
