@@ -76,7 +76,13 @@
       let shown = container.querySelector(`:scope > #${CSS.escape(entry.id)}`);
       if (shown && shown.dataset.entry !== entry.dataset.entry) {
         const edited = entry.cloneNode(true);
+        const focused = shown.contains(document.activeElement);
         shown.replaceWith(edited);
+        if (focused) {
+          // The reader was on this entry (a keyboard on its link): they stay on it.
+          edited.tabIndex = -1;
+          edited.focus({ preventScroll: true });
+        }
         shown = edited;
       } else if (!shown && (withNew || known.has(entry.id))) {
         const moved = document.getElementById(entry.id);

@@ -217,6 +217,22 @@ def test_corrections_and_deletions_reach_the_reader_while_new_entries_wait(
     assert _script_errors(problems) == []
 
 
+def test_a_keyboard_reader_on_an_entry_keeps_their_place_when_it_is_corrected(
+    new_page, live_story, problems
+):
+    reader = new_page()
+    reader.goto(live_story.get_absolute_url())
+    corrected = live_story.live_entries.get()
+    link = reader.locator(f"#entree-{corrected.pk} .live-entry__link a")
+    link.focus()
+    corrected.body = "<p>Les délégations sont arrivées à Bruxelles.</p>"
+    corrected.save()
+    entry = reader.locator(f"#entree-{corrected.pk}")
+    expect(entry).to_contain_text("sont arrivées", timeout=15_000)
+    assert entry.evaluate("node => node.contains(document.activeElement)")
+    assert _script_errors(problems) == []
+
+
 def test_a_failing_fragment_neither_breaks_the_page_nor_duplicates_entries(
     new_page, live_story, problems
 ):
