@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
@@ -143,9 +144,12 @@ class LiveCoverage:
         (none without the full text), in one query, and one for all their pictures."""
         entries = list(article.live_entries.for_readers()) if decision.full_text else []
         address = article.get_absolute_url()  # once, not per entry
+        # Over more than one day, each entry says its day: "14 h 05" alone would be ambiguous.
+        dated = len({timezone.localdate(entry.published_at) for entry in entries}) > 1
         for entry, body in zip(entries, figures.render_all([e.body for e in entries]), strict=True):
             entry.rendered_body = body
             entry.permalink = f"{address}#{entry.anchor}"
+            entry.dated = dated
         return cls(
             article,
             pinned=[entry for entry in entries if entry.pinned],

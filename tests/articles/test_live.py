@@ -12,7 +12,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from articles import purging
 from articles.models import Article, LiveEntry
@@ -159,6 +159,29 @@ def test_live_page_shows_key_points_first_then_entries_newest_first(client, stor
     assert f"{time.hour} h {time.minute:02d}" in html
     assert 'src="/static/js/live.js"' in html
     assert f'data-live-url="{fragment_url(story)}"' in html
+
+
+def test_entries_say_their_day_once_the_coverage_spans_more_than_one(client, story):
+    def at(moment, text):
+        return LiveEntryFactory(article=story, published_at=moment, body=f"<p>{text}</p>")
+
+    yesterday = timezone.localtime() - timedelta(days=1)
+    evening = at(yesterday.replace(hour=22, minute=5), "Fin de journée.")
+    late = at(yesterday.replace(hour=23, minute=40), "Dans la soirée.")
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert ">22 h 05</time>" in html and ">23 h 40</time>" in html  # one day: the time says it
+    assert not re.search(r'data-entry="[0-9.]+-d"', html)
+
+    morning = at(late.published_at + timedelta(hours=8), "Au matin.")
+    next_day = timezone.localtime(morning.published_at)
+    day = f"{next_day.day} {formats.date_format(next_day, 'F')}"
+    before = f"{yesterday.day} {formats.date_format(yesterday, 'F')}"
+    for page in (story.get_absolute_url(), fragment_url(story)):
+        html = client.get(page).content.decode()
+        assert f">{day}, 7 h 40</time>" in html
+        assert f">{before}, 22 h 05</time>" in html
+        # A new version of the entries shown before: the page's script replaces them.
+        assert re.search(rf'id="entree-{evening.pk}" data-entry="[0-9.]+-d"', html)
 
 
 def test_ended_story_says_termine_with_its_end_time_and_stops_looking(client, story):
