@@ -345,7 +345,21 @@ def test_an_entry_added_or_deleted_purges_its_story_pages(
         added.pinned = True
         added.save()
         added.delete()
-    assert set(PendingPurge.objects.values_list("key", flat=True)) == {f"article-{story.pk}"}
+    keys = {f"article-{story.pk}", "sitemaps"}  # the sitemaps date a live story by its entries
+    assert set(PendingPurge.objects.values_list("key", flat=True)) == keys
+
+
+def test_sitemaps_date_a_live_story_by_its_latest_entry(client):
+    story = ArticleFactory(live_status=LIVE, published_at=timezone.now() - timedelta(days=3))
+    ArticleFactory(published_at=timezone.now() - timedelta(days=5))
+    LiveEntryFactory(article=story)
+    today = timezone.localdate().isoformat()
+    articles = client.get("/sitemap-articles.xml").content.decode()
+    assert f"<loc>http://testserver{story.get_absolute_url()}</loc><lastmod>{today}</lastmod>" in (
+        re.sub(r"\s+", "", articles)
+    )
+    index = client.get("/sitemap.xml").content.decode()
+    assert f"<lastmod>{today}" in index
 
 
 def test_an_entry_of_a_draft_purges_nothing(settings, django_capture_on_commit_callbacks):
