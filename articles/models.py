@@ -1028,12 +1028,7 @@ class LiveEntry(models.Model):
             body = sanitize_html(self.body)
         except ValidationError as error:
             raise ValidationError({"body": error}) from None
-        from articles import figures  # which reads the image library from this module
-
-        # Empty as readers would see it: a figure of a picture deleted from the library, or of
-        # none, shows nothing.
-        shown = figures.render(body)
-        if not has_visible_text(html.unescape(strip_tags(shown))) and "<img" not in shown:
+        if not has_visible_text(html.unescape(strip_tags(body))) and "<figure" not in body:
             raise ValidationError({"body": _("This entry is empty.")})
         if self.published_at and self.published_at > timezone.now() + self.FUTURE_MARGIN:
             raise ValidationError({"published_at": _("An entry cannot be dated in the future.")})

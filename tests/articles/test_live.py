@@ -104,11 +104,11 @@ def test_an_entry_in_the_future_or_without_text_is_refused_in_french(story):
         '<figure data-image="999999"><figcaption> </figcaption></figure>',
     ],
 )
-def test_an_entry_that_would_show_readers_nothing_is_refused(story, body):
-    empty = LiveEntry(article=story, author=AuthorFactory(), body=body)
-    with pytest.raises(ValidationError) as error:
-        empty.full_clean()
-    assert error.value.message_dict["body"] == ["Cette entrée est vide."]
+def test_an_entry_that_would_show_readers_nothing_is_refused(editor_client, story, body):
+    response = _add(editor_client, story, body=body)
+    assert response.status_code == 200
+    assert "Cette entrée est vide." in response.content.decode()
+    assert not story.live_entries.exists()
 
 
 @pytest.mark.parametrize(
@@ -120,10 +120,10 @@ def test_an_entry_that_would_show_readers_nothing_is_refused(story, body):
         "https://www.youtube.com/watch?v=dQw4w9WgXcQ</a></figure>",
     ],
 )
-def test_an_entry_of_a_picture_or_a_video_alone_is_kept(story, body):
+def test_an_entry_of_a_picture_or_a_video_alone_is_kept(editor_client, story, body):
     picture = f'<figure data-image="{ImageFactory().pk}"></figure>'
-    alone = LiveEntry(article=story, author=AuthorFactory(), body=body.format(picture=picture))
-    alone.full_clean()
+    assert _add(editor_client, story, body=body.format(picture=picture)).status_code == 302
+    assert story.live_entries.count() == 1
 
 
 def test_coverage_starts_when_made_live_and_ends_when_ended():
