@@ -415,6 +415,15 @@ def test_live_story_carries_live_blog_posting_with_its_updates(client, story):
     assert data["coverageEndTime"]
 
 
+def test_a_picture_alone_is_an_update_without_an_empty_text(client, story):
+    picture = entry(story, 1, f'</p><figure data-image="{ImageFactory().pk}"></figure><p>')
+    data = _json_ld(client.get(story.get_absolute_url()).content.decode(), "LiveBlogPosting")
+    (update,) = data["liveBlogUpdate"]
+    assert update["url"].endswith(f"#entree-{picture.pk}")
+    assert update["headline"] == story.title
+    assert "articleBody" not in update
+
+
 def test_live_page_is_valid_html(client, story):
     empty = client.get(story.get_absolute_url()).content.decode()  # no entry yet
     only_key_point = ArticleFactory(live_status=LIVE)
