@@ -2,9 +2,9 @@
 
 Articles never imports that app. The app registers its policy in its ``AppConfig.ready()``
 (subscriptions registers ``subscriptions.paywall``), so dependencies point one way. A policy
-offers ``Meter.from_request(request)``, ``reader_of(request)``, ``decide(user, access,
-article_pk=None, meter=None)``, ``preview(body)``, ``is_paywalled(access)`` and
-``may_read_every_body(user)``.
+offers ``Meter.from_request(request)`` (with ``has_read(article_pk)``), ``reader_of(request)``,
+``decide(user, access, article_pk=None, meter=None)``, ``preview(body)``,
+``is_paywalled(access)`` and ``may_read_every_body(user)``.
 """
 
 from django.core.exceptions import ImproperlyConfigured

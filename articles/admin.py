@@ -759,10 +759,17 @@ class ArticleAdmin(VersionAdmin):
 
 def view_on_site(request, content_type_id, object_id):
     """The admin's "view on site" redirect, which names the public address (the slug) of any
-    object: for an article, only one the user may open in the admin."""
-    if content_type_id != ContentType.objects.get_for_model(Article).pk:
-        return shortcut(request, content_type_id, object_id)
+    object: for an article or a live entry, only one the user may open in the admin (the
+    entry on its story's page, or on its preview)."""
+    types = ContentType.objects.get_for_models(Article, LiveEntry)
     article_admin = admin.site.get_model_admin(Article)
+    if content_type_id == types[LiveEntry].pk:
+        entry = admin.site.get_model_admin(LiveEntry).get_object(request, unquote(object_id))
+        if entry is None:
+            raise Http404
+        return redirect(f"{article_admin.get_view_on_site_url(entry.article)}#{entry.anchor}")
+    if content_type_id != types[Article].pk:
+        return shortcut(request, content_type_id, object_id)
     article = article_admin.get_object(request, unquote(object_id))
     return redirect(article_admin.get_view_on_site_url(article))
 

@@ -1,14 +1,17 @@
+import html
+
 from django import forms
 from django.contrib.admin.widgets import AdminTextInputWidget
 from django.urls import reverse, reverse_lazy
 from django.utils import formats, timezone
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorFormField
 from reversion.models import Version
 from taggit.forms import TagWidget
 from taggit.models import Tag
 
-from articles import embeds, tags
+from articles import embeds, figures, tags
 from articles.models import Article, LiveEntry
 from articles.sanitizing import has_visible_text, plain_line, sanitize_html
 
@@ -172,7 +175,19 @@ class LiveEntryForm(forms.ModelForm):
         widgets = {"title": AdminTextInputWidget(attrs={"spellcheck": "true"})}
 
     def clean_title(self):
-        return " ".join(plain_line(self.cleaned_data["title"]).split())
+        title = " ".join(plain_line(self.cleaned_data["title"]).split())  # one line
+        if title and not has_visible_text(title):  # optional, but not invisible
+            raise forms.ValidationError(_("The title shows no letter."), code="invisible")
+        return title
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        # Empty as readers would see it: a figure of a picture deleted from the library, or of
+        # none, shows nothing (LiveEntry.clean() refuses a body without text or figure).
+        shown = figures.render(body)
+        if not has_visible_text(html.unescape(strip_tags(shown))) and "<img" not in shown:
+            raise forms.ValidationError(_("This entry is empty."), code="empty")
+        return body
 
 
 class TagAdminForm(forms.ModelForm):

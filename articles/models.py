@@ -200,7 +200,8 @@ class Image(models.Model):
     @cached_property
     def is_shown_to_readers(self):
         """Whether readers see this image (as stored): on a published or scheduled article,
-        featured or in its body, as an author's photo or in a house ad."""
+        featured, in its body or in one of its live entries, as an author's photo or in a
+        house ad."""
         # Bodies show an image by the address of the original or of a rendition: the original's
         # name without its extension, then "." or "-<width>w.", raw or as a URL encodes it.
         stem = posixpath.splitext(self.file.name)[0]
@@ -210,6 +211,7 @@ class Image(models.Model):
         public = Article.objects.filter(status=Article.Status.PUBLISHED)
         return (
             public.filter(Q(featured_image=self) | in_body).exists()
+            or LiveEntry.objects.filter(in_body, article__in=public).exists()
             or Author.objects.filter(photo=self).exists()
             or HouseAd.objects.filter(image=self).exists()
         )

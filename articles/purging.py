@@ -113,9 +113,9 @@ def article_part_keys(old, new):
 
 def live_entry_keys(old, new):
     """A live entry: its article's pages, the fragment of its entries among them (the
-    fragment carries the article's key)."""
+    fragment carries the article's key), and the sitemaps that date the story by it."""
     rows = [row for row in (old, new) if row is not None]
-    return set().union(*(_of_article(row.article_id) for row in rows))
+    return set().union(*(_of_article(row.article_id, "sitemaps") for row in rows))
 
 
 def correction_keys(old, new):

@@ -130,23 +130,26 @@ def live_blog_posting(article, entries, *, paywalled_selector=None):
     if updates:
         latest = max(entry.updated_at for entry in updates)
         data["dateModified"] = iso_datetime(max(latest, article.last_modified))
-    data["liveBlogUpdate"] = [
-        {
-            "@type": "BlogPosting",
-            "headline": Truncator(entry_headline(entry)).chars(110),
-            "datePublished": iso_datetime(entry.published_at),
-            "dateModified": iso_datetime(entry.updated_at),
-            "url": f"{url}#{entry.anchor}",
-            "articleBody": entry_text(entry),
-            "author": {
-                "@type": "Person",
-                "name": entry.author.name,
-                "url": absolute_url(entry.author.get_absolute_url()),
-            },
-        }
-        for entry in updates
-    ]
+    data["liveBlogUpdate"] = [live_blog_update(entry, url) for entry in updates]
     return data
+
+
+def live_blog_update(entry, article_url):
+    """One entry of a live story's ``liveBlogUpdate``; a picture alone has no ``articleBody``."""
+    update = {
+        "@type": "BlogPosting",
+        "headline": Truncator(entry_headline(entry)).chars(110),
+        "datePublished": iso_datetime(entry.published_at),
+        "dateModified": iso_datetime(entry.updated_at),
+        "url": f"{article_url}#{entry.anchor}",
+        "articleBody": entry_text(entry),
+        "author": {
+            "@type": "Person",
+            "name": entry.author.name,
+            "url": absolute_url(entry.author.get_absolute_url()),
+        },
+    }
+    return {key: value for key, value in update.items() if value}
 
 
 def entry_text(entry):

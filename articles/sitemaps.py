@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, Author, Category, last_modified_expression
+from articles.models import Article, Author, Category, LiveEntry, last_modified_expression
 from articles.seo import iso_datetime
 from newsroom.site import absolute_url, site_scheme_and_domain
 from pagecache.surrogates import shows
@@ -56,14 +56,23 @@ class ArticleSitemap(SiteSitemap):
         )
 
     def items(self):
-        return self.articles()
+        # A live story changes with its entries, long after its text.
+        latest_entry = (
+            LiveEntry.objects.filter(article=OuterRef("pk"))
+            .order_by("-updated_at")
+            .values("updated_at")[:1]
+        )
+        return self.articles().annotate(entries_updated_at=Subquery(latest_entry))
 
     def lastmod(self, article):
-        return article.last_modified
+        return max(filter(None, (article.last_modified, article.entries_updated_at)))
 
     def get_latest_lastmod(self):
         # The default would load every article to find the latest date.
-        return self.articles().aggregate(latest=Max(last_modified_expression()))["latest"]
+        found = self.articles().aggregate(
+            text=Max(last_modified_expression()), entries=Max("live_entries__updated_at")
+        )
+        return max(filter(None, found.values()), default=None)
 
 
 class NewsSitemap(ArticleSitemap):
@@ -75,7 +84,7 @@ class NewsSitemap(ArticleSitemap):
         return super().articles().filter(published_at__gte=timezone.now() - NEWS_WINDOW)
 
     def items(self):
-        return self.articles()[: self.limit]
+        return super().items()[: self.limit]
 
     def get_urls(self, page=1, site=None, protocol=None):
         urls = super().get_urls(page=page, site=site, protocol=protocol)

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
@@ -98,13 +99,16 @@ def article_page(request, article, decision, *, preview=False):
         structured_data = seo.news_article(
             article, paywalled_selector=".article__body" if paywalled else None
         )
+    has_players = "data-embed-player=" in body or (coverage and coverage.has_players)
+    if coverage and article.is_live and decision.full_text and not preview:
+        has_players = True  # an entry with a video may arrive later, through live.js
     return render(
         request,
         "articles/article_detail.html",
         {
             "article": article,
             "body": body,
-            "has_players": "data-embed-player=" in body or (coverage and coverage.has_players),
+            "has_players": has_players,
             "decision": decision,
             "coverage": coverage,
             "live_poll_seconds": None if preview else LIVE_POLL_SECONDS,  # no fragment yet
@@ -139,9 +143,12 @@ class LiveCoverage:
         (none without the full text), in one query, and one for all their pictures."""
         entries = list(article.live_entries.for_readers()) if decision.full_text else []
         address = article.get_absolute_url()  # once, not per entry
+        # Over more than one day, each entry says its day: "14 h 05" alone would be ambiguous.
+        dated = len({timezone.localdate(entry.published_at) for entry in entries}) > 1
         for entry, body in zip(entries, figures.render_all([e.body for e in entries]), strict=True):
             entry.rendered_body = body
             entry.permalink = f"{address}#{entry.anchor}"
+            entry.dated = dated
         return cls(
             article,
             pinned=[entry for entry in entries if entry.pinned],
@@ -236,7 +243,9 @@ def live_entries(request, pk):
     paywall = access.policy()
     meter = paywall.Meter.from_request(request)
     decision = paywall.decide(paywall.reader_of(request), summary["access"], pk, meter)
-    if not decision.full_text:
+    # The meter lets a browser read a story it has not counted yet: the page counts it, the
+    # fragment would not (a free pass to every live story for a visitor without the cookie).
+    if not decision.full_text or (decision.by_meter and not meter.has_read(pk)):
         raise Http404
 
     def build():
@@ -244,15 +253,14 @@ def live_entries(request, pk):
         if not article.is_live_story:
             raise Http404
         shows(f"article-{pk}")
-        response = render(
+        return render(
             request,
             "components/live_feed.html",
             {"article": article, "coverage": LiveCoverage.of(article, decision)},
         )
-        response["X-Robots-Tag"] = "noindex"
-        return response
 
     response = cached_response(request, build, decision.variant, page=page, meta=summary)
+    response["X-Robots-Tag"] = "noindex"  # on the copy from the cache too, which keeps no header
     if decision.by_meter:
         patch_cache_control(response, private=True)
     return response

@@ -93,6 +93,10 @@ class Meter:
     def allows(self, article_pk, limit):
         return article_pk in self.reads or len(self.reads) < limit
 
+    def has_read(self, article_pk):
+        """Whether the browser has opened (and counted) the article ``article_pk``."""
+        return article_pk in self.reads
+
     def record(self, article_pk, response):
         self.reads.setdefault(article_pk, int(time.time()))
         value = ",".join(f"{pk}:{at}" for pk, at in self.reads.items())

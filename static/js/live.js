@@ -27,39 +27,33 @@
     return text.replace("{count}", String(count));
   }
 
-  // The fresh feed's key points, its stream with only the new entries inserted (the entries
-  // already shown stay where they are, replaced only if edited), and its state.
-  function apply(fresh) {
-    const keyPoints = feed.querySelector("[data-live-key-points]");
+  // The fresh feed applied to the page: its key points and its stream, entry by entry (those
+  // shown stay where they are, replaced only if edited; those gone are removed), and its state.
+  // New entries are inserted only with ``withNew`` (the reader pressed the button); the fresh
+  // feed is left whole, so that it can be applied again.
+  function apply(fresh, withNew) {
+    const known = new Set(entries(feed).map((entry) => entry.id));
     const freshKeyPoints = fresh.querySelector("[data-live-key-points]");
+    let keyPoints = feed.querySelector("[data-live-key-points]");
     const stream = feed.querySelector("[data-live-stream]");
-    const freshStream = fresh.querySelector("[data-live-stream]");
-    if (keyPoints && freshKeyPoints) keyPoints.replaceWith(freshKeyPoints);
-    else if (keyPoints) keyPoints.remove();
-    else if (freshKeyPoints) stream.before(freshKeyPoints);
-
-    const kept = new Set(entries(freshStream).map((entry) => entry.id));
-    for (const entry of entries(stream)) {
-      if (!kept.has(entry.id)) entry.remove();
+    if (freshKeyPoints && !keyPoints) {
+      keyPoints = freshKeyPoints.cloneNode(false);
+      keyPoints.append(freshKeyPoints.querySelector(":scope > h3").cloneNode(true));
+      stream.before(keyPoints);
     }
+    if (keyPoints) {
+      sync(keyPoints, freshKeyPoints, known, withNew);
+      if (!entries(keyPoints).length) keyPoints.remove();
+    }
+    sync(stream, fresh.querySelector("[data-live-stream]"), known, withNew);
     for (const other of stream.querySelectorAll(":scope > :not(article)")) other.remove();
-    let previous = null;
-    for (const entry of entries(freshStream)) {
-      const shown = stream.querySelector(`:scope > #${CSS.escape(entry.id)}`);
-      if (shown && shown.dataset.entry !== entry.dataset.entry) shown.replaceWith(entry);
-      else if (!shown) {
-        if (previous) previous.after(entry);
-        else stream.prepend(entry);
-      }
-      previous = shown && shown.dataset.entry === entry.dataset.entry ? shown : entry;
-    }
-    if (!entries(stream).length) {
-      const empty = freshStream.querySelector(":scope > :not(article)");
-      if (empty) stream.append(empty);
+    if (!entries(stream).length && !feed.querySelector("[data-live-key-points]")) {
+      const empty = fresh.querySelector("[data-live-stream] > :not(article)");
+      if (empty) stream.append(empty.cloneNode(true));
     }
 
     const ended = fresh.querySelector(".live__ended");
-    if (ended && !feed.querySelector(".live__ended")) feed.prepend(ended);
+    if (ended && !feed.querySelector(".live__ended")) feed.prepend(ended.cloneNode(true));
     feed.dataset.liveState = fresh.dataset.liveState;
     const badge = document.querySelector("[data-live-badge]");
     if (badge && fresh.dataset.liveLabel) {
@@ -69,16 +63,54 @@
     document.dispatchEvent(new CustomEvent("newsroom:live-entries"));
   }
 
+  // ``container``'s entries made those of ``freshContainer`` (none if it is null), in its
+  // order; an entry moved between the key points and the stream is not new.
+  function sync(container, freshContainer, known, withNew) {
+    const wanted = freshContainer ? entries(freshContainer) : [];
+    const kept = new Set(wanted.map((entry) => entry.id));
+    for (const entry of entries(container)) {
+      if (!kept.has(entry.id)) entry.remove();
+    }
+    let previous = null;
+    for (const entry of wanted) {
+      let shown = container.querySelector(`:scope > #${CSS.escape(entry.id)}`);
+      if (shown && shown.dataset.entry !== entry.dataset.entry) {
+        const edited = entry.cloneNode(true);
+        const focused = shown.contains(document.activeElement);
+        shown.replaceWith(edited);
+        if (focused) {
+          // The reader was on this entry (a keyboard on its link): they stay on it.
+          edited.tabIndex = -1;
+          edited.focus({ preventScroll: true });
+        }
+        shown = edited;
+      } else if (!shown && (withNew || known.has(entry.id))) {
+        const moved = document.getElementById(entry.id);
+        if (moved) moved.remove(); // from the key points to the stream, or back
+        shown = entry.cloneNode(true);
+        if (previous) previous.after(shown);
+        else container.prepend(shown);
+      }
+      if (shown) previous = shown;
+    }
+  }
+
+  // The button that offers the ``count`` new entries of ``fresh``; none when there are none
+  // (those it offered may have been withdrawn meanwhile).
   function offer(fresh, count) {
-    waiting = fresh;
+    waiting = count ? fresh : null;
     let button = updates.querySelector("button");
+    if (!count) {
+      if (button) button.remove();
+      return;
+    }
     if (!button) {
       button = document.createElement("button");
       button.type = "button";
       button.className = "live__new";
       button.addEventListener("click", () => {
         const first = entries(waiting).find((entry) => !document.getElementById(entry.id));
-        apply(waiting);
+        apply(waiting, true);
         waiting = null;
         button.remove();
         const shown = first && document.getElementById(first.id);
@@ -89,7 +121,8 @@
       });
       updates.append(button);
     }
-    button.textContent = label(count);
+    const text = label(count);
+    if (button.textContent !== text) button.textContent = text; // announced once, not each time
   }
 
   async function look() {
@@ -112,13 +145,11 @@
       schedule();
       return;
     }
-    const shown = versions(waiting || feed).join(" ");
+    const shown = versions(feed).join(" ");
     if (versions(fresh).join(" ") !== shown || fresh.dataset.liveState !== feed.dataset.liveState) {
-      const added = entries(fresh).filter((entry) => !document.getElementById(entry.id)).length;
-      if (added) offer(fresh, added);
-      else if (!waiting) apply(fresh);
-      else waiting = fresh;
+      apply(fresh, false); // edits, pins and deletions at once, even while new entries wait
     }
+    offer(fresh, entries(fresh).filter((entry) => !document.getElementById(entry.id)).length);
     if (fresh.dataset.liveState === "live") schedule();
     else stopped = true;
   }

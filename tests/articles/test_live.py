@@ -12,7 +12,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from articles import purging
 from articles.models import Article, LiveEntry
@@ -94,6 +94,38 @@ def test_an_entry_in_the_future_or_without_text_is_refused_in_french(story):
     assert "vide" in str(error.value)
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<p><br></p>",
+        "<p>&nbsp;\u200b\u2060\ufeff</p>",
+        "<figure></figure>",
+        '<figure data-image="999999"></figure>',  # no such picture in the library
+        '<figure data-image="999999"><figcaption> </figcaption></figure>',
+    ],
+)
+def test_an_entry_that_would_show_readers_nothing_is_refused(editor_client, story, body):
+    response = _add(editor_client, story, body=body)
+    assert response.status_code == 200
+    assert "Cette entrée est vide." in response.content.decode()
+    assert not story.live_entries.exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "{picture}",
+        '<figure data-image="999999"><figcaption>Photo retirée</figcaption></figure>',
+        '<figure data-embed="youtube"><a href="https://www.youtube.com/watch?v=dQw4w9WgXcQ">'
+        "https://www.youtube.com/watch?v=dQw4w9WgXcQ</a></figure>",
+    ],
+)
+def test_an_entry_of_a_picture_or_a_video_alone_is_kept(editor_client, story, body):
+    picture = f'<figure data-image="{ImageFactory().pk}"></figure>'
+    assert _add(editor_client, story, body=body.format(picture=picture)).status_code == 302
+    assert story.live_entries.count() == 1
+
+
 def test_coverage_starts_when_made_live_and_ends_when_ended():
     story = ArticleFactory()
     assert story.live_started_at is None
@@ -127,6 +159,29 @@ def test_live_page_shows_key_points_first_then_entries_newest_first(client, stor
     assert f"{time.hour} h {time.minute:02d}" in html
     assert 'src="/static/js/live.js"' in html
     assert f'data-live-url="{fragment_url(story)}"' in html
+
+
+def test_entries_say_their_day_once_the_coverage_spans_more_than_one(client, story):
+    def at(moment, text):
+        return LiveEntryFactory(article=story, published_at=moment, body=f"<p>{text}</p>")
+
+    yesterday = timezone.localtime() - timedelta(days=1)
+    evening = at(yesterday.replace(hour=22, minute=5), "Fin de journée.")
+    late = at(yesterday.replace(hour=23, minute=40), "Dans la soirée.")
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert ">22 h 05</time>" in html and ">23 h 40</time>" in html  # one day: the time says it
+    assert not re.search(r'data-entry="[0-9.]+-d"', html)
+
+    morning = at(late.published_at + timedelta(hours=8), "Au matin.")
+    next_day = timezone.localtime(morning.published_at)
+    day = f"{next_day.day} {formats.date_format(next_day, 'F')}"
+    before = f"{yesterday.day} {formats.date_format(yesterday, 'F')}"
+    for page in (story.get_absolute_url(), fragment_url(story)):
+        html = client.get(page).content.decode()
+        assert f">{day}, 7 h 40</time>" in html
+        assert f">{before}, 22 h 05</time>" in html
+        # A new version of the entries shown before: the page's script replaces them.
+        assert re.search(rf'id="entree-{evening.pk}" data-entry="[0-9.]+-d"', html)
 
 
 def test_ended_story_says_termine_with_its_end_time_and_stops_looking(client, story):
@@ -164,6 +219,15 @@ def test_live_page_query_count_does_not_grow_with_entries_and_pictures(client, s
     assert many == few
 
 
+def test_a_live_page_without_a_video_yet_loads_the_players_script_for_those_to_come(client, story):
+    entry(story, 5, "Pas encore de vidéo.")
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert 'src="/static/js/embeds.js"' in html  # live.js brings entries with videos later
+    story.live_status = ENDED
+    story.save()
+    assert "embeds.js" not in client.get(story.get_absolute_url()).content.decode()
+
+
 def test_a_non_live_story_has_no_live_part(client):
     story = ArticleFactory()
     html = client.get(story.get_absolute_url()).content.decode()
@@ -190,6 +254,7 @@ def test_fragment_shows_the_entries_from_the_cache_and_follows_a_new_entry(
         again = client.get(fragment_url(story))
     assert again.content == response.content
     assert again.page_cache_status == "hit"
+    assert again["X-Robots-Tag"] == "noindex"  # the cache keeps no header: not lost there
 
     second = entry(story, 0, "Le pont de Térénez rouvert.")
     fresh = client.get(fragment_url(story)).content.decode()
@@ -242,6 +307,30 @@ def test_fragment_never_leaks_a_paywalled_story_entries(story):
     assert "private" in response["Cache-Control"]
 
 
+def test_fragment_is_no_free_pass_through_the_meter(story):
+    """Under the meter, the fragment follows only a story whose page the browser has opened
+    (and counted): a visitor without the cookie, or a scraper, never reads a subscribers'
+    live story's entries through it."""
+    PaywallSettings.objects.update_or_create(pk=1, defaults={"mode": "metered"})
+    story.access = Article.Access.SUBSCRIBERS
+    story.save()
+    entry(story, 1, "Réservé aux abonnés : le rapport secret.")
+    other = ArticleFactory(access=Article.Access.SUBSCRIBERS, live_status=LIVE)
+    entry(other, 1, "Réservé : un autre direct.")
+    reader = Client()
+    for each in (story, other):
+        response = reader.get(fragment_url(each))
+        assert response.status_code == 404
+        assert "Réservé" not in response.content.decode()
+
+    page = reader.get(story.get_absolute_url())  # counted by the meter
+    assert "le rapport secret" in page.content.decode()
+    response = reader.get(fragment_url(story))
+    assert response.status_code == 200 and "le rapport secret" in response.content.decode()
+    assert "private" in response["Cache-Control"]
+    assert reader.get(fragment_url(other)).status_code == 404
+
+
 # Purges ----------------------------------------------------------------------------------
 
 
@@ -256,7 +345,21 @@ def test_an_entry_added_or_deleted_purges_its_story_pages(
         added.pinned = True
         added.save()
         added.delete()
-    assert set(PendingPurge.objects.values_list("key", flat=True)) == {f"article-{story.pk}"}
+    keys = {f"article-{story.pk}", "sitemaps"}  # the sitemaps date a live story by its entries
+    assert set(PendingPurge.objects.values_list("key", flat=True)) == keys
+
+
+def test_sitemaps_date_a_live_story_by_its_latest_entry(client):
+    story = ArticleFactory(live_status=LIVE, published_at=timezone.now() - timedelta(days=3))
+    ArticleFactory(published_at=timezone.now() - timedelta(days=5))
+    LiveEntryFactory(article=story)
+    today = timezone.localdate().isoformat()
+    articles = client.get("/sitemap-articles.xml").content.decode()
+    assert f"<loc>http://testserver{story.get_absolute_url()}</loc><lastmod>{today}</lastmod>" in (
+        re.sub(r"\s+", "", articles)
+    )
+    index = client.get("/sitemap.xml").content.decode()
+    assert f"<lastmod>{today}" in index
 
 
 def test_an_entry_of_a_draft_purges_nothing(settings, django_capture_on_commit_callbacks):
@@ -312,20 +415,40 @@ def test_live_story_carries_live_blog_posting_with_its_updates(client, story):
     assert data["coverageEndTime"]
 
 
+def test_a_picture_alone_is_an_update_without_an_empty_text(client, story):
+    picture = entry(story, 1, f'</p><figure data-image="{ImageFactory().pk}"></figure><p>')
+    data = _json_ld(client.get(story.get_absolute_url()).content.decode(), "LiveBlogPosting")
+    (update,) = data["liveBlogUpdate"]
+    assert update["url"].endswith(f"#entree-{picture.pk}")
+    assert update["headline"] == story.title
+    assert "articleBody" not in update
+
+
 def test_live_page_is_valid_html(client, story):
+    empty = client.get(story.get_absolute_url()).content.decode()  # no entry yet
+    only_key_point = ArticleFactory(live_status=LIVE)
+    entry(only_key_point, 3, "Seul point clé.", pinned=True)
+    key_points = client.get(only_key_point.get_absolute_url()).content.decode()
+    fragment = client.get(fragment_url(only_key_point)).content.decode()
+    fragment = f'<!DOCTYPE html><html lang="fr"><title>Fragment</title>{fragment}</html>'
     image = ImageFactory()
     entry(story, 30, "Début de la tempête.", pinned=True, title="L’essentiel")
     entry(story, 20, f'Photo</p><figure data-image="{image.pk}"></figure><p>Brest')
-    LiveEntryFactory(
-        article=story,
-        body='<figure data-embed="youtube"><a href="https://www.youtube.com/watch?v=dQw4w9WgXcQ">'
-        "https://www.youtube.com/watch?v=dQw4w9WgXcQ</a></figure>",
+    video = (
+        '<figure data-embed="youtube"><a href="https://www.youtube.com/watch?v=dQw4w9WgXcQ">'
+        "https://www.youtube.com/watch?v=dQw4w9WgXcQ</a></figure>"
     )
+    LiveEntryFactory(article=story, body=video)
     live = client.get(story.get_absolute_url()).content.decode()
     story.live_status = ENDED
     story.save()
     ended = client.get(story.get_absolute_url()).content.decode()
-    assert nu_errors({"live": live, "ended": ended}) == []
+    for _ in range(40):  # many entries, pictures and videos among them
+        entry(story, 10, f'Suite</p><figure data-image="{image.pk}"></figure><p>fin', title="Point")
+    LiveEntryFactory(article=story, body=video)
+    many = client.get(story.get_absolute_url()).content.decode()
+    pages = {"live": live, "ended": ended, "empty": empty, "key points": key_points}
+    assert nu_errors({**pages, "many": many, "fragment": fragment}) == []
 
 
 # The admin -------------------------------------------------------------------------------
@@ -356,6 +479,19 @@ def test_editor_adds_an_entry_from_the_admin_and_it_is_logged(editor_client, edi
     assert LogEntry.objects.filter(user=editor, action_flag=ADDITION, object_id=added.pk).exists()
     listing = editor_client.get(response["Location"])
     assert "Les pompiers sont intervenus" in listing.content.decode()
+
+
+@pytest.mark.parametrize("title", ["\u200b\u200b", "\u2060\u00ad", "\u202e\u200b"])
+def test_an_entry_title_that_shows_no_letter_is_refused_in_french(editor_client, story, title):
+    response = _add(editor_client, story, title=title)
+    assert response.status_code == 200
+    assert "Le titre ne montre aucune lettre." in response.content.decode()
+    assert not story.live_entries.exists()
+
+
+def test_an_entry_title_loses_its_direction_overrides(editor_client, story):
+    assert _add(editor_client, story, title="Bilan \u202eprovisoire").status_code == 302
+    assert story.live_entries.get().title == "Bilan provisoire"
 
 
 def test_article_form_links_to_its_entries_unfolded_on_a_live_story(editor_client, story):
@@ -420,3 +556,57 @@ def test_author_cannot_pin_a_published_story_entry_from_the_list(author_client, 
     assert response.status_code == 403
     existing.refresh_from_db()
     assert not existing.pinned
+
+
+def test_author_cannot_move_their_entry_to_a_story_they_may_not_touch(
+    author_client, author_user, story
+):
+    draft = ArticleFactory(draft=True, live_status=LIVE, authors=[author_user.author_profile])
+    mine = entry(draft, 5, "Sur mon brouillon.")
+    not_live = ArticleFactory(draft=True, authors=[author_user.author_profile])
+    change = reverse("admin:articles_liveentry_change", args=[mine.pk])
+    for target in (story, not_live):  # published; not a live story
+        form = {
+            "article": target.pk,
+            "published_at_0": timezone.localtime().strftime("%d/%m/%Y"),
+            "published_at_1": timezone.localtime().strftime("%H:%M:%S"),
+            "author": author_user.author_profile.pk,
+            "title": "",
+            "body": "<p>Déplacée</p>",
+        }
+        response = author_client.post(change, form)
+        assert response.status_code == 200  # the story is not among the choices
+        mine.refresh_from_db()
+        assert mine.article == draft and "Sur mon brouillon" in mine.body
+
+
+def test_author_pinning_their_entry_and_a_published_one_saves_neither(
+    author_client, author_user, story
+):
+    draft = ArticleFactory(draft=True, live_status=LIVE, authors=[author_user.author_profile])
+    mine = entry(draft, 5, "Sur mon brouillon.")
+    theirs = entry(story, 5, "Publiée par l’édition.")
+    response = author_client.post(
+        reverse("admin:articles_liveentry_changelist"),
+        {
+            "form-TOTAL_FORMS": "2",
+            "form-INITIAL_FORMS": "2",
+            "form-0-id": mine.pk,
+            "form-0-pinned": "on",
+            "form-1-id": theirs.pk,
+            "form-1-pinned": "on",
+            "_save": "Enregistrer",
+        },
+    )
+    assert response.status_code == 403
+    assert not LiveEntry.objects.filter(pinned=True).exists()
+
+
+def test_author_cannot_delete_a_published_story_entry_by_the_list_action(author_client, story):
+    theirs = entry(story, 5, "Publiée par l’édition.")
+    response = author_client.post(
+        reverse("admin:articles_liveentry_changelist"),
+        {"action": "delete_selected", "_selected_action": [theirs.pk], "post": "yes"},
+    )
+    assert response.status_code == 403
+    assert LiveEntry.objects.filter(pk=theirs.pk).exists()

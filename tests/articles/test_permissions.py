@@ -18,7 +18,7 @@ from django.utils import timezone
 from reversion.models import Version
 from taggit.models import Tag
 
-from articles.models import Article, ArticleAuthor, Image, ReadMoreLink
+from articles.models import Article, ArticleAuthor, Image, LiveEntry, ReadMoreLink
 from tests.articles.test_admin import LIST_URL, change_url, form_data
 from tests.factories import (
     ArticleFactory,
@@ -27,6 +27,7 @@ from tests.factories import (
     CorrectionFactory,
     HouseAdFactory,
     ImageFactory,
+    LiveEntryFactory,
     ReadMoreLinkFactory,
     UserFactory,
 )
@@ -413,6 +414,37 @@ def test_view_on_site_does_not_name_a_colleagues_unpublished_story(author_client
     assert article.slug not in response.get("Location", "")
 
 
+@pytest.mark.parametrize("name", HIDDEN)
+def test_view_on_site_of_a_live_entry_does_not_name_a_colleagues_unpublished_story(
+    author_client, newsroom, name
+):
+    article = newsroom[name]
+    entry = LiveEntryFactory(article=article)
+    content_type = ContentType.objects.get_for_model(LiveEntry)
+
+    response = author_client.get(f"/admin/r/{content_type.pk}/{entry.pk}/")
+
+    assert response.status_code == 404
+    assert article.slug not in response.get("Location", "")
+
+
+@pytest.mark.parametrize(
+    ("name", "place"),
+    [("mine", "get_preview_url"), ("colleague_published", "get_absolute_url")],
+)
+def test_view_on_site_of_a_live_entry_leads_to_it_on_its_story(
+    author_client, newsroom, name, place
+):
+    article = newsroom[name]
+    entry = LiveEntryFactory(article=article)
+    content_type = ContentType.objects.get_for_model(LiveEntry)
+
+    response = author_client.get(f"/admin/r/{content_type.pk}/{entry.pk}/")
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{getattr(article, place)()}#entree-{entry.pk}"
+
+
 def test_view_on_site_leads_an_author_to_their_own_draft_preview(author_client, newsroom):
     content_type = ContentType.objects.get_for_model(Article)
 
@@ -515,6 +547,17 @@ def _in_a_published_body(image, author_user):
     ArticleFactory(body=f'<figure><img src="{image.fallback_url}" alt=""></figure>')
 
 
+def _in_a_live_entry_by_reference(image, author_user):
+    story = ArticleFactory(live_status=Article.LiveStatus.LIVE)
+    LiveEntryFactory(article=story, body=f'<figure data-image="{image.pk}"></figure>')
+
+
+def _in_a_live_entry_by_address(image, author_user):
+    story = ArticleFactory(live_status=Article.LiveStatus.ENDED)
+    body = f'<figure><img src="{image.fallback_url}" alt=""></figure>'
+    LiveEntryFactory(article=story, body=body)
+
+
 def _author_photo(image, author_user):
     AuthorFactory(photo=image)
 
@@ -525,6 +568,7 @@ def _house_ad(image, author_user):
 
 IMAGE_USES = [
     _featured_in_published, _featured_in_scheduled, _in_a_published_body, _author_photo, _house_ad,
+    _in_a_live_entry_by_reference, _in_a_live_entry_by_address,
 ]  # fmt: skip
 
 
@@ -566,6 +610,8 @@ def test_author_can_replace_the_picture_of_their_own_draft(author_client, author
     image = ImageFactory(caption="Première légende")
     story_of(author_user, draft=True, featured_image=image)
     ArticleFactory(draft=True, body=f'<img src="{image.fallback_url}" alt="">')
+    live_draft = story_of(author_user, draft=True, live_status=Article.LiveStatus.LIVE)
+    LiveEntryFactory(article=live_draft, body=f'<figure data-image="{image.pk}"></figure>')
 
     response = author_client.post(
         image_change_url(image), image_post(image, caption="Nouvelle légende", file=new_picture())

@@ -1,6 +1,7 @@
 """A reader follows a live story while an editor adds three entries and pins one: the new
 entries appear without a reload (announced by a button, never pushed under the reader's eyes);
-with JavaScript off, a reload shows them."""
+with JavaScript off, a reload shows them. And a bad night: corrections and withdrawals while
+new entries wait, a failing fragment, a hidden tab, a 320-pixel phone."""
 
 from datetime import timedelta
 
@@ -13,7 +14,7 @@ from articles import views
 from articles.models import Article, LiveEntry
 from tests.browser.conftest import DESKTOP, DOCS_SCREENSHOTS, PHONE
 from tests.browser.test_desk import _sign_in
-from tests.factories import AuthorFactory, UserFactory
+from tests.factories import AuthorFactory, ImageFactory, UserFactory
 
 
 @pytest.fixture
@@ -153,3 +154,170 @@ def test_an_entry_link_lands_on_the_entry(page, live_story):
     page.set_viewport_size(DESKTOP)
     page.goto(entry.get_absolute_url())
     expect(page.locator(f"#entree-{entry.pk}")).to_be_in_viewport()
+
+
+# A bad night: the desk corrects and withdraws, the fragment fails, a tab stays hidden ----
+
+NARROW = {"width": 320, "height": 640}
+
+
+def _add(story, text, minutes_ago=0, **fields):
+    return LiveEntry.objects.create(
+        article=story,
+        author=story.bylines.first().author,
+        published_at=timezone.now() - timedelta(minutes=minutes_ago),
+        body=f"<p>{text}</p>",
+        **fields,
+    )
+
+
+def _no_entry_twice(page):
+    ids = page.eval_on_selector_all("article[data-entry]", "nodes => nodes.map(n => n.id)")
+    assert len(ids) == len(set(ids)), ids
+    return ids
+
+
+def _script_errors(problems):
+    # A failed request is logged by the browser itself: not the page's fault.
+    errors = [error for error in problems.console_errors if "Failed to load resource" not in error]
+    return errors + problems.page_errors
+
+
+def test_corrections_and_deletions_reach_the_reader_while_new_entries_wait(
+    new_page, live_story, problems
+):
+    wrong = _add(live_story, "Bilan : 40 morts.", minutes_ago=20)
+    doubtful = _add(live_story, "Le ministre démissionne.", minutes_ago=10)
+    reader = new_page()
+    reader.goto(live_story.get_absolute_url())
+    stream = reader.locator(".live__stream .live-entry__body")
+    expect(stream).to_have_count(3)
+
+    waiting = _add(live_story, "Conférence de presse à 18 heures.")
+    button = reader.locator("[data-live-updates] button")
+    expect(button).to_have_text("1 nouvelle entrée", timeout=15_000)
+
+    # The desk withdraws an entry and corrects another: the reader sees it at once, though
+    # the new entry still waits for their click.
+    withdrawn = reader.locator(f"#entree-{doubtful.pk}")
+    doubtful.delete()
+    wrong.body = "<p>Bilan : 4 morts.</p>"
+    wrong.save()
+    expect(withdrawn).to_have_count(0, timeout=15_000)
+    expect(reader.locator(f"#entree-{wrong.pk}")).to_contain_text("4 morts", timeout=15_000)
+    expect(reader.locator(f"#entree-{waiting.pk}")).to_have_count(0)
+    expect(button).to_have_text("1 nouvelle entrée")
+    _no_entry_twice(reader)
+
+    # The waiting entry withdrawn too: nothing left to offer.
+    waiting.delete()
+    expect(button).to_have_count(0, timeout=15_000)
+    first = live_story.live_entries.earliest()
+    assert _no_entry_twice(reader) == [f"entree-{wrong.pk}", f"entree-{first.pk}"]
+    assert _script_errors(problems) == []
+
+
+def test_a_keyboard_reader_on_an_entry_keeps_their_place_when_it_is_corrected(
+    new_page, live_story, problems
+):
+    reader = new_page()
+    reader.goto(live_story.get_absolute_url())
+    corrected = live_story.live_entries.get()
+    link = reader.locator(f"#entree-{corrected.pk} .live-entry__link a")
+    link.focus()
+    corrected.body = "<p>Les délégations sont arrivées à Bruxelles.</p>"
+    corrected.save()
+    entry = reader.locator(f"#entree-{corrected.pk}")
+    expect(entry).to_contain_text("sont arrivées", timeout=15_000)
+    assert entry.evaluate("node => node.contains(document.activeElement)")
+    assert _script_errors(problems) == []
+
+
+def test_a_failing_fragment_neither_breaks_the_page_nor_duplicates_entries(
+    new_page, live_story, problems
+):
+    reader = new_page()
+    answers = iter(["503", "abort", "500", "no feed"])
+    asked = []
+
+    def fragment(route):
+        asked.append(route.request.url)
+        answer = next(answers, None)
+        if answer is None:
+            route.continue_()
+        elif answer == "abort":
+            route.abort("internetdisconnected")
+        elif answer == "no feed":  # a portal's or a proxy's page
+            route.fulfill(status=200, content_type="text/html", body="<p>Connexion</p>")
+        else:
+            route.fulfill(status=int(answer), body="Erreur")
+
+    reader.route("**/direct/*/entrees/", fragment)
+    reader.goto(live_story.get_absolute_url())
+    key = _add(live_story, "Le sommet est suspendu.", pinned=True)
+    button = reader.locator("[data-live-updates] button")
+    expect(button).to_have_text("1 nouvelle entrée", timeout=40_000)
+    assert len(asked) >= 5  # it kept asking, less often, and recovered
+    button.click()
+    expect(reader.locator(".live__key-points")).to_contain_text("suspendu")
+    expect(reader.locator(f"#entree-{key.pk}")).to_be_focused()
+
+    # Unpinned, pinned again: the entry moves, never shown twice.
+    key.pinned = False
+    key.save()
+    expect(reader.locator(".live__key-points")).to_have_count(0, timeout=15_000)
+    expect(reader.locator(f".live__stream > #entree-{key.pk}")).to_have_count(1)
+    key.pinned = True
+    key.save()
+    expect(reader.locator(f".live__key-points > #entree-{key.pk}")).to_have_count(1, timeout=15_000)
+    _no_entry_twice(reader)
+    assert _script_errors(problems) == []
+
+
+def test_a_hidden_tab_asks_nothing_and_catches_up_when_shown(new_page, live_story, problems):
+    reader = new_page()
+    asked = []
+    reader.on("request", lambda request: "/entrees/" in request.url and asked.append(request))
+    reader.goto(live_story.get_absolute_url())
+    reader.wait_for_timeout(1_500)
+    assert asked  # looking every second here
+    reader.evaluate(
+        """() => {
+        Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
+        document.dispatchEvent(new Event("visibilitychange"));
+    }"""
+    )
+    reader.wait_for_timeout(500)  # a request under way ends
+    before = len(asked)
+    _add(live_story, "Pendant que l’onglet dormait.")
+    reader.wait_for_timeout(3_000)
+    assert len(asked) == before
+    reader.evaluate(
+        """() => {
+        Object.defineProperty(document, "hidden", { configurable: true, get: () => false });
+        document.dispatchEvent(new Event("visibilitychange"));
+    }"""
+    )
+    expect(reader.locator("[data-live-updates] button")).to_have_text("1 nouvelle entrée")
+    assert _script_errors(problems) == []
+
+
+def test_a_live_page_fits_a_320_pixel_phone(new_page, live_story, problems):
+    image = ImageFactory(file__width=1600, file__height=900)
+    _add(live_story, "https://www.example.org/une-tres-longue-adresse-sans-espace-aucune-" * 3)
+    _add(live_story, f'Photo</p><figure data-image="{image.pk}"></figure><p>fin', pinned=True)
+    _add(
+        live_story,
+        '</p><figure data-embed="youtube"><a href="https://www.youtube.com/watch?v=dQw4w9WgXcQ">'
+        "https://www.youtube.com/watch?v=dQw4w9WgXcQ</a></figure><p>Vidéo",
+    )
+    reader = new_page(NARROW)
+    reader.goto(live_story.get_absolute_url())
+    _add(live_story, "Une de plus.")
+    reader.locator("[data-live-updates] button").click(timeout=15_000)
+    reader.locator("#direct").scroll_into_view_if_needed()
+    DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    reader.screenshot(path=DOCS_SCREENSHOTS / "live-story-320.png", full_page=True)
+    assert reader.evaluate("document.documentElement.scrollWidth") <= NARROW["width"]
+    assert reader.evaluate("window.__cspViolations") == []
+    assert _script_errors(problems) == []
