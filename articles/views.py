@@ -27,7 +27,7 @@ from articles.models import (
 from newsroom import ratelimit
 from newsroom.clients import client_network
 from newsroom.site import absolute_url
-from pagecache.pages import CachedPage, cached_response, is_anonymous_reader, reader_page
+from pagecache.pages import CachedPage, cached_response, is_reader, reader_page
 from pagecache.parts import cached_lookup, remember
 from pagecache.surrogates import shows, shows_articles
 
@@ -130,9 +130,9 @@ def article_detail(request, category, slug, pk):
     # What the view must know before it can choose a cached variant (the address, the access
     # level) is kept with the cached page, so a cached article costs one read of the cache.
     # Without it: the summary kept per version, else the article, fetched once for both uses.
-    page = CachedPage.read(request) if is_anonymous_reader(request) else None
+    page = CachedPage.read(request) if is_reader(request) else None
     published = PublishedArticle(pk)
-    if page is None:  # a signed-in reader's page is built afresh
+    if page is None:  # staff get the page built afresh
         summary = published.summary()
     else:
         summary = page.meta_or(lambda: remember(f"article-summary:{pk}", published.summary))
