@@ -55,6 +55,11 @@ class CachedPage:
     access level). The entry records the content version it was built for, and counts as
     empty under any other version: a new version needs no deletion, entries are replaced.
 
+    ``answers`` holds, for each scheme, the variant an anonymous visitor gets and the headers
+    the whole middleware stack gave it, so that the first middleware can answer alone
+    (pagecache/fastpath.py); ``page_parameter`` names the query parameter of a list's page
+    number, for the same reason.
+
     ``key`` is None for a page that is never kept; ``older`` is the entry of an older version
     found at the address, served only while the database is unreachable."""
 
@@ -63,6 +68,8 @@ class CachedPage:
     variants: dict = field(default_factory=dict)
     meta: object = None
     older: dict | None = None
+    answers: dict = field(default_factory=dict)
+    page_parameter: str | None = None
 
     @classmethod
     def read(cls, request, page_parameter=None):
@@ -80,12 +87,19 @@ class CachedPage:
             older = entry
             entry = cache.get(key)
             if entry is None or entry["version"] != version.key:
-                return cls(key, version, older=entry or older)
+                return cls(key, version, older=entry or older, page_parameter=page_parameter)
             if local:
                 local.set(key, entry, timeout=settings.PAGE_CACHE_TIMEOUT)
         if not version.confirmed and not may_fall_back(entry):
-            return cls(key, version)
-        return cls(key, version, entry["variants"], entry["meta"])
+            return cls(key, version, page_parameter=page_parameter)
+        return cls(
+            key,
+            version,
+            entry["variants"],
+            entry["meta"],
+            answers=entry.get("answers", {}),
+            page_parameter=page_parameter or entry.get("page_parameter"),
+        )
 
     @classmethod
     def never_kept(cls):
@@ -103,13 +117,28 @@ class CachedPage:
             response.content,
             sorted(shows),
         )
+        # Headers kept for another copy of this variant would not match this one.
+        self.answers = {scheme: a for scheme, a in self.answers.items() if a[0] != variant}
         if meta is not None:
             self.meta = meta
+        self._write()
+
+    def keep_answer(self, scheme, variant, headers):
+        """Keep ``headers``, what the middleware stack gave the anonymous visitor's ``variant``
+        over ``scheme``, for the first middleware to answer with (pagecache/fastpath.py)."""
+        if self.key is None or variant not in self.variants:
+            return
+        self.answers = {**self.answers, scheme: (variant, headers)}
+        self._write()
+
+    def _write(self):
         entry = {
             "version": self.version.key,
             "number": self.version.number,
             "variants": self.variants,
             "meta": self.meta,
+            "answers": self.answers,
+            "page_parameter": self.page_parameter,
         }
         cache.set(self.key, entry, timeout=settings.PAGE_CACHE_TIMEOUT)
         if local := _local_pages():
@@ -184,6 +213,9 @@ def cached_response(request, build, variant="", page=None, meta=None, *, page_pa
         response["ETag"] = etag  # computed once, when the page was stored
         surrogates.add_header(response, shown[0] if shown else [surrogates.SITE])
     response.page_cache_status = "miss" if cached is None else "older" if older else "hit"
+    if not signed_in and not older and variant in page.variants:
+        # An anonymous visitor's kept page: the first middleware may answer the next one.
+        response.kept_page = (page, variant)
     if signed_in:
         # The page of every reader of the same decision, but asked with a session: kept by no
         # shared cache (a CDN that ignores Vary: Cookie must not hand it to others).

@@ -1,0 +1,120 @@
+"""Kept pages answered by the first middleware, with the headers the whole stack gave them.
+
+A page from the cache costs little, but the middleware stack around it (sessions, locale,
+CSRF, auth, the CSP, the security headers, the conditional GET…) costs as much again. The
+first time a kept page goes out to an anonymous visitor, ``serve_kept_pages`` (placed right
+after the request log and the health check) records the headers the stack gave it, beside the
+page in its cache entry (``CachedPage.keep_answer``), one set per scheme (HSTS is sent over
+HTTPS alone). The next anonymous visitor asking for that address under the same content
+version gets the page and those headers from here, without the rest of the stack.
+
+Everything the stack would have done differently goes the long way, where it is done:
+
+- a method other than GET and HEAD, a cookie that changes the page (the session's, and
+  whatever ``personal_cookie()`` names: the paywall's meter), a query string other than the
+  list's page number as the site's links write it (``?page=2``; ``/?p=123``, an old WordPress
+  address, or ``?utm_source=…`` are served from the cache the long way);
+- a Host that ``ALLOWED_HOSTS`` refuses (Django's own check, ``request.get_host()``: the long way
+  answers 400), plain HTTP when ``SECURE_SSL_REDIRECT`` sends it to HTTPS;
+- a content version this worker cannot confirm (the database unreachable: the long way serves
+  the older copy it may, ``may_fall_back``), an entry without recorded headers;
+- headers that hold anything of the request (a CSP nonce) are never recorded, nor those of an
+  answer that set a cookie or that shared caches may not keep.
+
+Conditional requests are answered 304 here as ``ConditionalGetMiddleware`` answers them.
+"""
+
+from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response
+from django.utils.http import parse_http_date_safe
+
+from pagecache.pages import CachedPage
+
+READS = ("GET", "HEAD")
+_PERSONAL_COOKIES = set()
+
+
+def personal_cookie(name):
+    """Declare a cookie that may change a reader page (the paywall's meter, in its app's
+    ``ready()``): visitors who send it never get a page from the first middleware."""
+    _PERSONAL_COOKIES.add(name)
+
+
+def serve_kept_pages(get_response):
+    def middleware(request):
+        if not _may_answer(request):
+            return get_response(request)
+        if (response := _kept_answer(request)) is not None:
+            return response
+        response = get_response(request)
+        _record_headers(request, response)
+        return response
+
+    return middleware
+
+
+def _may_answer(request):
+    if request.method not in READS:
+        return False
+    cookies = request.COOKIES
+    if cookies and (
+        settings.SESSION_COOKIE_NAME in cookies or not _PERSONAL_COOKIES.isdisjoint(cookies)
+    ):
+        return False
+    if request.path_info.startswith(settings.STATIC_URL):
+        return False  # WhiteNoise's, never a page
+    if settings.SECURE_SSL_REDIRECT and not request.is_secure():
+        return False
+    try:
+        request.get_host()
+    except DisallowedHost:
+        return False
+    return True
+
+
+def _kept_answer(request):
+    page = CachedPage.read(request)  # the address without its query string
+    if page.key is None or not page.version.confirmed or not page.variants:
+        return None
+    if request.META.get("QUERY_STRING"):
+        # Only a list's page number, as the site's links write it, names another page.
+        parameter = page.page_parameter
+        if not parameter or set(request.GET) != {parameter}:
+            return None
+        if len(request.GET.getlist(parameter)) != 1:
+            return None
+        if request.GET[parameter] != "1":
+            page = CachedPage.read(request, parameter)
+            if page.key is None or not page.version.confirmed:
+                return None
+    answer = page.answers.get(request.scheme)
+    cached = answer and page.variants.get(answer[0])
+    if not cached:
+        return None
+    _variant, headers = answer
+    status, _content_type, _etag, content, *_shown = cached
+    response = HttpResponse(content, status=status)
+    for name, value in headers:
+        response.headers[name] = value
+    last_modified = parse_http_date_safe(response.get("Last-Modified"))
+    response = get_conditional_response(
+        request, etag=response.get("ETag"), last_modified=last_modified, response=response
+    )
+    response.page_cache_status = "hit"  # for the request log
+    return response
+
+
+def _record_headers(request, response):
+    kept = getattr(response, "kept_page", None)
+    if kept is None or response.status_code != 200 or response.cookies:
+        return
+    if "public" not in response.get("Cache-Control", ""):
+        return  # only what shared caches may keep: the same answer for every visitor
+    if "'nonce-" in response.get("Content-Security-Policy", ""):
+        return  # made for this request alone
+    page, variant = kept
+    if page.answers.get(request.scheme, (None,))[0] == variant:
+        return
+    page.keep_answer(request.scheme, variant, list(response.items()))
