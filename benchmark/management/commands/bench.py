@@ -63,6 +63,8 @@ SEARCH_WORDS = {
 }  # fmt: skip
 PAGES = ("article", "home", "section", "search")
 MODES = ("cached", "uncached")
+# Signed-in readers get the kept page of their paywall decision, after their session is read.
+SIGNED_IN_PAGES = ("article", "home")
 # Search results are never kept in the page cache (any text would make a new page): the
 # anonymous run of the search page builds it on every request too.
 NEVER_KEPT = {"search"}
@@ -251,15 +253,20 @@ class Command(BaseCommand):
                 self._say(f"  {self.load[0]:.1f} s (images {self.load[1]:.1f} s)")
         self._say("Collecting static files…")
         self._manage("collectstatic", "--noinput", timeout=300)
-        # "Uncached" pages are those of a signed-in reader: the page cache lets them through.
-        # The session is made with the server's settings (its secret key signs it).
-        key = self._manage(
+        # "Uncached" pages are those of staff, whom the page cache lets through; "signed-in"
+        # ones a reader's. The sessions are made with the server's settings (its secret key
+        # signs them).
+        keys = self._manage(
             "shell",
             "-c",
-            "from benchmark.content import reader_session; print(reader_session())",
+            "from benchmark.content import reader_session, uncached_session; "
+            "print(uncached_session(), reader_session())",
             timeout=60,
-        ).split()[-1]
-        self.signed_in = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={key}"}
+        ).split()[-2:]
+        self.sessions = {
+            mode: {"Cookie": f"{settings.SESSION_COOKIE_NAME}={key}"}
+            for mode, key in zip(("uncached", "signed-in"), keys, strict=True)
+        }
         with self._gunicorn() as base_url:
             self.base_url = base_url
             if not options["search_only"]:
@@ -354,7 +361,9 @@ class Command(BaseCommand):
         )
 
     def _measure(self, label, paths, mode):
-        headers = self.signed_in if mode == "uncached" else None
+        if label in NEVER_KEPT and mode == "uncached":
+            mode = "signed-in"  # never kept for anyone: a reader's search, as before
+        headers = self.sessions.get(mode)
         warmup = self.options["warmup"] if label != "ceiling" else min(self.options["warmup"], 3)
         if warmup:
             self._load(paths, seconds=warmup, headers=headers)
@@ -375,7 +384,7 @@ class Command(BaseCommand):
         # the mean of those two runs: on a shared machine the load drifts within a run.
         results, ceilings = {}, [self._measure("ceiling", ceiling, "cached")]
         for name in PAGES:
-            for mode in MODES:
+            for mode in _modes(name):
                 if self.options["profile"] and (name, mode) == ("article", "uncached"):
                     with self._py_spy():
                         results[name, mode] = self._measure(name, paths[name], mode)
@@ -446,7 +455,7 @@ class Command(BaseCommand):
             ceiling_rps = (before.rps + after.rps) / 2
             ceiling_p50 = (before.p50_ms + after.p50_ms) / 2
             ceiling_p99 = (before.p99_ms + after.p99_ms) / 2
-            for mode in MODES:
+            for mode in _modes(name):
                 result = results[name, mode]
                 ratios[name, mode] = result.rps / ceiling_rps
                 cache = "anonymous, not kept" if name in NEVER_KEPT and mode == "cached" else mode
@@ -490,14 +499,14 @@ class Command(BaseCommand):
         for words in SEARCH_WORDS.values():
             for word in words:
                 matches[word] = _search_once(word)[1]  # warms PostgreSQL's buffers too
-                _fetch(f"{self.base_url}/recherche/?q={quote(word)}", self.signed_in)
+                _fetch(f"{self.base_url}/recherche/?q={quote(word)}", self.sessions["signed-in"])
         for _round in range(rounds):
             for kind, words in SEARCH_WORDS.items():
                 for word in words:
                     query_times.setdefault(kind, []).append(_search_once(word)[0])
                     started = time.perf_counter()
                     url = f"{self.base_url}/recherche/?q={quote(word)}"
-                    status, _size = _fetch(url, self.signed_in)
+                    status, _size = _fetch(url, self.sessions["signed-in"])
                     page_times.setdefault(kind, []).append(time.perf_counter() - started)
                     if status != 200:
                         raise CommandError(f"The search page answered {status} for {word!r}.")
@@ -633,6 +642,10 @@ class Command(BaseCommand):
 
     def _say(self, message):
         self.stderr.write(message)
+
+
+def _modes(page):
+    return (*MODES, "signed-in") if page in SIGNED_IN_PAGES else MODES
 
 
 def _raise_keyboard_interrupt(signum, frame):
