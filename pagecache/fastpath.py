@@ -30,16 +30,27 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 
+from pagecache import versions
 from pagecache.pages import CachedPage
 
 READS = ("GET", "HEAD")
 _PERSONAL_COOKIES = set()
+# The paths this worker found no recorded answer for, with the content version it looked under:
+# not asked of the cache again under that version (a page never kept, the ceiling, a 404), until
+# this worker serves the page from the cache the long way. Emptied when full.
+_NOTHING_AT = {}
+NOTHING_AT_MAX = 10_000
 
 
 def personal_cookie(name):
     """Declare a cookie that may change a reader page (the paywall's meter, in its app's
     ``ready()``): visitors who send it never get a page from the first middleware."""
     _PERSONAL_COOKIES.add(name)
+
+
+def forget():
+    """Look for every path's answer again (tests)."""
+    _NOTHING_AT.clear()
 
 
 def serve_kept_pages(get_response):
@@ -75,8 +86,15 @@ def _may_answer(request):
 
 
 def _kept_answer(request):
+    if _NOTHING_AT.get(request.path) == versions.current().key:
+        return None
     page = CachedPage.read(request)  # the address without its query string
-    if page.key is None or not page.version.confirmed or not page.variants:
+    if page.key is None or not page.version.confirmed:
+        return None
+    if not page.answers:
+        if len(_NOTHING_AT) >= NOTHING_AT_MAX:
+            _NOTHING_AT.clear()
+        _NOTHING_AT[request.path] = page.version.key
         return None
     if request.META.get("QUERY_STRING"):
         # Only a list's page number, as the site's links write it, names another page.
@@ -108,7 +126,10 @@ def _kept_answer(request):
 
 def _record_headers(request, response):
     kept = getattr(response, "kept_page", None)
-    if kept is None or response.status_code != 200 or response.cookies:
+    if kept is None:
+        return
+    _NOTHING_AT.pop(request.path, None)  # a kept page: look for its answer from now on
+    if response.status_code != 200 or response.cookies:
         return
     if "public" not in response.get("Cache-Control", ""):
         return  # only what shared caches may keep: the same answer for every visitor

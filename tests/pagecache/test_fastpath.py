@@ -7,7 +7,8 @@ from django.contrib.sessions.middleware import SessionMiddleware
 from django.test import Client
 from django.urls import reverse
 
-from pagecache import versions
+from pagecache import fastpath, versions
+from pagecache.pages import CachedPage
 from subscriptions import paywall
 from tests.factories import ArticleFactory, CategoryFactory, UserFactory
 from wordpress.models import OldAddress
@@ -241,4 +242,42 @@ def test_a_page_never_kept_is_never_answered_first(article, stack):
     Client().get(url)
     Client().get(url)
 
+    assert stack == [url, url]
+
+
+def test_a_path_with_no_kept_page_is_asked_of_the_cache_once_per_version(
+    article, monkeypatch, django_capture_on_commit_callbacks
+):
+    url = reverse("articles:search") + "?q=Otan"
+    reads = []
+    read = CachedPage.read.__func__
+
+    def counted(cls, request, page_parameter=None):
+        reads.append(request.path)
+        return read(cls, request, page_parameter)
+
+    monkeypatch.setattr(CachedPage, "read", classmethod(counted))
+    for _ in range(3):
+        Client().get(url)
+    assert reads == ["/recherche/"]  # the first middleware's one look: never kept
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article.title = "L’Otan s’élargit"
+        article.save()
+    Client().get(url)
+
+    assert reads == ["/recherche/", "/recherche/"]
+
+
+def test_a_page_kept_by_another_worker_is_answered_first_after_one_answer_the_long_way(
+    article, stack
+):
+    url = article.get_absolute_url()
+    Client().get(url)  # kept, with its headers
+    fastpath._NOTHING_AT[url] = versions.current().key  # as a worker that looked before
+
+    Client().get(url)  # the long way, from the cache
+    response = Client().get(url)
+
+    assert response.page_cache_status == "hit"
     assert stack == [url, url]
