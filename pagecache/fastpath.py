@@ -1,7 +1,7 @@
 """Kept pages answered by the first middleware, with the headers the whole stack gave them.
 
 A page from the cache costs little, but the middleware stack around it (sessions, locale,
-CSRF, auth, the CSP, the security headers, the conditional GET…) costs as much again. The
+CSRF, auth, the CSP, the security headers, the conditional GET…) costs more than reading it. The
 first time a kept page goes out to an anonymous visitor, ``serve_kept_pages`` (placed right
 after the request log and the health check) records the headers the stack gave it, beside the
 page in its cache entry (``CachedPage.keep_answer``), one set per scheme (HSTS is sent over
@@ -15,13 +15,16 @@ Everything the stack would have done differently goes the long way, where it is 
   list's page number as the site's links write it (``?page=2``; ``/?p=123``, an old WordPress
   address, or ``?utm_source=…`` are served from the cache the long way);
 - a Host that ``ALLOWED_HOSTS`` refuses (Django's own check, ``request.get_host()``: the long way
-  answers 400), plain HTTP when ``SECURE_SSL_REDIRECT`` sends it to HTTPS;
+  answers 400), plain HTTP when ``SECURE_SSL_REDIRECT`` sends it to HTTPS, every request when
+  ``PREPEND_WWW`` or ``DISALLOWED_USER_AGENTS`` is set (CommonMiddleware's work);
 - a content version this worker cannot confirm (the database unreachable: the long way serves
   the older copy it may, ``may_fall_back``), an entry without recorded headers;
 - headers that hold anything of the request (a CSP nonce) are never recorded, nor those of an
   answer that set a cookie or that shared caches may not keep.
 
-Conditional requests are answered 304 here as ``ConditionalGetMiddleware`` answers them.
+Conditional requests are answered 304 here as ``ConditionalGetMiddleware`` answers them. A
+path with no recorded answer is not asked of the cache again by the worker under the same
+content version, until the worker serves it from the cache the long way (``_NOTHING_AT``).
 """
 
 from django.conf import settings
@@ -78,6 +81,8 @@ def _may_answer(request):
         return False  # WhiteNoise's, never a page
     if settings.SECURE_SSL_REDIRECT and not request.is_secure():
         return False
+    if settings.PREPEND_WWW or settings.DISALLOWED_USER_AGENTS:
+        return False  # CommonMiddleware's redirects and refusals, the long way
     try:
         request.get_host()
     except DisallowedHost:

@@ -113,6 +113,18 @@ def test_plain_http_is_still_sent_to_https_once_the_page_is_kept(article, settin
     assert response["Location"].startswith("https://")
 
 
+def test_prepend_www_still_redirects_once_the_page_is_kept(article, settings):
+    settings.ALLOWED_HOSTS = ["journal.example", "www.journal.example"]
+    url = article.get_absolute_url()
+    assert Client(HTTP_HOST="journal.example").get(url).status_code == 200
+    settings.PREPEND_WWW = True
+
+    response = Client(HTTP_HOST="journal.example").get(url)
+
+    assert response.status_code == 301
+    assert response["Location"] == f"http://www.journal.example{url}"
+
+
 def test_each_scheme_gets_the_headers_the_stack_gives_it(article, settings, stack):
     settings.SECURE_HSTS_SECONDS = 3600
     url = article.get_absolute_url()
