@@ -37,6 +37,13 @@ from pagecache import versions
 from pagecache.pages import CachedPage
 
 READS = ("GET", "HEAD")
+# The headers of a conditional request (django.utils.cache.get_conditional_response).
+CONDITIONS = {
+    "HTTP_IF_MATCH",
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_UNMODIFIED_SINCE",
+}
 _PERSONAL_COOKIES = set()
 # The paths this worker found no recorded answer for, with the content version it looked under:
 # not asked of the cache again under that version (a page never kept, the ceiling, a 404), until
@@ -119,12 +126,14 @@ def _kept_answer(request):
     _variant, headers = answer
     status, _content_type, _etag, content, *_shown = cached
     response = HttpResponse(content, status=status)
-    for name, value in headers:
-        response.headers[name] = value
-    last_modified = parse_http_date_safe(response.get("Last-Modified"))
-    response = get_conditional_response(
-        request, etag=response.get("ETag"), last_modified=last_modified, response=response
-    )
+    # Headers the stack set and Django checked once, when they were recorded: taken as they
+    # are (Django's case-insensitive store), not checked again at every request.
+    response.headers._store.update(headers)
+    if not CONDITIONS.isdisjoint(request.META):
+        last_modified = parse_http_date_safe(response.get("Last-Modified"))
+        response = get_conditional_response(
+            request, etag=response.get("ETag"), last_modified=last_modified, response=response
+        )
     response.page_cache_status = "hit"  # for the request log
     return response
 
@@ -143,4 +152,4 @@ def _record_headers(request, response):
     page, variant = kept
     if page.answers.get(request.scheme, (None,))[0] == variant:
         return
-    page.keep_answer(request.scheme, variant, list(response.items()))
+    page.keep_answer(request.scheme, variant, dict(response.headers._store))

@@ -56,9 +56,9 @@ class CachedPage:
     empty under any other version: a new version needs no deletion, entries are replaced.
 
     ``answers`` holds, for each scheme, the variant an anonymous visitor gets and the headers
-    the whole middleware stack gave it, so that the first middleware can answer alone
-    (pagecache/fastpath.py); ``page_parameter`` names the query parameter of a list's page
-    number, for the same reason.
+    the whole middleware stack gave it (as Django's ``ResponseHeaders`` store them), so that
+    the first middleware can answer alone (pagecache/fastpath.py); ``page_parameter`` names
+    the query parameter of a list's page number, for the same reason.
 
     ``key`` is None for a page that is never kept; ``older`` is the entry of an older version
     found at the address, served only while the database is unreachable."""
