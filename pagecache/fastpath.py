@@ -98,9 +98,10 @@ def _may_answer(request):
 
 
 def _kept_answer(request):
-    if _NOTHING_AT.get(request.path) == versions.current().key:
+    version = versions.current()
+    if _NOTHING_AT.get(request.path) == version.key:
         return None
-    page = CachedPage.read(request)  # the address without its query string
+    page = CachedPage.read(request, version=version)  # the address without its query string
     if page.key is None or not page.version.confirmed:
         return None
     if not page.answers:
@@ -116,7 +117,7 @@ def _kept_answer(request):
         if len(request.GET.getlist(parameter)) != 1:
             return None
         if request.GET[parameter] != "1":
-            page = CachedPage.read(request, parameter)
+            page = CachedPage.read(request, parameter, version)
             if page.key is None or not page.version.confirmed:
                 return None
     answer = page.answers.get(request.scheme)

@@ -72,10 +72,11 @@ class CachedPage:
     page_parameter: str | None = None
 
     @classmethod
-    def read(cls, request, page_parameter=None):
+    def read(cls, request, page_parameter=None, version=None):
         """This address's entry, from the worker's own memory if it has it, else from the
-        shared cache. ``page_parameter`` names the query parameter of a list's page number."""
-        version = versions.current()
+        shared cache. ``page_parameter`` names the query parameter of a list's page number;
+        ``version``, the current version if the caller has just read it."""
+        version = version or versions.current()
         key = _page_key(request, page_parameter)
         if key is None:
             return cls(None, version)

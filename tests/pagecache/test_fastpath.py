@@ -264,9 +264,9 @@ def test_a_path_with_no_kept_page_is_asked_of_the_cache_once_per_version(
     reads = []
     read = CachedPage.read.__func__
 
-    def counted(cls, request, page_parameter=None):
+    def counted(cls, request, *args, **kwargs):
         reads.append(request.path)
-        return read(cls, request, page_parameter)
+        return read(cls, request, *args, **kwargs)
 
     monkeypatch.setattr(CachedPage, "read", classmethod(counted))
     for _ in range(3):
