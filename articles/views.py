@@ -28,7 +28,7 @@ from articles.models import (
 from newsroom import ratelimit
 from newsroom.clients import client_network
 from newsroom.site import absolute_url
-from pagecache.pages import CachedPage, cached_response, is_anonymous_reader, reader_page
+from pagecache.pages import CachedPage, cached_response, is_reader, reader_page
 from pagecache.parts import cached_lookup, remember
 from pagecache.surrogates import shows, shows_articles
 
@@ -200,8 +200,8 @@ def _summary(request, published):
     cached variant (the address, the access level). It is kept with the cached page, so a
     cached page costs one read of the cache. Without it: the summary kept per version, else
     the article, fetched once for both uses."""
-    page = CachedPage.read(request) if is_anonymous_reader(request) else None
-    if page is None:  # a signed-in reader's page is built afresh
+    page = CachedPage.read(request) if is_reader(request) else None
+    if page is None:  # staff get the page built afresh
         return None, published.summary()
     pk = published.pk
     return page, page.meta_or(lambda: remember(f"article-summary:{pk}", published.summary))

@@ -483,12 +483,19 @@ def generate_articles(
 
 
 READER_USERNAME = f"{PREFIX}lectrice"
+STAFF_USERNAME = f"{PREFIX}redaction"
 
 
-def reader_session():
+def uncached_session():
+    """The key of a session signed in as staff, whom the page cache never serves: every page
+    is built afresh, the session and the user loaded (signed-in readers get kept pages)."""
+    return reader_session(username=STAFF_USERNAME, is_staff=True)
+
+
+def reader_session(*, username=READER_USERNAME, is_staff=False):
     """The key of a session signed in as a reader (not staff), made with this process's
-    settings: what a subscriber's browser sends, so the page cache lets it through and the
-    view loads the session and the user, as for any signed-in reader."""
+    settings: what a subscriber's browser sends. The page cache serves it the kept page of its
+    paywall decision, after loading the session and the user."""
     from importlib import import_module
 
     from django.conf import settings
@@ -500,7 +507,7 @@ def reader_session():
     )
 
     reader, _created = get_user_model().objects.get_or_create(
-        username=READER_USERNAME, defaults={"email": "lectrice@example.org"}
+        username=username, defaults={"email": f"{username}@example.org", "is_staff": is_staff}
     )
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = str(reader.pk)

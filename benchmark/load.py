@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from benchmark.content import reader_session
+from benchmark.content import uncached_session
 from pagecache import versions
 
 WRK_SCRIPT = """
@@ -175,9 +175,10 @@ def summary(values):
 
 def time_builds(paths, rounds=3):
     """Milliseconds per uncached article page, one request at a time through Django's full
-    stack, as a signed-in reader: ``warm`` with what pages share built once per content
-    version (the cards, the menus, the latest stories, the related ranking), ``cold`` with a
-    new content version before every request, as on the first view after a publication.
+    stack, as staff (never served from the page cache): ``warm`` with what pages share built
+    once per content version (the cards, the menus, the latest stories, the related ranking),
+    ``cold`` with a new content version before every request, as on the first view after a
+    publication.
 
     Run by ``bench`` in a process with the server's settings; returns the medians.
     """
@@ -185,7 +186,7 @@ def time_builds(paths, rounds=3):
     from django.test import Client
 
     client = Client()
-    client.cookies[settings.SESSION_COOKIE_NAME] = reader_session()  # past the page cache
+    client.cookies[settings.SESSION_COOKIE_NAME] = uncached_session()  # past the page cache
     times = {"warm": [], "cold": []}
     for path in paths:  # the first view of each builds what later ones share
         assert client.get(path).status_code == 200, path
@@ -202,8 +203,8 @@ def time_builds(paths, rounds=3):
 
 def time_pages(pages, ceiling, *, requests=30, rounds=5):
     """Milliseconds per request (medians), one request at a time through Django's full stack,
-    for each of ``pages`` ({name: [paths]}) as an anonymous visitor (``cached``) and as a
-    signed-in reader (``uncached``), and for the ``ceiling`` page.
+    for each of ``pages`` ({name: [paths]}) as an anonymous visitor (``cached``) and as staff,
+    whose pages are built afresh (``uncached``), and for the ``ceiling`` page.
 
     Each round times ``requests`` requests of every page in turn, so that the machine's load,
     which drifts, weighs on every page alike: on a shared machine their ratios hold better than
@@ -213,7 +214,7 @@ def time_pages(pages, ceiling, *, requests=30, rounds=5):
     from django.test import Client
 
     clients = {"cached": Client(), "uncached": Client()}
-    clients["uncached"].cookies[settings.SESSION_COOKIE_NAME] = reader_session()
+    clients["uncached"].cookies[settings.SESSION_COOKIE_NAME] = uncached_session()
     runs = [("ceiling", "cached", [ceiling])]
     runs += [(name, mode, paths) for name, paths in pages.items() for mode in clients]
     for _name, mode, paths in runs:  # the first view fills the cache and what pages share
@@ -244,7 +245,7 @@ def profile_pages(paths, out_dir, rounds=2):
     from pyinstrument import Profiler
 
     client = Client()
-    client.cookies[settings.SESSION_COOKIE_NAME] = reader_session()  # past the page cache
+    client.cookies[settings.SESSION_COOKIE_NAME] = uncached_session()  # past the page cache
     queries = []  # counted by hand: every request starts by clearing connection.queries
 
     def count(execute, sql, params, many, context):

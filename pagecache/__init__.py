@@ -1,4 +1,5 @@
-"""The full-page cache for anonymous readers, and why it is never stale.
+"""The full-page cache for readers (anonymous or signed in, never staff), and why it is never
+stale.
 
 Its public interface, by module:
 
@@ -7,7 +8,7 @@ Its public interface, by module:
   pages), ``changes_at(clock)`` (content that changes by the clock alone), and for the CDN
   ``purged_with(model, keys_of, due_of)`` and ``purge_addresses(resolve)``.
 - ``pages``: ``reader_page`` (a view decorator), ``cached_response`` and ``CachedPage`` for a
-  view that must choose a variant, ``is_anonymous_reader`` and ``has_session``;
+  view that must choose a variant, ``is_reader``, ``is_staff`` and ``has_session``;
   ``withdrawn_at(model, is_visible)`` for rows with a page of their own.
 - ``parts``: ``remember`` and ``cached_lookup``, values built once per content version.
 - ``versions``: ``current()`` and ``start_new_version()``, the content version itself.

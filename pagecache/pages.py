@@ -15,6 +15,7 @@ reader still gets the copy of a page last kept, even one of an older version; an
 a 503 (newsroom/views.py).
 """
 
+import contextlib
 import functools
 import re
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from django.core.cache import cache, caches
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import http_date
 
 from newsroom.views import DATABASE_UNREACHABLE
@@ -40,12 +42,23 @@ def has_session(request):
     return settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated
 
 
+def is_staff(request):
+    """Whether the visitor is signed in as staff, who always get pages built afresh: they may
+    see what readers cannot (a story not out yet, links to edit)."""
+    return has_session(request) and request.user.is_staff
+
+
 @dataclass
 class CachedPage:
     """What the cache holds for one address: the page in each of its variants, and ``meta``,
     what the view needs to know before it can choose a variant (an article's address and
     access level). The entry records the content version it was built for, and counts as
     empty under any other version: a new version needs no deletion, entries are replaced.
+
+    ``answers`` holds, for each scheme, the variant an anonymous visitor gets and the headers
+    the whole middleware stack gave it (as Django's ``ResponseHeaders`` store them), so that
+    the first middleware can answer alone (pagecache/fastpath.py); ``page_parameter`` names
+    the query parameter of a list's page number, for the same reason.
 
     ``key`` is None for a page that is never kept; ``older`` is the entry of an older version
     found at the address, served only while the database is unreachable."""
@@ -55,12 +68,15 @@ class CachedPage:
     variants: dict = field(default_factory=dict)
     meta: object = None
     older: dict | None = None
+    answers: dict = field(default_factory=dict)
+    page_parameter: str | None = None
 
     @classmethod
-    def read(cls, request, page_parameter=None):
+    def read(cls, request, page_parameter=None, version=None):
         """This address's entry, from the worker's own memory if it has it, else from the
-        shared cache. ``page_parameter`` names the query parameter of a list's page number."""
-        version = versions.current()
+        shared cache. ``page_parameter`` names the query parameter of a list's page number;
+        ``version``, the current version if the caller has just read it."""
+        version = version or versions.current()
         key = _page_key(request, page_parameter)
         if key is None:
             return cls(None, version)
@@ -72,12 +88,19 @@ class CachedPage:
             older = entry
             entry = cache.get(key)
             if entry is None or entry["version"] != version.key:
-                return cls(key, version, older=entry or older)
+                return cls(key, version, older=entry or older, page_parameter=page_parameter)
             if local:
                 local.set(key, entry, timeout=settings.PAGE_CACHE_TIMEOUT)
         if not version.confirmed and not may_fall_back(entry):
-            return cls(key, version)
-        return cls(key, version, entry["variants"], entry["meta"])
+            return cls(key, version, page_parameter=page_parameter)
+        return cls(
+            key,
+            version,
+            entry["variants"],
+            entry["meta"],
+            answers=entry.get("answers", {}),
+            page_parameter=page_parameter or entry.get("page_parameter"),
+        )
 
     @classmethod
     def never_kept(cls):
@@ -95,13 +118,28 @@ class CachedPage:
             response.content,
             sorted(shows),
         )
+        # Headers kept for another copy of this variant would not match this one.
+        self.answers = {scheme: a for scheme, a in self.answers.items() if a[0] != variant}
         if meta is not None:
             self.meta = meta
+        self._write()
+
+    def keep_answer(self, scheme, variant, headers):
+        """Keep ``headers``, what the middleware stack gave the anonymous visitor's ``variant``
+        over ``scheme``, for the first middleware to answer with (pagecache/fastpath.py)."""
+        if self.key is None or variant not in self.variants:
+            return
+        self.answers = {**self.answers, scheme: (variant, headers)}
+        self._write()
+
+    def _write(self):
         entry = {
             "version": self.version.key,
             "number": self.version.number,
             "variants": self.variants,
             "meta": self.meta,
+            "answers": self.answers,
+            "page_parameter": self.page_parameter,
         }
         cache.set(self.key, entry, timeout=settings.PAGE_CACHE_TIMEOUT)
         if local := _local_pages():
@@ -126,32 +164,36 @@ def _local_pages():
     return caches[LOCAL_PAGES] if LOCAL_PAGES in settings.CACHES else None
 
 
-def is_anonymous_reader(request):
-    """Whether the request may get a page from the cache: a reader neither signed in nor staff
-    (who always get a fresh page), reading."""
-    return request.method in ("GET", "HEAD") and not has_session(request)
+def is_reader(request):
+    """Whether the request may get a page from the cache: a reader, anonymous or signed in, not
+    staff (who always get a fresh page), reading. A signed-in reader's page is the anonymous
+    reader's page of the same paywall decision: no reader page shows anything personal (the
+    account link says « Mon compte » to everyone), and one that would is never kept
+    (``_view_use``)."""
+    return request.method in ("GET", "HEAD") and not is_staff(request)
 
 
 def cached_response(request, build, variant="", page=None, meta=None, *, page_parameter=None):
-    """The page ``build()`` makes, from the cache for anonymous visitors.
+    """The page ``build()`` makes, from the cache for readers (``is_reader``).
 
     ``variant`` names what else the page depends on (the paywall's decision), so that each
     version of a page is cached apart and none is ever served to the wrong reader. ``page`` is
     the entry if the view has already read it (``CachedPage.read``); ``meta`` is stored with it.
     ``page_parameter`` names the query parameter of a list's page number.
     """
-    if not is_anonymous_reader(request):
+    if not is_reader(request):
         response = build()
         patch_cache_control(response, private=True, no_cache=True)
         response.page_cache_status = "bypass"  # for the request log
         return response
 
+    signed_in = has_session(request)
     page = page or CachedPage.read(request, page_parameter)
     older = False
     cached = page.variants.get(variant)
     if cached is None:
         try:
-            with surrogates.collecting() as shows:
+            with surrogates.collecting() as shows, _view_use(request) as used:
                 response = build()
         except DATABASE_UNREACHABLE:
             cached = may_fall_back(page.older) and page.older["variants"].get(variant)
@@ -161,7 +203,7 @@ def cached_response(request, build, variant="", page=None, meta=None, *, page_pa
         else:
             if hasattr(response, "render"):
                 response.render()
-            if _is_cacheable(request, response):
+            if _is_cacheable(request, response, used):
                 set_response_etag(response)
                 page.store(variant, response, meta, shows)
             surrogates.add_header(response, shows)
@@ -172,7 +214,14 @@ def cached_response(request, build, variant="", page=None, meta=None, *, page_pa
         response["ETag"] = etag  # computed once, when the page was stored
         surrogates.add_header(response, shown[0] if shown else [surrogates.SITE])
     response.page_cache_status = "miss" if cached is None else "older" if older else "hit"
-    if older:
+    if not signed_in and not older and variant in page.variants:
+        # An anonymous visitor's kept page: the first middleware may answer the next one.
+        response.kept_page = (page, variant)
+    if signed_in:
+        # The page of every reader of the same decision, but asked with a session: kept by no
+        # shared cache (a CDN that ignores Vary: Cookie must not hand it to others).
+        patch_cache_control(response, private=True, no_cache=True)
+    elif older:
         # Not to be kept by a CDN once the database answers again.
         patch_cache_control(response, public=True, no_cache=True)
     elif page.key is None:
@@ -213,21 +262,67 @@ def _page_key(request, page_parameter=None):
     return keys.page(request.path, query)
 
 
-def _is_cacheable(request, response):
-    session = getattr(request, "session", None)
-    # A page that set a cookie, used a CSRF token or read the session is personal.
+def _is_cacheable(request, response, used):
+    # A page that set a cookie, used a CSRF token, or whose view read the session or the user
+    # is personal.
     return (
         response.status_code == 200
         and not response.streaming
         and not response.cookies
         and not response.has_header("Vary")
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-        and not (session is not None and session.accessed)
+        and not used.session
+        and not used.user
     )
 
 
+class _Use:
+    session = user = False
+
+
+@contextlib.contextmanager
+def _view_use(request):
+    """What the view reads of the visitor while it builds a page that may be kept: ``session``
+    and ``user`` are true once it read either.
+
+    The page cache itself read the session before the view ran, to tell a signed-in reader
+    from staff, and so did the paywall for its decision (the variant's name says what it
+    found). That read is not the view's: the session's ``accessed`` flag is cleared while the
+    view runs, then set again for SessionMiddleware, which reads it. The user the view sees is
+    the same user behind a proxy that records any use of it (a template showing the reader's
+    name): such a page is sent, never kept."""
+    used = _Use()
+    session = getattr(request, "session", None)
+    accessed = session is not None and session.accessed
+    had_user = "user" in request.__dict__
+    user = request.__dict__.get("user")
+    if session is not None:
+        session.accessed = False
+    if had_user:
+        request.user = _watched(user, used)
+    try:
+        yield used
+    finally:
+        if session is not None:
+            used.session = session.accessed
+            session.accessed = session.accessed or accessed
+        if had_user:
+            request.user = user
+
+
+def _watched(user, used):
+    """``user`` as a lazy object (Django's, which stands for its object in every use: its
+    attributes, ``str()``, comparisons, ``isinstance``): its first use marks it ``used``."""
+
+    def use():
+        used.user = True
+        return user
+
+    return SimpleLazyObject(use)
+
+
 def reader_page(view=None, *, page_parameter=None):
-    """Cache a reader page for anonymous visitors and make it cacheable by browsers and CDNs.
+    """Cache a reader page for readers and make it cacheable by browsers and CDNs.
 
     ``@reader_page``, or ``@reader_page(page_parameter="page")`` for a list whose page number
     is in that query parameter.

@@ -8,7 +8,7 @@ class SubscriptionsConfig(AppConfig):
 
     def ready(self):
         from articles import access
-        from pagecache import pages, registry
+        from pagecache import fastpath, pages, registry
         from subscriptions import paywall
         from subscriptions.models import PaywallSettings
 
@@ -18,3 +18,5 @@ class SubscriptionsConfig(AppConfig):
         # Switched on, the paywall takes full texts from readers: no copy from before it is
         # served while the database is unreachable.
         pages.withdrawn_at(PaywallSettings, lambda settings: True)
+        # The meter's cookie may change an article page: its visitors go the long way.
+        fastpath.personal_cookie(paywall.METER_COOKIE)

@@ -2,7 +2,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client, override_settings
 
-from pagecache import parts, versions
+from pagecache import fastpath, parts, versions
 from tests.factories import AuthorFactory, UserFactory
 
 EDITORS_GROUP = "Éditeurs"
@@ -30,10 +30,12 @@ def empty_cache():
     cache.clear()
     versions.VERSIONS.forget()
     parts.MEMORY.values.clear()
+    fastpath.forget()
     yield
     cache.clear()
     versions.VERSIONS.forget()
     parts.MEMORY.values.clear()
+    fastpath.forget()
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from taggit.models import Tag
 from articles.models import Article, Author, Category, Image, ReadMoreLink
 from articles.sanitizing import sanitize_html
 from benchmark import content
-from benchmark.content import reader_session
+from benchmark.content import reader_session, uncached_session
 from benchmark.load import LoadResult, time_builds, time_pages
 from benchmark.management.commands.bench import Command as Bench
 from tests.factories import ArticleFactory
@@ -167,15 +167,24 @@ def test_ceiling_page_is_a_fixed_page_of_the_asked_size(client, settings, urls_w
     assert response["Content-Type"] == "text/html; charset=utf-8"
 
 
-def test_reader_session_signs_in_a_reader_whom_the_page_cache_lets_through(client):
+@pytest.mark.parametrize(
+    ("session", "staff", "cache"),
+    [(reader_session, False, "hit"), (uncached_session, True, "bypass")],
+    ids=["reader", "uncached"],
+)
+def test_sessions_sign_in_a_reader_served_from_the_cache_or_staff_served_afresh(
+    client, session, staff, cache
+):
     article = ArticleFactory(title="Page d’une lectrice")
-    client.cookies[settings.SESSION_COOKIE_NAME] = reader_session()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session()
+    client.get(article.get_absolute_url())
 
     response = client.get(article.get_absolute_url())
 
     assert response.status_code == 200
     assert response.wsgi_request.user.is_authenticated
-    assert not response.wsgi_request.user.is_staff
+    assert response.wsgi_request.user.is_staff is staff
+    assert response.page_cache_status == cache
     assert "private" in response["Cache-Control"]
 
 

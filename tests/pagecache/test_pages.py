@@ -1,5 +1,6 @@
 """The page cache (pagecache/) as readers and CDNs meet it: cacheable anonymous
-pages, conditional requests, no cache for signed-in readers or previews, and never stale."""
+pages, conditional requests, private pages for signed-in readers (tests/pagecache/
+test_signed_in_readers.py), no cache for staff or previews, and never stale."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -176,10 +177,10 @@ def test_a_made_up_session_cookie_gets_the_kept_page_for_one_query(
     assert response.content == first.content
 
 
-def test_signed_in_reader_is_never_served_from_the_cache_and_gets_a_private_page(article):
+def test_signed_in_reader_sees_a_change_at_once_and_gets_a_private_page(article):
     url = article.get_absolute_url()
     _prime(url)
-    # Changed without the signals, so only a page built afresh can show it.
+    # Changed without the signals: the write watcher alone tells the page cache.
     Article.objects.filter(pk=article.pk).update(title="Titre vu par l’abonnée")
     reader = Client()
     reader.force_login(UserFactory())

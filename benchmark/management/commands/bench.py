@@ -77,6 +77,8 @@ TARGETS = {
     ("home", "uncached"): 0.06,
     ("section", "uncached"): 0.06,
 }
+# Signed-in readers get the kept page of their paywall decision, after their session is read.
+SIGNED_IN_PAGES = ("article", "home")
 # Search results are never kept in the page cache (any text would make a new page): the
 # anonymous run of the search page builds it on every request too.
 NEVER_KEPT = {"search"}
@@ -290,15 +292,20 @@ class Command(BaseCommand):
                 self._say(f"  {self.load[0]:.1f} s (images {self.load[1]:.1f} s)")
         self._say("Collecting static files…")
         self._manage("collectstatic", "--noinput", timeout=300)
-        # "Uncached" pages are those of a signed-in reader: the page cache lets them through.
-        # The session is made with the server's settings (its secret key signs it).
-        key = self._manage(
+        # "Uncached" pages are those of staff, whom the page cache lets through; "signed-in"
+        # ones a reader's. The sessions are made with the server's settings (its secret key
+        # signs them).
+        keys = self._manage(
             "shell",
             "-c",
-            "from benchmark.content import reader_session; print(reader_session())",
+            "from benchmark.content import reader_session, uncached_session; "
+            "print(uncached_session(), reader_session())",
             timeout=60,
-        ).split()[-1]
-        self.signed_in = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={key}"}
+        ).split()[-2:]
+        self.sessions = {
+            mode: {"Cookie": f"{settings.SESSION_COOKIE_NAME}={key}"}
+            for mode, key in zip(("uncached", "signed-in"), keys, strict=True)
+        }
         bare_env = {**self.env, "DJANGO_SETTINGS_MODULE": "benchmark.bare_settings"}
         bare_app = "django.core.wsgi:get_wsgi_application()"
         with (
@@ -406,7 +413,9 @@ class Command(BaseCommand):
         )
 
     def _measure(self, label, paths, mode, base_url=None):
-        headers = self.signed_in if mode == "uncached" else None
+        if label in NEVER_KEPT and mode == "uncached":
+            mode = "signed-in"  # never kept for anyone: a reader's search, as before
+        headers = self.sessions.get(mode)
         reference = label in ("bare", "ceiling")
         warmup = min(self.options["warmup"], 3) if reference else self.options["warmup"]
         if warmup:
@@ -434,7 +443,7 @@ class Command(BaseCommand):
         measured = [self._references(references)]
         results = {}
         for name in self.pages:
-            for mode in MODES:
+            for mode in _modes(name):
                 if self.options["profile"] and (name, mode) == ("article", "uncached"):
                     with self._py_spy():
                         results[name, mode] = self._measure(name, paths[name], mode)
@@ -528,7 +537,7 @@ class Command(BaseCommand):
         for index, name in enumerate(self.pages):
             around = measured[index], measured[index + 1]
             reference = {ref: sum(run[ref].rps for run in around) / 2 for ref in names}
-            for mode in MODES:
+            for mode in _modes(name):
                 result = results[name, mode]
                 ratios[name, mode] = result.rps / reference["bare"]
                 cache = "anonymous, not kept" if name in NEVER_KEPT and mode == "cached" else mode
@@ -571,14 +580,14 @@ class Command(BaseCommand):
         for words in SEARCH_WORDS.values():
             for word in words:
                 matches[word] = _search_once(word)[1]  # warms PostgreSQL's buffers too
-                _fetch(f"{self.base_url}/recherche/?q={quote(word)}", self.signed_in)
+                _fetch(f"{self.base_url}/recherche/?q={quote(word)}", self.sessions["signed-in"])
         for _round in range(rounds):
             for kind, words in SEARCH_WORDS.items():
                 for word in words:
                     query_times.setdefault(kind, []).append(_search_once(word)[0])
                     started = time.perf_counter()
                     url = f"{self.base_url}/recherche/?q={quote(word)}"
-                    status, _size = _fetch(url, self.signed_in)
+                    status, _size = _fetch(url, self.sessions["signed-in"])
                     page_times.setdefault(kind, []).append(time.perf_counter() - started)
                     if status != 200:
                         raise CommandError(f"The search page answered {status} for {word!r}.")
@@ -714,6 +723,10 @@ class Command(BaseCommand):
 
     def _say(self, message):
         self.stderr.write(message)
+
+
+def _modes(page):
+    return (*MODES, "signed-in") if page in SIGNED_IN_PAGES else MODES
 
 
 def _raise_keyboard_interrupt(signum, frame):
