@@ -842,6 +842,12 @@ class LiveEntryAdmin(admin.ModelAdmin):
             widget.can_add_related = widget.can_change_related = widget.can_view_related = False
         return field
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Django's French titles elide nothing (« Ajout de entrée du direct »).
+        title = _("New live entry") if object_id is None else _("Live entry")
+        extra_context = {"title": title, **(extra_context or {})}
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
         initial["published_at"] = timezone.now()

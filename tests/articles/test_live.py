@@ -471,6 +471,7 @@ def test_editor_adds_an_entry_from_the_admin_and_it_is_logged(editor_client, edi
     form = editor_client.get(reverse("admin:articles_liveentry_add") + f"?article={story.pk}")
     assert form.status_code == 200
     assert "prose-editor" in form.content.decode()
+    assert "<h1>Nouvelle entrée du direct</h1>" in form.content.decode()  # not « Ajout de entrée »
     response = _add(editor_client, story, pinned="on")
     assert response.status_code == 302
     assert response["Location"].endswith(f"?article={story.pk}")
