@@ -45,9 +45,15 @@ def remember(key, build, *, scope=PAGES, shared=True, in_worker=True):
     workers. Cheap values that are slower to fetch than to build (rendered cards) are kept
     in the worker only; large values of which a site has thousands (an article with its
     body) in the shared cache only (not ``in_worker``), whose memory is bounded. A
-    ``build()`` that returns None is asked again next time.
+    ``build()`` that returns None is asked again next time. While the content version cannot
+    be confirmed, parts of the pages are built again, never taken from what was kept.
     """
     version = versions.current(scope)
+    if scope == PAGES and not version.confirmed:
+        # The database cannot be asked: a value kept for the version last read may show a
+        # story withdrawn since. The page falls back to an older copy only where that is
+        # safe (pagecache.pages.may_fall_back), or is a 503.
+        return build()
     value = MEMORY.get(key, version) if in_worker else None
     if value is not None:
         return value

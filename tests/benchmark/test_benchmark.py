@@ -127,12 +127,15 @@ def test_bench_reports_every_page_as_a_ratio_to_the_bare_view_and_says_which_tar
         ("article", "uncached"): LoadResult(120, 1, 0, 10, 20),
         ("home", "cached"): LoadResult(500, 1, 0, 2, 3),
         ("home", "uncached"): LoadResult(40, 1, 0, 30, 60),
+        ("article", "signed-in"): LoadResult(300, 1, 0, 3, 6),
+        ("home", "signed-in"): LoadResult(250, 1, 0, 4, 8),
     }
 
     bench._table(results, [references] * 3, {"article": 30_000})
 
     report = "\n".join(bench.lines)
     assert "| article | uncached | 120 | 1000 | 0.120 | 0.240 |" in report
+    assert "| home | signed-in | 250 | 1000 | 0.250 | 0.500 |" in report
     assert "Target, cached article ≥ 0.8 × bare: 0.900 — met." in report
     assert "Target, uncached article ≥ 0.1 × bare: 0.120 — met." in report
     assert "Target, cached home ≥ 0.8 × bare: 0.500 — NOT met." in report
