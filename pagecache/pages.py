@@ -217,9 +217,12 @@ def cached_response(request, build, variant="", page=None, meta=None, *, page_pa
     if not signed_in and not older and variant in page.variants:
         # An anonymous visitor's kept page: the first middleware may answer the next one.
         response.kept_page = (page, variant)
-    if signed_in:
+    if signed_in or settings.SESSION_COOKIE_NAME in request.COOKIES:
         # The page of every reader of the same decision, but asked with a session: kept by no
-        # shared cache (a CDN that ignores Vary: Cookie must not hand it to others).
+        # shared cache (a CDN that ignores Vary: Cookie must not hand it to others). Nor with
+        # a session cookie that names none (made up, expired, signed out): SessionMiddleware
+        # answers it with a Set-Cookie that deletes the cookie, which a shared cache keeping
+        # the answer would hand to every reader, signing them out.
         patch_cache_control(response, private=True, no_cache=True)
     elif older:
         # Not to be kept by a CDN once the database answers again.
