@@ -237,7 +237,11 @@ def live_entries(request, pk):
     (static/js/live.js) to find the new ones: cached like the page, under the article's key,
     so that an entry added is purged with the article's pages. Only for a reader who may read
     the story in full (the paywall's decision, as on the page, the meter not counting it);
-    404 otherwise, and for a story that is not live or not published."""
+    404 otherwise, for a story that is not live or not published, and at any other spelling
+    of its address (``/direct/0123/``: the number's converter takes it, but each spelling
+    would be a page of its own in the cache, and no purge by address would reach it)."""
+    if request.path != reverse("articles:live_entries", args=[pk]):
+        raise Http404
     published = PublishedLiveStory(pk)
     page, summary = _summary(request, published)
     paywall = access.policy()

@@ -150,6 +150,8 @@ def _record_headers(request, response):
         return  # only what shared caches may keep: the same answer for every visitor
     if "'nonce-" in response.get("Content-Security-Policy", ""):
         return  # made for this request alone
+    if not response.has_header("Last-Modified"):
+        return  # a version too young to say its date (pages._last_modified): said later
     page, variant = kept
     if page.answers.get(request.scheme, (None,))[0] == variant:
         return

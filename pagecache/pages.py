@@ -18,6 +18,7 @@ a 503 (newsroom/views.py).
 import contextlib
 import functools
 import re
+import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -217,9 +218,12 @@ def cached_response(request, build, variant="", page=None, meta=None, *, page_pa
     if not signed_in and not older and variant in page.variants:
         # An anonymous visitor's kept page: the first middleware may answer the next one.
         response.kept_page = (page, variant)
-    if signed_in:
+    if signed_in or settings.SESSION_COOKIE_NAME in request.COOKIES:
         # The page of every reader of the same decision, but asked with a session: kept by no
-        # shared cache (a CDN that ignores Vary: Cookie must not hand it to others).
+        # shared cache (a CDN that ignores Vary: Cookie must not hand it to others). Nor with
+        # a session cookie that names none (made up, expired, signed out): SessionMiddleware
+        # answers it with a Set-Cookie that deletes the cookie, which a shared cache keeping
+        # the answer would hand to every reader, signing them out.
         patch_cache_control(response, private=True, no_cache=True)
     elif older:
         # Not to be kept by a CDN once the database answers again.
@@ -228,8 +232,8 @@ def cached_response(request, build, variant="", page=None, meta=None, *, page_pa
         # Never kept here (search results, a page number the links never write): nor by a CDN,
         # which no purge could reach for them and any text would fill.
         patch_cache_control(response, private=True, no_cache=True)
-    elif response.status_code == 200:
-        response["Last-Modified"] = _http_date(page.version.since)
+    elif response.status_code == 200 and (last_modified := _last_modified(page.version)):
+        response["Last-Modified"] = last_modified
         patch_cache_control(
             response,
             public=True,
@@ -240,6 +244,26 @@ def cached_response(request, build, variant="", page=None, meta=None, *, page_pa
     # A shared cache must keep visitors with cookies (signed-in readers) apart.
     patch_vary_headers(response, ["Cookie"])
     return response
+
+
+def _last_modified(version):
+    """The pages' Last-Modified: when ``version`` started, to the second (HTTP dates have no
+    finer grain); None while a page of an older version of the same second may still be about.
+
+    Two versions can start within one second (an unpublication right after a publication):
+    both would say the same Last-Modified, and a copy of the first, asked again with that date
+    alone (If-Modified-Since, without its ETag), would be answered 304 and kept. So the date
+    is said only from one second after it, plus the time a worker may go on with the version
+    it last read (``PAGE_CACHE_RECHECK``): by then every page answered is of the last version
+    started in that second, and any later version says a later date. Before that, the ETag
+    alone tells copies apart."""
+    if _clock() < int(version.since) + 1 + settings.PAGE_CACHE_RECHECK:
+        return None
+    return _http_date(int(version.since))
+
+
+def _clock():
+    return time.time()  # replaced by tests
 
 
 @functools.lru_cache(maxsize=4)

@@ -49,10 +49,12 @@ def remember(key, build, *, scope=PAGES, shared=True, in_worker=True):
     be confirmed, parts of the pages are built again, never taken from what was kept.
     """
     version = versions.current(scope)
-    if scope == PAGES and not version.confirmed:
-        # The database cannot be asked: a value kept for the version last read may show a
-        # story withdrawn since. The page falls back to an older copy only where that is
-        # safe (pagecache.pages.may_fall_back), or is a 503.
+    if not version.confirmed and scope == PAGES:
+        # The database cannot be asked: the version last read may have been replaced by a
+        # withdrawal (a story unpublished) that this worker never learnt of. What was kept for
+        # it would build that story's pages again from memory alone, with no query to fail:
+        # built from the database or not at all (then only a copy that ``may_fall_back``).
+        # Furniture (the paywall's settings) still serves, to choose which copy.
         return build()
     value = MEMORY.get(key, version) if in_worker else None
     if value is not None:

@@ -1,8 +1,10 @@
+import time
+
 import pytest
 from django.core.cache import cache
 from django.test import Client, override_settings
 
-from pagecache import fastpath, parts, versions
+from pagecache import fastpath, pages, parts, versions
 from tests.factories import AuthorFactory, UserFactory
 
 EDITORS_GROUP = "Éditeurs"
@@ -36,6 +38,14 @@ def empty_cache():
     versions.VERSIONS.forget()
     parts.MEMORY.values.clear()
     fastpath.forget()
+
+
+@pytest.fixture(autouse=True)
+def versions_old_enough_to_say_their_date(monkeypatch):
+    """Reader pages say their Last-Modified once their version is older than a second plus
+    the recheck interval (pagecache.pages._last_modified): tests read pages at once, as if
+    that time had passed. ``tests/pagecache/test_last_modified.py`` takes the real clock."""
+    monkeypatch.setattr(pages, "_clock", lambda: time.time() + 2 * 24 * 3600)
 
 
 @pytest.fixture

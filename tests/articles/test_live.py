@@ -290,6 +290,19 @@ def test_fragment_of_an_unknown_story_is_a_404():
     assert Client().get("/direct/abc/entrees/").status_code == 404
 
 
+def test_fragment_at_another_spelling_of_the_storys_number_is_a_404_never_kept(story):
+    """Each spelling would be a page of its own in the cache (any number of zeros: made-up
+    addresses filling it), and a purge by address (nginx) reaches only the one the script
+    asks for: a withdrawn story's entries would stay at the others."""
+    entry(story, 1, "Rafales à 150 km/h.")
+    assert Client().get(fragment_url(story)).status_code == 200
+
+    response = Client().get(f"/direct/000{story.pk}/entrees/")
+
+    assert response.status_code == 404
+    assert "private" in response["Cache-Control"]
+
+
 def test_fragment_never_leaks_a_paywalled_story_entries(story):
     PaywallSettings.objects.update_or_create(pk=1, defaults={"mode": "on"})
     story.access = Article.Access.SUBSCRIBERS

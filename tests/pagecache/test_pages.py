@@ -177,6 +177,27 @@ def test_a_made_up_session_cookie_gets_the_kept_page_for_one_query(
     assert response.content == first.content
 
 
+@pytest.mark.parametrize("page", KEPT_PAGES)
+@pytest.mark.parametrize("cookie", ["", "x", "a-made-up-key-of-the-right-length-0123"])
+def test_the_answer_to_a_session_cookie_naming_no_session_is_kept_by_no_shared_cache(
+    client, article, page, cookie
+):
+    """SessionMiddleware deletes such a cookie (a Set-Cookie): a CDN keeping that answer for
+    everyone would sign every reader out who got it."""
+    url = _urls(article)[page]
+    client.get(url)
+    visitor = Client()
+    visitor.cookies[settings.SESSION_COOKIE_NAME] = cookie
+
+    response = visitor.get(url)
+
+    assert response.status_code == 200
+    assert response.page_cache_status == "hit"
+    assert {"private", "no-cache"} <= _cache_control(response)
+    assert "public" not in _cache_control(response)
+    assert "s-maxage" not in response["Cache-Control"]
+
+
 def test_signed_in_reader_sees_a_change_at_once_and_gets_a_private_page(article):
     url = article.get_absolute_url()
     _prime(url)

@@ -4,6 +4,7 @@ is unreachable: whichever way it was withdrawn, whatever page shows it."""
 
 import pytest
 from django.core.cache import cache
+from django.db import OperationalError, connection
 from django.test import Client
 
 from articles.models import Article
@@ -123,3 +124,28 @@ def test_with_pages_in_each_processs_memory_no_fallback_copy_is_served(settings)
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
     assert not pages.may_fall_back(entry)
+
+
+@pytest.mark.parametrize("page", ["article", "home"])
+def test_while_the_version_cannot_be_confirmed_no_page_is_built_from_parts_kept_for_it(
+    page, django_capture_on_commit_callbacks, monkeypatch
+):
+    """A worker that never learnt of a withdrawal before the database went down still holds,
+    under the version it last read, the story and the lists it was in (``remember``): the
+    page must not be built again from them, with no query to fail."""
+    address = _kept_copies(django_capture_on_commit_callbacks)[0 if page == "article" else 1]
+    cache.delete(keys.page(address))  # the page itself evicted; its parts still kept
+    alias = "default"
+    versions.VERSIONS.known[alias].read_at = 0  # due for a re-read, which fails:
+    monkeypatch.setattr(
+        versions.VERSIONS, "_read", lambda *args: (_ for _ in ()).throw(OperationalError())
+    )
+
+    def unreachable(execute, sql, params, many, context):
+        raise OperationalError("the database is unreachable")
+
+    with connection.execute_wrapper(unreachable):
+        response = Client(raise_request_exception=False).get(address)
+
+    assert response.status_code == 503
+    assert TITLE not in response.content.decode()
