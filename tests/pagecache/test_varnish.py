@@ -113,14 +113,16 @@ def _pending_purges(env):
         return connection.execute("SELECT count(*) FROM pagecache_pendingpurge").fetchone()[0]
 
 
-def _run_worker(env, runs=3):
-    """The background worker runs what is due, then stops (``db_worker --batch``), until no key
-    waits any more (at most ``runs`` times: on a loaded machine the purge a change queued at its
-    commit may fall due only after the first run has started)."""
-    for _run in range(runs):
+def _run_worker(env, within=30):
+    """The background worker runs what is due, then stops (``db_worker --batch``), again until
+    no key waits any more, for at most ``within`` seconds: on a loaded machine the purge a
+    change queued at its commit may fall due only after a run has started, or a purge that
+    timed out is retried a little later."""
+    deadline = time.monotonic() + within
+    while True:
         time.sleep(PURGE_DELAY + 0.2)  # the purges wait for every app server to see the change
         manage(env, "db_worker", "--batch", "--no-reload", "--no-startup-delay")
-        if not _pending_purges(env):
+        if not _pending_purges(env) or time.monotonic() > deadline:
             return
 
 
