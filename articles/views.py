@@ -207,15 +207,21 @@ def _summary(request, published):
     return page, page.meta_or(lambda: remember(f"article-summary:{pk}", published.summary))
 
 
+def _decision(request, pk, access_level):
+    """The browser's paywall meter and the paywall's decision for this request's reader on the
+    article ``pk`` of ``access_level``: the same for its page and its live fragment."""
+    paywall = access.policy()
+    meter = paywall.Meter.from_request(request)
+    return meter, paywall.decide(paywall.reader_of(request), access_level, pk, meter)
+
+
 def article_detail(request, category, slug, pk):
     published = PublishedArticle(pk)
     page, summary = _summary(request, published)
     # An old slug or section keeps working: send readers and search engines to the current URL.
     if request.path != summary["url"]:
         return redirect(summary["url"], permanent=True)
-    paywall = access.policy()
-    meter = paywall.Meter.from_request(request)
-    decision = paywall.decide(paywall.reader_of(request), summary["access"], pk, meter)
+    meter, decision = _decision(request, pk, summary["access"])
 
     response = cached_response(
         request,
@@ -244,9 +250,7 @@ def live_entries(request, pk):
         raise Http404
     published = PublishedLiveStory(pk)
     page, summary = _summary(request, published)
-    paywall = access.policy()
-    meter = paywall.Meter.from_request(request)
-    decision = paywall.decide(paywall.reader_of(request), summary["access"], pk, meter)
+    meter, decision = _decision(request, pk, summary["access"])
     # The meter lets a browser read a story it has not counted yet: the page counts it, the
     # fragment would not (a free pass to every live story for a visitor without the cookie).
     if not decision.full_text or (decision.by_meter and not meter.has_read(pk)):
