@@ -15,6 +15,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 
+from django.http import HttpRequest
 from django.urls import Resolver404, resolve
 
 from newsroom.clients import client_ip
@@ -102,9 +103,15 @@ class HideSecrets(logging.Filter):
 
     def filter(self, record):
         request = getattr(record, "request", None)
-        if request is not None and isinstance(record.args, tuple):
+        if request is None or not isinstance(record.args, tuple):
+            return True
+        if isinstance(request, HttpRequest):
             hidden = loggable_path(request)
             record.args = tuple(hidden if arg == request.path else arg for arg in record.args)
+        else:  # the development server's request line; its ``request`` is the socket
+            record.args = tuple(
+                hide_secret_paths(arg) if isinstance(arg, str) else arg for arg in record.args
+            )
         return True
 
 

@@ -3,6 +3,7 @@
 import io
 import json
 import logging
+import socket
 import time
 from pathlib import Path
 
@@ -144,3 +145,23 @@ def test_a_record_logged_while_answering_a_request_carries_its_id(settings):
     assert line["request_id"] == "req-500"
     assert "NewsletterExploded" in line["exception"]
     assert "signed-token-secret" not in line["message"]
+
+
+def test_the_development_servers_request_lines_pass_with_their_tokens_hidden():
+    # runserver's own records (logger django.server) carry the connection's socket as
+    # ``request``, not an HttpRequest: `make run` printed a traceback for every request.
+    record = logging.makeLogRecord(
+        {
+            "name": "django.server",
+            "msg": '"%s" %s %s',
+            "args": (f"GET {SIGN_IN_LINK} HTTP/1.1", "302", "0"),
+            "request": socket.socket(),
+        }
+    )
+    try:
+        assert HideSecrets().filter(record) is True
+    finally:
+        record.request.close()
+
+    assert "secret-signature" not in record.getMessage()
+    assert record.getMessage().startswith('"GET /compte/connexion/')
