@@ -7,11 +7,14 @@ a transactional database, which is emptied after every test, so it is built anew
 
 import os
 import shutil
+import threading
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.signals import request_finished, request_started
 from django.utils import timezone
 from playwright import sync_api
 
@@ -94,10 +97,43 @@ def problems():
     return PageProblems()
 
 
+class InFlight:
+    """Counts the live server's requests under way, so that a test ends only when they have.
+
+    A request the browser was still making when the test ended (a script's poll, a stylesheet
+    axe-core fetches) would otherwise hold the in-memory database while the next fixture empties
+    it, and that test and the next would fail.
+    """
+
+    def __init__(self):
+        self.count = 0
+        self.idle = threading.Condition()
+
+    def started(self, **kwargs):
+        with self.idle:
+            self.count += 1
+
+    def finished(self, **kwargs):
+        with self.idle:
+            self.count = max(self.count - 1, 0)
+            self.idle.notify_all()
+
+    def wait(self, timeout=10):
+        deadline = time.monotonic() + timeout
+        with self.idle:
+            while self.count and time.monotonic() < deadline:
+                self.idle.wait(deadline - time.monotonic())
+
+
 @pytest.fixture
 def new_page(browser, live_server, problems):
     """``new_page(viewport=PHONE)``: a page in a fresh context, pointed at the live server."""
     contexts = []
+    in_flight = InFlight()
+    # Connected after Django's own receivers, so "finished" comes once the request let go
+    # of its database connection.
+    request_started.connect(in_flight.started, weak=False)
+    request_finished.connect(in_flight.finished, weak=False)
 
     def make(viewport=DESKTOP):
         context = browser.new_context(
@@ -124,6 +160,9 @@ def new_page(browser, live_server, problems):
     yield make
     for context in contexts:
         context.close()
+    in_flight.wait()
+    request_started.disconnect(in_flight.started)
+    request_finished.disconnect(in_flight.finished)
 
 
 @pytest.fixture
