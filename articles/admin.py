@@ -40,10 +40,6 @@ from articles.models import (
     TaggedArticle,
 )
 
-admin.site.site_header = _("Newsroom — editorial office")
-admin.site.site_title = _("Newsroom")
-admin.site.index_title = _("Editorial office")
-
 
 def _can_publish(request):
     return request.user.has_perm("articles.publish_article")

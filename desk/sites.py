@@ -1,8 +1,10 @@
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import BadRequest
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 # Django's French admin puts « de » before any model's name (« Ajout de article », « Modification
 # de image »); the site's catalogue gives these titles a form that reads for every name. Named
@@ -14,9 +16,19 @@ class DeskAdminSite(admin.AdminSite):
     """The admin, whose home page is the newsroom's desk above Django's list of models."""
 
     index_template = "admin/desk/index.html"
+    index_title = gettext_lazy("Editorial office")
     # The desk home and the breadcrumbs lead everywhere: the list of models drawn beside every
     # page took a quarter of a 1366-pixel screen from the article list and form.
     enable_nav_sidebar = False
+
+    @property
+    def site_header(self):
+        # The newsroom's own name (settings.NEWSROOM_SITE_NAME), as on its pages.
+        return _("%(site)s — editorial office") % {"site": settings.NEWSROOM_SITE_NAME}
+
+    @property
+    def site_title(self):
+        return settings.NEWSROOM_SITE_NAME
 
     def admin_view(self, view, cacheable=False):
         inner = super().admin_view(view, cacheable)

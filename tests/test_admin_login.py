@@ -77,7 +77,7 @@ def test_lockout_page_is_in_french_says_when_to_retry_and_whom_to_ask(journalist
     assert "Trop de tentatives de connexion" in content
     assert "Réessayez après" in content
     assert "éditeur" in content
-    assert "Newsroom — rédaction" in content  # the admin's own header
+    assert "Le Quotidien — rédaction" in content  # the admin's own header, the site's name
 
 
 def test_attacker_elsewhere_cannot_lock_a_journalist_out_of_their_own_network(journalist):
