@@ -1016,7 +1016,9 @@ class LiveEntry(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return f"{self.article.get_absolute_url()}#{self.anchor}"
+        """The entry's own address, which leads to the page of its story that holds it (pages
+        move as entries are added: ``articles.views.live_entry``)."""
+        return reverse("articles:live_entry", args=[self.pk])
 
     @property
     def anchor(self):
