@@ -420,6 +420,17 @@ class ArticleQuerySet(models.QuerySet):
             )
         )
 
+    def with_entries_updated_at(self):
+        """Each story with ``entries_updated_at``, when its live entries last changed (None
+        without any): a live story changes with its entries, long after its text
+        (``Article.last_modified_with_entries``). One subquery, on the entries' index."""
+        latest = (
+            LiveEntry.objects.filter(article=OuterRef("pk"))
+            .order_by("-updated_at")
+            .values("updated_at")[:1]
+        )
+        return self.annotate(entries_updated_at=Subquery(latest))
+
     def newest(self, count):
         """The ``count`` newest published stories, as cards."""
         return self.published().for_cards()[:count]
@@ -713,6 +724,13 @@ class Article(models.Model):
             raise ValidationError(
                 {"live_ended_at": _("The coverage cannot end before it started.")}
             )
+
+    @property
+    def last_modified_with_entries(self):
+        """``last_modified``, or the last change of a live entry if later (a queryset's
+        ``with_entries_updated_at``)."""
+        entries = getattr(self, "entries_updated_at", None)
+        return max(filter(None, (self.last_modified, entries)))
 
     @property
     def is_live_story(self):

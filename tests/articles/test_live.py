@@ -4,7 +4,9 @@ script polls, in its structured data, in the CDN's purges and in the admin."""
 import json
 import re
 from datetime import timedelta
+from email.utils import parsedate_to_datetime
 
+import feedparser
 import pytest
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.core.exceptions import ValidationError
@@ -373,6 +375,18 @@ def test_sitemaps_date_a_live_story_by_its_latest_entry(client):
     )
     index = client.get("/sitemap.xml").content.decode()
     assert f"<lastmod>{today}" in index
+
+
+def test_the_feed_is_rebuilt_as_of_a_live_story_s_latest_entry(client):
+    story = ArticleFactory(live_status=LIVE, published_at=timezone.now() - timedelta(days=3))
+    ArticleFactory(published_at=timezone.now() - timedelta(days=2))
+    latest = LiveEntryFactory(article=story)
+    feed = feedparser.parse(client.get(reverse("feeds:latest")).content)
+    built = parsedate_to_datetime(feed.feed.updated)
+    assert built == latest.updated_at.replace(microsecond=0)
+    (item,) = [item for item in feed.entries if item.link.endswith(story.get_absolute_url())]
+    # An item's date is its publication: a reader's list would show the story as new again.
+    assert parsedate_to_datetime(item.published) == story.published_at.replace(microsecond=0)
 
 
 def test_an_entry_of_a_draft_purges_nothing(settings, django_capture_on_commit_callbacks):
