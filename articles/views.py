@@ -1,3 +1,4 @@
+import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -176,6 +177,8 @@ class LiveCoverage:
         dated = len(days) > 1 or has_older or number > 1
         for entry, body in zip(entries, figures.render_all([e.body for e in entries]), strict=True):
             entry.rendered_body = body
+            # Its page's script replaces an edited entry's body only if this changed.
+            entry.body_version = hashlib.md5(body.encode(), usedforsecurity=False).hexdigest()[:12]
             entry.permalink = entry.get_absolute_url()
             entry.dated = dated
         return cls(
