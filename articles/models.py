@@ -1102,6 +1102,10 @@ reversion.register(ReadMoreLink)
 reversion.register(TaggedArticle)
 reversion.register(Correction)
 reversion.register(Article, follow=("bylines", "read_more_links", "tagged_items", "corrections"))
+# A live entry's versions are its own (LiveEntryAdmin keeps one at each save): an article's
+# would copy all its entries at every save of its text, and restoring one would undo the
+# entries written since.
+reversion.register(LiveEntry)
 
 
 def _owning_user():

@@ -8,13 +8,15 @@ from email.utils import parsedate_to_datetime
 
 import feedparser
 import pytest
-from django.contrib.admin.models import ADDITION, LogEntry
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import formats, timezone
+from reversion.models import Version
 
 from articles import purging, views
 from articles.models import Article, LiveEntry
@@ -482,6 +484,10 @@ def test_live_page_is_valid_html(client, story):
 
 
 def _add(client, story, **data):
+    return _add_to(client, reverse("admin:articles_liveentry_add"), story, **data)
+
+
+def _add_to(client, address, story, **data):
     form = {
         "article": story.pk,
         "published_at_0": timezone.localtime().strftime("%d/%m/%Y"),
@@ -491,7 +497,7 @@ def _add(client, story, **data):
         "body": "<p>Les pompiers sont intervenus 300 fois.</p>",
         **data,
     }
-    return client.post(reverse("admin:articles_liveentry_add"), form)
+    return client.post(address, form)
 
 
 def test_editor_adds_an_entry_from_the_admin_and_it_is_logged(editor_client, editor, story):
@@ -507,6 +513,37 @@ def test_editor_adds_an_entry_from_the_admin_and_it_is_logged(editor_client, edi
     assert LogEntry.objects.filter(user=editor, action_flag=ADDITION, object_id=added.pk).exists()
     listing = editor_client.get(response["Location"])
     assert "Les pompiers sont intervenus" in listing.content.decode()
+
+
+def test_an_entry_keeps_its_earlier_texts_and_every_change_is_logged(
+    editor_client, editor, story
+):
+    _add(editor_client, story)
+    added = story.live_entries.get()
+    change = reverse("admin:articles_liveentry_change", args=[added.pk])
+    corrected = "<p>Les pompiers sont intervenus 350 fois.</p>"
+    assert _add_to(editor_client, change, story, body=corrected).status_code == 302
+    versions = Version.objects.get_for_object(added)
+    assert [v.field_dict["body"] for v in versions] == [
+        corrected,
+        "<p>Les pompiers sont intervenus 300 fois.</p>",
+    ]
+    assert versions[0].revision.user == editor
+    logged = LogEntry.objects.get(action_flag=CHANGE, object_id=added.pk)
+    assert logged.user == editor and "Texte" in logged.get_change_message()
+
+    delete = reverse("admin:articles_liveentry_delete", args=[added.pk])
+    assert editor_client.post(delete, {"post": "yes"}).status_code == 302
+    assert LogEntry.objects.filter(action_flag=DELETION, object_id=added.pk).exists()
+    (kept,) = Version.objects.get_deleted(LiveEntry)  # its last text, for the technical team
+    assert kept.field_dict["body"] == corrected
+
+
+def test_view_on_site_of_an_entry_leads_to_the_page_that_holds_it(editor_client, story):
+    shown = entry(story, 5, "Sur la première page.")
+    ctype = ContentType.objects.get_for_model(LiveEntry)
+    response = editor_client.get(reverse("admin-view-on-site", args=[ctype.pk, shown.pk]))
+    assert response["Location"] == shown.get_absolute_url()
 
 
 @pytest.mark.parametrize("title", ["\u200b\u200b", "\u2060\u00ad", "\u202e\u200b"])
