@@ -283,13 +283,13 @@ class PublishedLiveStory(PublishedArticle):
         return get_object_or_404(stories, pk=self.pk)
 
 
-def _summary(request, published, page_parameter=None):
+def _summary(request, published):
     """The cached entry of the request's address (None for a page built afresh) and the
     summary of the ``published`` article: what the view must know before it can choose a
     cached variant (the address, the access level). It is kept with the cached page, so a
     cached page costs one read of the cache. Without it: the summary kept per version, else
     the article, fetched once for both uses."""
-    page = CachedPage.read(request, page_parameter) if is_reader(request) else None
+    page = CachedPage.read(request) if is_reader(request) else None
     if page is None:  # staff get the page built afresh
         return None, published.summary()
     pk = published.pk
@@ -306,13 +306,14 @@ def _decision(request, pk, access_level):
 
 def article_detail(request, category, slug, pk):
     published = PublishedArticle(pk)
-    live_page = live_page_number(request)  # a live story's older entries: ?page=2
-    page, summary = _summary(request, published, page_parameter="page")
+    page, summary = _summary(request, published)
     # An old slug or section keeps working: send readers and search engines to the current URL.
     if request.path != summary["url"]:
         return redirect(summary["url"], permanent=True)
-    if live_page > 1 and not summary.get("live"):
-        raise Http404
+    live_page = 1
+    if summary.get("live"):  # its older entries on numbered pages (?page=2), kept apart
+        live_page = live_page_number(request)
+        page = page and CachedPage.read(request, "page")
     meter, decision = _decision(request, pk, summary["access"])
 
     response = cached_response(
