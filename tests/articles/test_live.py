@@ -764,7 +764,9 @@ def test_a_later_page_costs_no_more_queries_with_more_entries(client, long_story
     assert queries_of_page_two() == few
 
 
-def test_an_entry_link_leads_to_the_page_that_holds_it(client, long_story):
+def test_an_entry_link_leads_to_the_page_that_holds_it(
+    client, long_story, django_assert_max_num_queries
+):
     story, key, newest_first = long_story
     address = story.get_absolute_url()
     old = newest_first[-1]
@@ -772,7 +774,8 @@ def test_an_entry_link_leads_to_the_page_that_holds_it(client, long_story):
         f'href="{reverse("articles:live_entry", args=[old.pk])}"'
         in client.get(f"{address}?page=3").content.decode()
     )  # its permalink
-    response = client.get(reverse("articles:live_entry", args=[old.pk]))
+    with django_assert_max_num_queries(2):  # the entry with its story, the newer ones counted
+        response = client.get(reverse("articles:live_entry", args=[old.pk]))
     assert response.status_code == 302
     assert response["Location"] == f"{address}?page=3#entree-{old.pk}"
     assert "private" in response["Cache-Control"]  # it moves as entries are added
