@@ -987,6 +987,19 @@ class LiveEntryQuerySet(models.QuerySet):
         """What an entry shows readers (author, text), without a query per entry."""
         return self.select_related("author")
 
+    def stream(self):
+        """The entries that are not key points, newest first (``Meta.ordering``): the order
+        of a live story's numbered pages."""
+        return self.filter(pinned=False).order_by("-published_at", "-id")
+
+    def newer_than(self, entry):
+        """The entries of the stream of ``entry``'s story that come before it."""
+        later = Q(published_at__gt=entry.published_at)
+        return self.stream().filter(
+            later | Q(published_at=entry.published_at, pk__gt=entry.pk),
+            article_id=entry.article_id,
+        )
+
 
 class LiveEntry(models.Model):
     """One timestamped entry of a live story, with its own author, rich text, pictures and

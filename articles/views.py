@@ -161,7 +161,7 @@ class LiveCoverage:
         if decision.full_text:
             start = (number - 1) * LIVE_PAGE_SIZE
             # One more than the page holds: whether an older page follows, without a count.
-            stream = article.live_entries.filter(pinned=False).values("pk")
+            stream = article.live_entries.stream().values("pk")
             shown = Q(pk__in=stream[start : start + LIVE_PAGE_SIZE + 1])
             if number == 1:
                 shown |= Q(pinned=True)
@@ -240,11 +240,7 @@ def live_entry(request, pk):
     )
     number = 1
     if not entry.pinned:
-        newer = Q(published_at__gt=entry.published_at) | Q(
-            published_at=entry.published_at, pk__gt=entry.pk
-        )
-        before = LiveEntry.objects.filter(newer, article_id=entry.article_id, pinned=False)
-        number = before.count() // LIVE_PAGE_SIZE + 1
+        number = LiveEntry.objects.newer_than(entry).count() // LIVE_PAGE_SIZE + 1
     return redirect(f"{live_page_url(entry.article, number)}#{entry.anchor}")
 
 
