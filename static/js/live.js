@@ -108,8 +108,7 @@
 
   // ``container``'s entries made those of ``freshContainer`` (none if it is null), in its
   // order; an entry moved between the key points and the stream is not new, nor is one older
-  // than the newest shown (one that a deletion brings into a ``partial`` feed). Whether
-  // anything changed.
+  // than the newest shown in the stream. Whether anything changed.
   function sync(container, freshContainer, known, everywhere, withNew, partial = false) {
     const wanted = freshContainer ? entries(freshContainer) : [];
     const kept = new Set(wanted.map((entry) => entry.id));
@@ -122,14 +121,17 @@
         changed = true;
       }
     }
-    const newest = entries(container)[0];
+    // In the stream, one older than the newest shown is no news: a deletion brought it into
+    // the fresh feed, which holds the newest entries only.
+    const newest = container.hasAttribute("data-live-stream") && entries(container)[0];
+    const backfill = (entry) => Boolean(newest) && older(entry, newest);
     let previous = null;
     for (const entry of wanted) {
       let shown = container.querySelector(`:scope > #${CSS.escape(entry.id)}`);
       if (shown && shown.dataset.entry !== entry.dataset.entry) {
         update(shown, entry);
         changed = true;
-      } else if (!shown && (withNew || known.has(entry.id) || (newest && older(entry, newest)))) {
+      } else if (!shown && (withNew || known.has(entry.id) || backfill(entry))) {
         // From the key points to the stream, or back: the same node, moved.
         shown = document.getElementById(entry.id);
         if (!shown) shown = entry.cloneNode(true);
