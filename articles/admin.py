@@ -763,6 +763,9 @@ def view_on_site(request, content_type_id, object_id):
         entry = admin.site.get_model_admin(LiveEntry).get_object(request, unquote(object_id))
         if entry is None:
             raise Http404
+        if entry.article.is_visible and entry.article.is_live_story:
+            # Its own address, which leads to the page of the story that holds it.
+            return redirect(entry.get_absolute_url())
         return redirect(f"{article_admin.get_view_on_site_url(entry.article)}#{entry.anchor}")
     if content_type_id != types[Article].pk:
         return shortcut(request, content_type_id, object_id)
@@ -796,7 +799,7 @@ class LiveStoryFilter(admin.SimpleListFilter):
 class LiveEntryAdmin(admin.ModelAdmin):
     """A live story's entries. Whoever may change the article may add, change and pin its
     entries (editors any story; authors their own until it is published); every change is in
-    the entry's history."""
+    the entry's history, and each save keeps a version of its text (reversion)."""
 
     form = LiveEntryForm
     list_display = ["time", "__str__", "article", "author", "pinned"]
@@ -858,7 +861,10 @@ class LiveEntryAdmin(admin.ModelAdmin):
             stored = get_object_or_404(_locked(Article.objects.all()), pk=obj.article_id)
             if not stored.is_editable_by(request.user):
                 raise PermissionDenied
-            super().save_model(request, obj, form, change)
+            # Its text at each save, the deleted entry's last one too (no restore page yet).
+            with reversion.create_revision():
+                super().save_model(request, obj, form, change)
+                reversion.set_user(request.user)
 
     def _back_to_story(self, obj):
         entries = reverse("admin:articles_liveentry_changelist")

@@ -65,7 +65,11 @@ class ArticleFeed(Feed):
 
     def items(self, obj):
         articles = list(
-            self.articles(obj).for_cards().with_bylines().with_tags()[: self.item_count]
+            self.articles(obj)
+            .for_cards()
+            .with_bylines()
+            .with_tags()
+            .with_entries_updated_at()[: self.item_count]
         )
         shows("feeds", *filter(None, [self.list_key(obj)]))
         shows_articles(articles)
@@ -84,7 +88,9 @@ class ArticleFeed(Feed):
         return article.published_at
 
     def item_updateddate(self, article):
-        return article.last_modified
+        # A live story's newest entry dates the feed's build (its item's pubDate stays the
+        # story's publication: a reader's list would show it as new at every entry).
+        return article.last_modified_with_entries
 
     def item_author_name(self, article):
         return ", ".join(author.name for author in article.byline_authors) or None

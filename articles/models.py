@@ -420,6 +420,17 @@ class ArticleQuerySet(models.QuerySet):
             )
         )
 
+    def with_entries_updated_at(self):
+        """Each story with ``entries_updated_at``, when its live entries last changed (None
+        without any): a live story changes with its entries, long after its text
+        (``Article.last_modified_with_entries``). One subquery, on the entries' index."""
+        latest = (
+            LiveEntry.objects.filter(article=OuterRef("pk"))
+            .order_by("-updated_at")
+            .values("updated_at")[:1]
+        )
+        return self.annotate(entries_updated_at=Subquery(latest))
+
     def newest(self, count):
         """The ``count`` newest published stories, as cards."""
         return self.published().for_cards()[:count]
@@ -715,6 +726,13 @@ class Article(models.Model):
             )
 
     @property
+    def last_modified_with_entries(self):
+        """``last_modified``, or the last change of a live entry if later (a queryset's
+        ``with_entries_updated_at``)."""
+        entries = getattr(self, "entries_updated_at", None)
+        return max(filter(None, (self.last_modified, entries)))
+
+    @property
     def is_live_story(self):
         """Whether the article is a live story, live or ended."""
         return self.live_status != LiveStatus.NONE
@@ -969,6 +987,19 @@ class LiveEntryQuerySet(models.QuerySet):
         """What an entry shows readers (author, text), without a query per entry."""
         return self.select_related("author")
 
+    def stream(self):
+        """The entries that are not key points, newest first (``Meta.ordering``): the order
+        of a live story's numbered pages."""
+        return self.filter(pinned=False).order_by("-published_at", "-id")
+
+    def newer_than(self, entry):
+        """The entries of the stream of ``entry``'s story that come before it."""
+        later = Q(published_at__gt=entry.published_at)
+        return self.stream().filter(
+            later | Q(published_at=entry.published_at, pk__gt=entry.pk),
+            article_id=entry.article_id,
+        )
+
 
 class LiveEntry(models.Model):
     """One timestamped entry of a live story, with its own author, rich text, pictures and
@@ -1016,7 +1047,9 @@ class LiveEntry(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return f"{self.article.get_absolute_url()}#{self.anchor}"
+        """The entry's own address, which leads to the page of its story that holds it (pages
+        move as entries are added: ``articles.views.live_entry``)."""
+        return reverse("articles:live_entry", args=[self.pk])
 
     @property
     def anchor(self):
@@ -1082,6 +1115,10 @@ reversion.register(ReadMoreLink)
 reversion.register(TaggedArticle)
 reversion.register(Correction)
 reversion.register(Article, follow=("bylines", "read_more_links", "tagged_items", "corrections"))
+# A live entry's versions are its own (LiveEntryAdmin keeps one at each save): an article's
+# would copy all its entries at every save of its text, and restoring one would undo the
+# entries written since.
+reversion.register(LiveEntry)
 
 
 def _owning_user():

@@ -38,6 +38,14 @@ def _address(article):
     return {reverse("articles:detail", args=[slug, article.slug, article.pk])}
 
 
+def _fragment(article):
+    """A live story's fragment of entries, as an address: after the change (no longer a live
+    story, deleted) its id alone would not tell ``addresses`` that it had one."""
+    if article.live_status == Article.LiveStatus.NONE:
+        return set()
+    return {reverse("articles:live_entries", args=[article.pk])}
+
+
 def _lists_of(article):
     """The keys of every page that shows ``article`` while it is published."""
     if not _is_published(article):
@@ -51,6 +59,7 @@ def _lists_of(article):
         *(f"author-{pk}" for (pk,) in authors),
         *(f"tag-{pk}" for (pk,) in tags),
         *_address(article),
+        *_fragment(article),
     }
 
 

@@ -116,11 +116,10 @@ def news_article(article, *, paywalled_selector=None):
     return {key: value for key, value in data.items() if value is not None}
 
 
-def live_blog_posting(article, entries, *, paywalled_selector=None):
+def live_blog_posting(article, entries, url, *, paywalled_selector=None):
     """A live story's structured data: the article's, as a ``LiveBlogPosting`` with its
-    coverage times and its entries (``liveBlogUpdate``, newest first), as search engines
-    require of a live blog."""
-    url = absolute_url(article.get_absolute_url())
+    coverage times and the ``entries`` of its page at ``url`` (``liveBlogUpdate``, newest
+    first), as search engines require of a live blog."""
     data = news_article(article, paywalled_selector=paywalled_selector)
     data["@type"] = "LiveBlogPosting"
     data["coverageStartTime"] = iso_datetime(article.live_started_at or article.published_at)

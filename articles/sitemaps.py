@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, Author, Category, LiveEntry, last_modified_expression
+from articles.models import Article, Author, Category, last_modified_expression
 from articles.seo import iso_datetime
 from newsroom.site import absolute_url, site_scheme_and_domain
 from pagecache.surrogates import shows
@@ -56,16 +56,10 @@ class ArticleSitemap(SiteSitemap):
         )
 
     def items(self):
-        # A live story changes with its entries, long after its text.
-        latest_entry = (
-            LiveEntry.objects.filter(article=OuterRef("pk"))
-            .order_by("-updated_at")
-            .values("updated_at")[:1]
-        )
-        return self.articles().annotate(entries_updated_at=Subquery(latest_entry))
+        return self.articles().with_entries_updated_at()
 
     def lastmod(self, article):
-        return max(filter(None, (article.last_modified, article.entries_updated_at)))
+        return article.last_modified_with_entries
 
     def get_latest_lastmod(self):
         # The default would load every article to find the latest date.

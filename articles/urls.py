@@ -11,6 +11,7 @@ urlpatterns = [
     path("auteurs/<slug:slug>/", views.AuthorView.as_view(), name="author"),
     path("tags/<slug:slug>/", views.TagView.as_view(), name="tag"),
     path("direct/<int:pk>/entrees/", views.live_entries, name="live_entries"),
+    path("direct/entree/<int:pk>/", views.live_entry, name="live_entry"),
     path("corrections/", views.CorrectionListView.as_view(), name="corrections"),
     path("<slug:category>/<slug:slug>-<int:pk>/", views.article_detail, name="detail"),
     path("<slug:slug>/", views.CategoryView.as_view(), name="category"),

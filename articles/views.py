@@ -1,8 +1,10 @@
+import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,13 +24,14 @@ from articles.models import (
     Author,
     Correction,
     HouseAd,
+    LiveEntry,
     published_q,
     readers_tag_or_404,
 )
 from newsroom import ratelimit
 from newsroom.clients import client_network
 from newsroom.site import absolute_url
-from pagecache.pages import CachedPage, cached_response, is_reader, reader_page
+from pagecache.pages import PAGE_NUMBER, CachedPage, cached_response, is_reader, reader_page
 from pagecache.parts import cached_lookup, remember
 from pagecache.surrogates import shows, shows_articles
 
@@ -38,6 +41,10 @@ SECTION_BLOCK_WINDOW = timedelta(days=60)
 SECTION_BLOCK_CANDIDATES = 1000  # the newest stories the home page's section blocks draw from
 LATEST_POOL = 48
 LIVE_POLL_SECONDS = 20  # how often a live story's page looks for new entries
+# The entries a live story's page (and the fragment its script polls) shows besides its key
+# points; older ones are on numbered pages. A day of coverage is 30 to 100 entries: unbounded,
+# a story of 1 500 entries was a page of 4.4 MB, polled every 20 s.
+LIVE_PAGE_SIZE = 30
 PAGE_SIZE = 20
 
 
@@ -58,7 +65,7 @@ def latest_articles(exclude, limit=MORE_TO_READ):
     return chosen
 
 
-def article_page(request, article, decision, *, preview=False):
+def article_page(request, article, decision, *, preview=False, live_page=1):
     read_more_links = article.visible_read_more_links()
     # "Lire la suite" skips the stories already offered under "Lire aussi" just above it.
     linked = {link.target_article_id for link in read_more_links if link.target_article_id}
@@ -90,10 +97,15 @@ def article_page(request, article, decision, *, preview=False):
     # Pictures and embeds from the references the body stores (one query for its pictures).
     body = figures.render(body)
     coverage = None
+    canonical_url = absolute_url(article.get_absolute_url())
     if article.is_live_story:
-        coverage = LiveCoverage.of(article, decision)
+        coverage = LiveCoverage.of(article, decision, live_page)
+        canonical_url = absolute_url(coverage.page_url)
         structured_data = seo.live_blog_posting(
-            article, coverage.all, paywalled_selector=".article__body" if paywalled else None
+            article,
+            coverage.all,
+            canonical_url,
+            paywalled_selector=".article__body" if paywalled else None,
         )
     else:
         structured_data = seo.news_article(
@@ -113,7 +125,7 @@ def article_page(request, article, decision, *, preview=False):
             "coverage": coverage,
             "live_poll_seconds": None if preview else LIVE_POLL_SECONDS,  # no fragment yet
             "current_section": sections[0],
-            "canonical_url": absolute_url(article.get_absolute_url()),
+            "canonical_url": canonical_url,
             "share_image": share_image,
             "structured_data": structured_data,
             "breadcrumb_data": seo.breadcrumb_list(trail),
@@ -130,29 +142,51 @@ def article_page(request, article, decision, *, preview=False):
 
 @dataclass
 class LiveCoverage:
-    """A live story's entries as readers see them: the key points (pinned), then the others,
-    newest first, each with its body rendered (``rendered_body``) and its ``permalink``."""
+    """A live story's entries as readers see them on its page ``number``: the key points
+    (pinned) on the first page, then the others, newest first, ``LIVE_PAGE_SIZE`` a page,
+    each with its body rendered (``rendered_body``) and its ``permalink``."""
 
     article: Article
     pinned: list
     entries: list
+    number: int = 1
+    has_older: bool = False
 
     @classmethod
-    def of(cls, article, decision):
-        """The entries of ``article`` that the paywall's ``decision`` lets the reader see
-        (none without the full text), in one query, and one for all their pictures."""
-        entries = list(article.live_entries.for_readers()) if decision.full_text else []
-        address = article.get_absolute_url()  # once, not per entry
-        # Over more than one day, each entry says its day: "14 h 05" alone would be ambiguous.
-        dated = len({timezone.localdate(entry.published_at) for entry in entries}) > 1
+    def of(cls, article, decision, number=1):
+        """The entries of page ``number`` of ``article`` that the paywall's ``decision`` lets
+        the reader see (none without the full text), in one query, and one for all their
+        pictures. Http404 for a page past the last."""
+        entries = []
+        if decision.full_text:
+            start = (number - 1) * LIVE_PAGE_SIZE
+            # One more than the page holds: whether an older page follows, without a count.
+            stream = article.live_entries.stream().values("pk")
+            shown = Q(pk__in=stream[start : start + LIVE_PAGE_SIZE + 1])
+            if number == 1:
+                shown |= Q(pinned=True)
+            entries = list(article.live_entries.for_readers().filter(shown))
+        stream = [entry for entry in entries if not entry.pinned]
+        if number > 1 and not stream:
+            raise Http404
+        has_older = len(stream) > LIVE_PAGE_SIZE
+        entries = [entry for entry in entries if entry.pinned] + stream[:LIVE_PAGE_SIZE]
+        # Over more than one day, each entry says its day: "14 h 05" alone would be ambiguous
+        # (and so it may be on a page of a story that has others).
+        days = {timezone.localdate(entry.published_at) for entry in entries}
+        dated = len(days) > 1 or has_older or number > 1
         for entry, body in zip(entries, figures.render_all([e.body for e in entries]), strict=True):
             entry.rendered_body = body
-            entry.permalink = f"{address}#{entry.anchor}"
+            # Its page's script replaces an edited entry's body only if this changed.
+            entry.body_version = hashlib.md5(body.encode(), usedforsecurity=False).hexdigest()[:12]
+            entry.permalink = entry.get_absolute_url()
             entry.dated = dated
         return cls(
             article,
             pinned=[entry for entry in entries if entry.pinned],
             entries=[entry for entry in entries if not entry.pinned],
+            number=number,
+            has_older=has_older,
         )
 
     @property
@@ -162,6 +196,52 @@ class LiveCoverage:
     @property
     def has_players(self):
         return any("data-embed-player=" in entry.rendered_body for entry in self.all)
+
+    @property
+    def page_url(self):
+        return live_page_url(self.article, self.number)
+
+    @property
+    def older_url(self):
+        return live_page_url(self.article, self.number + 1) if self.has_older else None
+
+    @property
+    def newer_url(self):
+        return live_page_url(self.article, self.number - 1) if self.number > 1 else None
+
+
+def live_page_url(article, number):
+    """The address of page ``number`` of a live story's entries (the first: the story's)."""
+    address = article.get_absolute_url()
+    return address if number == 1 else f"{address}?{urlencode({'page': number})}"
+
+
+def live_page_number(request):
+    """The page of a live story's entries that the request asks for (``?page=2``, as the
+    site's links write it); 404 for one they never write."""
+    number = request.GET.get("page")
+    if number is None:
+        return 1
+    if not PAGE_NUMBER.fullmatch(number):
+        raise Http404
+    return int(number)
+
+
+def live_entry(request, pk):
+    """Where entry ``pk`` of a live story is now: the page of its story that holds it, at its
+    anchor. Pages move as entries are added, so its own address is the one to share; the
+    redirect is never kept (pagecache: any answer but a kept page is private)."""
+    readers = Article.objects.published().exclude(live_status=Article.LiveStatus.NONE)
+    entry = get_object_or_404(
+        LiveEntry.objects.filter(article__in=readers)
+        .select_related("article__category")
+        .only("pk", "pinned", "published_at", "article__slug", "article__category__slug"),
+        pk=pk,
+    )
+    number = 1
+    if not entry.pinned:
+        number = LiveEntry.objects.newer_than(entry).count() // LIVE_PAGE_SIZE + 1
+    return redirect(f"{live_page_url(entry.article, number)}#{entry.anchor}")
 
 
 class PublishedArticle:
@@ -181,7 +261,12 @@ class PublishedArticle:
         )
 
     def summary(self):
-        return {"url": self.article.get_absolute_url(), "access": self.article.access}
+        article = self.article
+        return {
+            "url": article.get_absolute_url(),
+            "access": article.access,
+            "live": article.is_live_story,  # whose entries have numbered pages
+        }
 
 
 class PublishedLiveStory(PublishedArticle):
@@ -221,11 +306,15 @@ def article_detail(request, category, slug, pk):
     # An old slug or section keeps working: send readers and search engines to the current URL.
     if request.path != summary["url"]:
         return redirect(summary["url"], permanent=True)
+    live_page = 1
+    if summary.get("live"):  # its older entries on numbered pages (?page=2), kept apart
+        live_page = live_page_number(request)
+        page = page and CachedPage.read(request, "page")
     meter, decision = _decision(request, pk, summary["access"])
 
     response = cached_response(
         request,
-        lambda: article_page(request, published.article, decision),
+        lambda: article_page(request, published.article, decision, live_page=live_page),
         decision.variant,
         page=page,
         meta=summary,

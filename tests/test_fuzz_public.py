@@ -61,6 +61,7 @@ def _paths(draw_segment, draw_number):
         f"/tags/{draw_segment}/",
         f"/apercu/{draw_number}/",
         f"/direct/{draw_number}/entrees/",
+        f"/direct/entree/{draw_number}/",
         f"/rss/{draw_segment}/",
         f"/rss/auteurs/{draw_segment}/",
         f"/sitemap-{draw_segment}.xml",

@@ -21,6 +21,11 @@
 
   const entries = (root) => Array.from(root.querySelectorAll("article[data-entry]"));
   const versions = (root) => entries(root).map((entry) => `${entry.id}@${entry.dataset.entry}`);
+  // Whether ``entry`` comes after ``other`` in the stream (older: by time, then by number).
+  const older = (entry, other) =>
+    entry.dataset.at < other.dataset.at ||
+    (entry.dataset.at === other.dataset.at &&
+      Number(entry.id.replace(/\D/g, "")) < Number(other.id.replace(/\D/g, "")));
 
   function label(count) {
     const text = count === 1 ? script.dataset.liveOne : script.dataset.liveMany;
@@ -28,28 +33,38 @@
   }
 
   // The fresh feed applied to the page: its key points and its stream, entry by entry (those
-  // shown stay where they are, replaced only if edited; those gone are removed), and its state.
-  // New entries are inserted only with ``withNew`` (the reader pressed the button); the fresh
-  // feed is left whole, so that it can be applied again.
+  // shown stay where they are, updated only if edited; those gone are removed), its links to
+  // older pages and its state. New entries are inserted only with ``withNew`` (the reader
+  // pressed the button); the fresh feed is left whole, so that it can be applied again. A
+  // fresh feed that holds only the newest entries (``data-live-partial``) says nothing of
+  // the older ones the page shows: they stay.
   function apply(fresh, withNew) {
     const known = new Set(entries(feed).map((entry) => entry.id));
     const freshKeyPoints = fresh.querySelector("[data-live-key-points]");
     let keyPoints = feed.querySelector("[data-live-key-points]");
     const stream = feed.querySelector("[data-live-stream]");
+    let changed = false;
     if (freshKeyPoints && !keyPoints) {
       keyPoints = freshKeyPoints.cloneNode(false);
       keyPoints.append(freshKeyPoints.querySelector(":scope > h3").cloneNode(true));
       stream.before(keyPoints);
     }
-    if (keyPoints) {
-      sync(keyPoints, freshKeyPoints, known, withNew);
-      if (!entries(keyPoints).length) keyPoints.remove();
-    }
-    sync(stream, fresh.querySelector("[data-live-stream]"), known, withNew);
+    const everywhere = new Set(entries(fresh).map((entry) => entry.id));
+    if (keyPoints) changed = sync(keyPoints, freshKeyPoints, known, everywhere, withNew);
+    const freshStream = fresh.querySelector("[data-live-stream]");
+    const partial = fresh.hasAttribute("data-live-partial");
+    changed = sync(stream, freshStream, known, everywhere, withNew, partial) || changed;
+    if (keyPoints && !entries(keyPoints).length) keyPoints.remove();
     for (const other of stream.querySelectorAll(":scope > :not(article)")) other.remove();
     if (!entries(stream).length && !feed.querySelector("[data-live-key-points]")) {
       const empty = fresh.querySelector("[data-live-stream] > :not(article)");
       if (empty) stream.append(empty.cloneNode(true));
+    }
+    const pages = feed.querySelector(":scope > [data-live-pages]");
+    const freshPages = fresh.querySelector(":scope > [data-live-pages]");
+    if (pages && (!freshPages || pages.outerHTML !== freshPages.outerHTML)) pages.remove();
+    if (freshPages && !feed.querySelector(":scope > [data-live-pages]")) {
+      feed.append(freshPages.cloneNode(true));
     }
 
     const ended = fresh.querySelector(".live__ended");
@@ -60,39 +75,74 @@
       badge.textContent = fresh.dataset.liveLabel;
       badge.classList.toggle("live-badge--on", fresh.dataset.liveState === "live");
     }
-    document.dispatchEvent(new CustomEvent("newsroom:live-entries"));
+    if (changed) document.dispatchEvent(new CustomEvent("newsroom:live-entries"));
+  }
+
+  // ``shown`` made the edited ``entry``, in place: its node stays, and so does its body when
+  // that is unchanged (``data-body``): a video playing in it goes on playing.
+  function update(shown, entry) {
+    for (const { name } of Array.from(shown.attributes)) {
+      if (!entry.hasAttribute(name) && name !== "tabindex") shown.removeAttribute(name);
+    }
+    for (const { name, value } of Array.from(entry.attributes)) shown.setAttribute(name, value);
+    const focused = shown.contains(document.activeElement);
+    const body = shown.querySelector(":scope > .live-entry__body");
+    const freshBody = entry.querySelector(":scope > .live-entry__body");
+    const kept = body && freshBody && body.dataset.body === freshBody.dataset.body ? body : null;
+    for (const child of Array.from(shown.children)) if (child !== kept) child.remove();
+    let previous = null;
+    for (const child of entry.children) {
+      const part = child === freshBody && kept ? kept : child.cloneNode(true);
+      if (part !== kept) {
+        if (previous) previous.after(part);
+        else shown.prepend(part);
+      }
+      previous = part;
+    }
+    if (focused && !shown.contains(document.activeElement)) {
+      // The reader was on this entry (a keyboard on its link): they stay on it.
+      shown.tabIndex = -1;
+      shown.focus({ preventScroll: true });
+    }
   }
 
   // ``container``'s entries made those of ``freshContainer`` (none if it is null), in its
-  // order; an entry moved between the key points and the stream is not new.
-  function sync(container, freshContainer, known, withNew) {
+  // order; an entry moved between the key points and the stream is not new, nor is one older
+  // than the newest shown in the stream. Whether anything changed.
+  function sync(container, freshContainer, known, everywhere, withNew, partial = false) {
     const wanted = freshContainer ? entries(freshContainer) : [];
     const kept = new Set(wanted.map((entry) => entry.id));
+    const oldest = partial && wanted.length ? wanted[wanted.length - 1] : null;
+    let changed = false;
     for (const entry of entries(container)) {
-      if (!kept.has(entry.id)) entry.remove();
+      // One still in the fresh feed is moving to the other container: it is moved there.
+      if (!kept.has(entry.id) && !everywhere.has(entry.id) && !(oldest && older(entry, oldest))) {
+        entry.remove();
+        changed = true;
+      }
     }
+    // In the stream, one older than the newest shown is no news: a deletion brought it into
+    // the fresh feed, which holds the newest entries only.
+    const newest = container.hasAttribute("data-live-stream") && entries(container)[0];
+    const backfill = (entry) => Boolean(newest) && older(entry, newest);
     let previous = null;
     for (const entry of wanted) {
       let shown = container.querySelector(`:scope > #${CSS.escape(entry.id)}`);
       if (shown && shown.dataset.entry !== entry.dataset.entry) {
-        const edited = entry.cloneNode(true);
-        const focused = shown.contains(document.activeElement);
-        shown.replaceWith(edited);
-        if (focused) {
-          // The reader was on this entry (a keyboard on its link): they stay on it.
-          edited.tabIndex = -1;
-          edited.focus({ preventScroll: true });
-        }
-        shown = edited;
-      } else if (!shown && (withNew || known.has(entry.id))) {
-        const moved = document.getElementById(entry.id);
-        if (moved) moved.remove(); // from the key points to the stream, or back
-        shown = entry.cloneNode(true);
+        update(shown, entry);
+        changed = true;
+      } else if (!shown && (withNew || known.has(entry.id) || backfill(entry))) {
+        // From the key points to the stream, or back: the same node, moved.
+        shown = document.getElementById(entry.id);
+        if (!shown) shown = entry.cloneNode(true);
+        else if (shown.dataset.entry !== entry.dataset.entry) update(shown, entry);
         if (previous) previous.after(shown);
         else container.prepend(shown);
+        changed = true;
       }
       if (shown) previous = shown;
     }
+    return changed;
   }
 
   // The button that offers the ``count`` new entries of ``fresh``; none when there are none

@@ -4,17 +4,21 @@ script polls, in its structured data, in the CDN's purges and in the admin."""
 import json
 import re
 from datetime import timedelta
+from email.utils import parsedate_to_datetime
 
+import feedparser
 import pytest
-from django.contrib.admin.models import ADDITION, LogEntry
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import formats, timezone
+from reversion.models import Version
 
-from articles import purging
+from articles import purging, views
 from articles.models import Article, LiveEntry
 from pagecache.models import PendingPurge
 from subscriptions.models import PaywallSettings
@@ -153,7 +157,7 @@ def test_live_page_shows_key_points_first_then_entries_newest_first(client, stor
     assert "Les points clés" in html
     assert entry_ids(html) == [key.pk, latest.pk, first.pk]
     assert f'href="#entree-{latest.pk}"' in html  # each entry's anchor
-    assert f"{story.get_absolute_url()}#entree-{latest.pk}" in html  # its permalink
+    assert f'href="/direct/entree/{latest.pk}/"' in html  # its permalink
     assert latest.author.name in html
     time = timezone.localtime(latest.published_at)
     assert f"{time.hour} h {time.minute:02d}" in html
@@ -375,6 +379,18 @@ def test_sitemaps_date_a_live_story_by_its_latest_entry(client):
     assert f"<lastmod>{today}" in index
 
 
+def test_the_feed_is_rebuilt_as_of_a_live_story_s_latest_entry(client):
+    story = ArticleFactory(live_status=LIVE, published_at=timezone.now() - timedelta(days=3))
+    ArticleFactory(published_at=timezone.now() - timedelta(days=2))
+    latest = LiveEntryFactory(article=story)
+    feed = feedparser.parse(client.get(reverse("feeds:latest")).content)
+    built = parsedate_to_datetime(feed.feed.updated)
+    assert built == latest.updated_at.replace(microsecond=0)
+    (item,) = [item for item in feed.entries if item.link.endswith(story.get_absolute_url())]
+    # An item's date is its publication: a reader's list would show the story as new again.
+    assert parsedate_to_datetime(item.published) == story.published_at.replace(microsecond=0)
+
+
 def test_an_entry_of_a_draft_purges_nothing(settings, django_capture_on_commit_callbacks):
     settings.CDN_PURGE_BACKEND = "fastly"
     draft = ArticleFactory(draft=True, live_status=LIVE)
@@ -468,6 +484,10 @@ def test_live_page_is_valid_html(client, story):
 
 
 def _add(client, story, **data):
+    return _add_to(client, reverse("admin:articles_liveentry_add"), story, **data)
+
+
+def _add_to(client, address, story, **data):
     form = {
         "article": story.pk,
         "published_at_0": timezone.localtime().strftime("%d/%m/%Y"),
@@ -477,7 +497,7 @@ def _add(client, story, **data):
         "body": "<p>Les pompiers sont intervenus 300 fois.</p>",
         **data,
     }
-    return client.post(reverse("admin:articles_liveentry_add"), form)
+    return client.post(address, form)
 
 
 def test_editor_adds_an_entry_from_the_admin_and_it_is_logged(editor_client, editor, story):
@@ -493,6 +513,35 @@ def test_editor_adds_an_entry_from_the_admin_and_it_is_logged(editor_client, edi
     assert LogEntry.objects.filter(user=editor, action_flag=ADDITION, object_id=added.pk).exists()
     listing = editor_client.get(response["Location"])
     assert "Les pompiers sont intervenus" in listing.content.decode()
+
+
+def test_an_entry_keeps_its_earlier_texts_and_every_change_is_logged(editor_client, editor, story):
+    _add(editor_client, story)
+    added = story.live_entries.get()
+    change = reverse("admin:articles_liveentry_change", args=[added.pk])
+    corrected = "<p>Les pompiers sont intervenus 350 fois.</p>"
+    assert _add_to(editor_client, change, story, body=corrected).status_code == 302
+    versions = Version.objects.get_for_object(added)
+    assert [v.field_dict["body"] for v in versions] == [
+        corrected,
+        "<p>Les pompiers sont intervenus 300 fois.</p>",
+    ]
+    assert versions[0].revision.user == editor
+    logged = LogEntry.objects.get(action_flag=CHANGE, object_id=added.pk)
+    assert logged.user == editor and "Texte" in logged.get_change_message()
+
+    delete = reverse("admin:articles_liveentry_delete", args=[added.pk])
+    assert editor_client.post(delete, {"post": "yes"}).status_code == 302
+    assert LogEntry.objects.filter(action_flag=DELETION, object_id=added.pk).exists()
+    (kept,) = Version.objects.get_deleted(LiveEntry)  # its last text, for the technical team
+    assert kept.field_dict["body"] == corrected
+
+
+def test_view_on_site_of_an_entry_leads_to_the_page_that_holds_it(editor_client, story):
+    shown = entry(story, 5, "Sur la première page.")
+    ctype = ContentType.objects.get_for_model(LiveEntry)
+    response = editor_client.get(reverse("admin-view-on-site", args=[ctype.pk, shown.pk]))
+    assert response["Location"] == shown.get_absolute_url()
 
 
 @pytest.mark.parametrize("title", ["\u200b\u200b", "\u2060\u00ad", "\u202e\u200b"])
@@ -624,3 +673,123 @@ def test_author_cannot_delete_a_published_story_entry_by_the_list_action(author_
     )
     assert response.status_code == 403
     assert LiveEntry.objects.filter(pk=theirs.pk).exists()
+
+
+# A long story: numbered pages --------------------------------------------------------------
+
+
+@pytest.fixture
+def long_story(story, monkeypatch):
+    """A story of a key point and eight entries, three a page (30 for readers): pages of
+    three, three and two."""
+    monkeypatch.setattr(views, "LIVE_PAGE_SIZE", 3)
+    key = entry(story, 100, "L’essentiel de la nuit.", pinned=True, title="Bilan")
+    others = [entry(story, minutes, f"Entrée {minutes}.") for minutes in range(80, 0, -10)]
+    return story, key, others[::-1]  # newest first, as readers see them
+
+
+def test_a_long_story_shows_its_key_points_and_newest_entries_then_numbered_pages(
+    client, long_story
+):
+    story, key, newest_first = long_story
+    address = story.get_absolute_url()
+    first = client.get(address).content.decode()
+    assert entry_ids(first) == [key.pk, *(e.pk for e in newest_first[:3])]
+    assert f'href="{address}?page=2#direct"' in first and "Entrées précédentes" in first
+    assert 'rel="prev"' not in first
+
+    second = client.get(f"{address}?page=2").content.decode()
+    assert entry_ids(second) == [e.pk for e in newest_first[3:6]]  # no key points there
+    assert f'href="{address}?page=3#direct"' in second
+    assert f'href="{address}#direct"' in second and "Entrées plus récentes" in second
+    assert "live.js" not in second  # only the first page looks for new entries
+    assert f'<link rel="canonical" href="http://testserver{address}?page=2">' in second
+    updates = _json_ld(second, "LiveBlogPosting")["liveBlogUpdate"]
+    assert [u["url"].rsplit("#entree-")[1] for u in updates] == [
+        str(e.pk) for e in newest_first[3:6]
+    ]
+    assert updates[0]["url"].endswith(f"{address}?page=2#entree-{newest_first[3].pk}")
+
+    third = client.get(f"{address}?page=3").content.decode()
+    assert entry_ids(third) == [e.pk for e in newest_first[6:]]
+    assert "Entrées précédentes" not in third and f'href="{address}?page=2#direct"' in third
+    assert nu_errors({"second": second, "third": third}) == []
+
+    for query in ("?page=4", "?page=0", "?page=abc", "?page=02"):
+        assert client.get(address + query).status_code == 404, query
+    assert client.get(f"{address}?page=1").status_code == 200
+    plain = ArticleFactory()  # reads no page number: its one page
+    assert client.get(f"{plain.get_absolute_url()}?page=2").status_code == 200
+
+
+def test_the_fragment_of_a_long_story_holds_its_first_page(client, long_story):
+    story, key, newest_first = long_story
+    html = client.get(fragment_url(story)).content.decode()
+    assert entry_ids(html) == [key.pk, *(e.pk for e in newest_first[:3])]
+    assert "data-live-partial" in html  # the script keeps the older entries a reader shows
+    data = _json_ld(client.get(story.get_absolute_url()).content.decode(), "LiveBlogPosting")
+    assert len(data["liveBlogUpdate"]) == 4  # the first page's entries, key point included
+
+
+def test_each_page_of_a_long_story_is_kept_and_purged_by_a_new_entry(settings, long_story):
+    settings.CDN_PURGE_BACKEND = "fastly"
+    story, _key, newest_first = long_story
+    reader = Client()
+    address = f"{story.get_absolute_url()}?page=2"
+    built = reader.get(address)
+    assert f"article-{story.pk}" in built["Surrogate-Key"].split()
+    kept = reader.get(address)
+    assert kept.page_cache_status == "hit" and kept.content == built.content
+    added = entry(story, 0, "Toute dernière entrée.")
+    moved = entry_ids(reader.get(address).content.decode())
+    assert moved == [e.pk for e in newest_first[2:5]]  # one entry further on
+    assert added.pk in entry_ids(reader.get(story.get_absolute_url()).content.decode())
+
+
+def test_a_later_page_costs_no_more_queries_with_more_entries(client, long_story):
+    story, _key, _newest_first = long_story
+
+    def queries_of_page_two():
+        story.save()  # a new version: the page is built again
+        client.get(f"{story.get_absolute_url()}?page=2")
+        story.save()
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(f"{story.get_absolute_url()}?page=2").content.decode()
+        assert len(entry_ids(html)) == 3
+        return len(queries)
+
+    few = queries_of_page_two()
+    for minutes in range(200, 260):
+        entry(story, minutes, "Plus ancienne.")
+    assert queries_of_page_two() == few
+
+
+def test_an_entry_link_leads_to_the_page_that_holds_it(
+    client, long_story, django_assert_max_num_queries
+):
+    story, key, newest_first = long_story
+    address = story.get_absolute_url()
+    old = newest_first[-1]
+    assert (
+        f'href="{reverse("articles:live_entry", args=[old.pk])}"'
+        in client.get(f"{address}?page=3").content.decode()
+    )  # its permalink
+    with django_assert_max_num_queries(2):  # the entry with its story, the newer ones counted
+        response = client.get(reverse("articles:live_entry", args=[old.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == f"{address}?page=3#entree-{old.pk}"
+    assert "private" in response["Cache-Control"]  # it moves as entries are added
+    newest = client.get(reverse("articles:live_entry", args=[newest_first[0].pk]))
+    assert newest["Location"] == f"{address}#entree-{newest_first[0].pk}"
+    pinned = client.get(reverse("articles:live_entry", args=[key.pk]))
+    assert pinned["Location"] == f"{address}#entree-{key.pk}"
+    assert old.get_absolute_url() == reverse("articles:live_entry", args=[old.pk])
+
+    for _ in range(3):
+        entry(story, 0, "Encore une.")
+    moved = client.get(reverse("articles:live_entry", args=[old.pk]))
+    assert moved["Location"] == f"{address}?page=4#entree-{old.pk}"
+
+    hidden = entry(ArticleFactory(draft=True, live_status=LIVE), 1, "En préparation.")
+    assert client.get(reverse("articles:live_entry", args=[hidden.pk])).status_code == 404
+    assert client.get("/direct/entree/999999999/").status_code == 404

@@ -321,3 +321,98 @@ def test_a_live_page_fits_a_320_pixel_phone(new_page, live_story, problems):
     assert reader.evaluate("document.documentElement.scrollWidth") <= NARROW["width"]
     assert reader.evaluate("window.__cspViolations") == []
     assert _script_errors(problems) == []
+
+
+# What a poll leaves alone, and a long story -----------------------------------------------
+
+VIDEO = (
+    '</p><figure data-embed="youtube"><a href="https://www.youtube.com/watch?v=dQw4w9WgXcQ">'
+    "https://www.youtube.com/watch?v=dQw4w9WgXcQ</a></figure><p>Le discours"
+)
+MARK = """ids => ids.forEach(id => {
+    const entry = document.getElementById(id);
+    entry.__mark = id;
+    entry.querySelector(".live-entry__body").__mark = id;
+    const frame = entry.querySelector("iframe");
+    if (frame) frame.__mark = id;
+})"""
+MARKED = """id => {
+    const entry = document.getElementById(id);
+    const frame = entry.querySelector("iframe");
+    return {
+        entry: entry.__mark === id,
+        body: entry.querySelector(".live-entry__body").__mark === id,
+        frame: frame ? frame.__mark === id : null,
+    };
+}"""
+
+
+def test_a_poll_changes_only_what_the_desk_changed(new_page, live_story, problems):
+    video = _add(live_story, VIDEO, minutes_ago=20)
+    untouched = _add(live_story, "Les ministres arrivent.", minutes_ago=10)
+    corrected = _add(live_story, "Bilan : 40 blessés.", minutes_ago=5)
+    reader = new_page()
+    # The player's frame, without the network.
+    reader.route("https://www.youtube-nocookie.com/**", lambda route: route.fulfill(body="lecteur"))
+    reader.goto(live_story.get_absolute_url())
+    reader.locator(f"#entree-{video.pk} .embed__load").click()
+    expect(reader.locator(f"#entree-{video.pk} iframe")).to_have_count(1)
+    ids = [f"entree-{e.pk}" for e in (video, untouched, corrected)]
+    reader.evaluate(MARK, ids)
+
+    video.title = "Le discours du président"  # its title alone: the video plays on
+    video.save()
+    corrected.body = "<p>Bilan : 4 blessés.</p>"
+    corrected.save()
+    expect(reader.locator(f"#entree-{corrected.pk}")).to_contain_text("4 blessés", timeout=15_000)
+    expect(reader.locator(f"#entree-{video.pk} .live-entry__title")).to_have_text(
+        "Le discours du président"
+    )
+    assert reader.evaluate(MARKED, f"entree-{untouched.pk}") == {
+        "entry": True, "body": True, "frame": None,
+    }  # fmt: skip
+    assert reader.evaluate(MARKED, f"entree-{video.pk}") == {
+        "entry": True, "body": True, "frame": True,
+    }  # fmt: skip
+    assert reader.evaluate(MARKED, f"entree-{corrected.pk}") == {
+        "entry": True, "body": False, "frame": None,
+    }  # fmt: skip
+    _no_entry_twice(reader)
+    assert _script_errors(problems) == []
+
+
+def test_a_long_story_keeps_the_older_entries_a_reader_shows(
+    new_page, live_story, problems, monkeypatch
+):
+    monkeypatch.setattr(views, "LIVE_PAGE_SIZE", 2)  # 30 for readers
+    oldest = live_story.live_entries.get()
+    middle = _add(live_story, "Photo de famille.", minutes_ago=20)
+    newer = _add(live_story, "Début des travaux.", minutes_ago=10)
+    reader = new_page()
+    reader.goto(live_story.get_absolute_url())
+    expect(_stream(reader)).to_have_text(["Début des travaux.", "Photo de famille."])
+    reader.locator(".live__pages a", has_text="Entrées précédentes").click()
+    expect(_stream(reader)).to_have_text(["Les délégations arrivent à Bruxelles."])
+    reader.go_back()
+    expect(_stream(reader)).to_have_count(2)
+
+    latest = _add(live_story, "Accord trouvé.")
+    button = reader.locator("[data-live-updates] button")
+    expect(button).to_have_text("1 nouvelle entrée", timeout=15_000)
+    button.click()
+    # The fragment holds the two newest: the third shown stays.
+    expect(_stream(reader)).to_have_text(
+        ["Accord trouvé.", "Début des travaux.", "Photo de famille."]
+    )
+
+    newer.delete()  # withdrawn: gone from the page, and the next older one takes its place
+    expect(reader.locator(f"#entree-{newer.pk}")).to_have_count(0, timeout=15_000)
+    expect(_stream(reader)).to_have_text(["Accord trouvé.", "Photo de famille."])
+    middle.delete()  # the oldest comes into the fragment: in its place, no button
+    expect(_stream(reader)).to_have_text(
+        ["Accord trouvé.", "Les délégations arrivent à Bruxelles."], timeout=15_000
+    )
+    expect(reader.locator(".live__pages")).to_have_count(0)  # one page now
+    expect(button).to_have_count(0)
+    assert _no_entry_twice(reader) == [f"entree-{latest.pk}", f"entree-{oldest.pk}"]
+    assert _script_errors(problems) == []
