@@ -45,6 +45,7 @@ LIVE_POLL_SECONDS = 20  # how often a live story's page looks for new entries
 # points; older ones are on numbered pages. A day of coverage is 30 to 100 entries: unbounded,
 # a story of 1 500 entries was a page of 4.4 MB, polled every 20 s.
 LIVE_PAGE_SIZE = 30
+MAX_LIVE_PAGE_DIGITS = 7  # page 9 999 999 at most: an offset any database takes
 PAGE_SIZE = 20
 
 
@@ -218,11 +219,12 @@ def live_page_url(article, number):
 
 def live_page_number(request):
     """The page of a live story's entries that the request asks for (``?page=2``, as the
-    site's links write it); 404 for one they never write."""
+    site's links write it); 404 for one they never write, and for one past any story (its
+    entries' offset, a number the database would refuse: no story has a billion entries)."""
     number = request.GET.get("page")
     if number is None:
         return 1
-    if not PAGE_NUMBER.fullmatch(number):
+    if not PAGE_NUMBER.fullmatch(number) or len(number) > MAX_LIVE_PAGE_DIGITS:
         raise Http404
     return int(number)
 

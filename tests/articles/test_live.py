@@ -793,3 +793,12 @@ def test_an_entry_link_leads_to_the_page_that_holds_it(
     hidden = entry(ArticleFactory(draft=True, live_status=LIVE), 1, "En préparation.")
     assert client.get(reverse("articles:live_entry", args=[hidden.pk])).status_code == 404
     assert client.get("/direct/entree/999999999/").status_code == 404
+
+
+def test_a_page_number_past_what_the_database_counts_is_a_404(client, long_story):
+    story, _key, _newest_first = long_story
+    address = story.get_absolute_url()
+    for query in ("?page=99999999999999999999999", "?page=1000000000"):
+        response = client.get(address + query)
+        assert response.status_code == 404, query
+        assert "private" in response["Cache-Control"]
