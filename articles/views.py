@@ -313,6 +313,10 @@ def article_detail(request, category, slug, pk):
         live_page = live_page_number(request)
         page = page and CachedPage.read(request, "page")
     meter, decision = _decision(request, pk, summary["access"])
+    if live_page > 1 and not decision.full_text:
+        # Its entries are not for this reader: the first page says why (a shared link to an
+        # entry of a subscribers' story leads there, not to a page that seems not to exist).
+        return redirect(summary["url"])
 
     response = cached_response(
         request,

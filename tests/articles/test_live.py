@@ -802,3 +802,24 @@ def test_a_page_number_past_what_the_database_counts_is_a_404(client, long_story
         response = client.get(address + query)
         assert response.status_code == 404, query
         assert "private" in response["Cache-Control"]
+
+
+def test_an_older_page_of_a_subscribers_story_leads_a_non_subscriber_to_its_paywall(long_story):
+    """A subscriber shares an older entry: a reader who may not read the story is sent to its
+    first page, which offers a subscription (not a 404 as if the page did not exist), and is
+    never sent its entries."""
+    story, _key, newest_first = long_story
+    PaywallSettings.objects.update_or_create(pk=1, defaults={"mode": "on"})
+    story.access = Article.Access.SUBSCRIBERS
+    story.save()
+    address = story.get_absolute_url()
+    old = reverse("articles:live_entry", args=[newest_first[-1].pk])
+    for reader in (Client(), Client()):
+        assert reader.get(old)["Location"] == f"{address}?page=3#entree-{newest_first[-1].pk}"
+        response = reader.get(f"{address}?page=3")
+        assert response.status_code == 302 and response["Location"] == address
+        assert "private" in response["Cache-Control"]
+        assert "Entrée" not in response.content.decode()
+        page = reader.get(response["Location"]).content.decode()
+        assert "Entrée" not in page and "abonn" in page
+    assert Client().get(f"{address}?page=abc").status_code == 404
