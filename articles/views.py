@@ -200,20 +200,24 @@ class LiveCoverage:
 
     @property
     def page_url(self):
-        return live_page_url(self.article, self.number)
+        return live_page_url(self.article.get_absolute_url(), self.number)
 
     @property
     def older_url(self):
-        return live_page_url(self.article, self.number + 1) if self.has_older else None
+        if not self.has_older:
+            return None
+        return live_page_url(self.article.get_absolute_url(), self.number + 1)
 
     @property
     def newer_url(self):
-        return live_page_url(self.article, self.number - 1) if self.number > 1 else None
+        if self.number == 1:
+            return None
+        return live_page_url(self.article.get_absolute_url(), self.number - 1)
 
 
-def live_page_url(article, number):
-    """The address of page ``number`` of a live story's entries (the first: the story's)."""
-    address = article.get_absolute_url()
+def live_page_url(address, number):
+    """The address of page ``number`` of the entries of the live story at ``address`` (the
+    first: the story's)."""
     return address if number == 1 else f"{address}?{urlencode({'page': number})}"
 
 
@@ -243,7 +247,7 @@ def live_entry(request, pk):
     number = 1
     if not entry.pinned:
         number = LiveEntry.objects.newer_than(entry).count() // LIVE_PAGE_SIZE + 1
-    return redirect(f"{live_page_url(entry.article, number)}#{entry.anchor}")
+    return redirect(f"{live_page_url(entry.article.get_absolute_url(), number)}#{entry.anchor}")
 
 
 class PublishedArticle:
@@ -305,13 +309,14 @@ def _decision(request, pk, access_level):
 def article_detail(request, category, slug, pk):
     published = PublishedArticle(pk)
     page, summary = _summary(request, published)
-    # An old slug or section keeps working: send readers and search engines to the current URL.
-    if request.path != summary["url"]:
-        return redirect(summary["url"], permanent=True)
     live_page = 1
     if summary.get("live"):  # its older entries on numbered pages (?page=2), kept apart
         live_page = live_page_number(request)
         page = page and CachedPage.read(request, "page")
+    # An old slug or section keeps working: send readers and search engines to the current URL
+    # (the same page of a live story's entries).
+    if request.path != summary["url"]:
+        return redirect(live_page_url(summary["url"], live_page), permanent=True)
     meter, decision = _decision(request, pk, summary["access"])
     if live_page > 1 and not decision.full_text:
         # Its entries are not for this reader: the first page says why (a shared link to an

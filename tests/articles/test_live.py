@@ -823,3 +823,18 @@ def test_an_older_page_of_a_subscribers_story_leads_a_non_subscriber_to_its_payw
         page = reader.get(response["Location"]).content.decode()
         assert "Entrée" not in page and "abonn" in page
     assert Client().get(f"{address}?page=abc").status_code == 404
+
+
+def test_an_older_page_at_the_storys_old_address_leads_to_the_same_page(client, long_story):
+    """A live story retitled while it goes on (a new slug): links to its older pages, shared
+    or crawled, still lead to those pages, not to the first."""
+    story, _key, _newest_first = long_story
+    old = story.get_absolute_url()
+    story.slug = "tempete-ciaran-le-bilan"
+    story.save()
+    address = story.get_absolute_url()
+    response = client.get(f"{old}?page=3")
+    assert response.status_code == 301
+    assert response["Location"] == f"{address}?page=3"
+    assert client.get(f"{old}?page=1")["Location"] == address
+    assert client.get(f"{old}?page=abc").status_code == 404
