@@ -30,6 +30,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.nu import nu_errors
+from tests.subscriptions.factories import SubscriptionFactory
 
 pytestmark = pytest.mark.django_db
 LIVE, ENDED = Article.LiveStatus.LIVE, Article.LiveStatus.ENDED
@@ -814,7 +815,13 @@ def test_an_older_page_of_a_subscribers_story_leads_a_non_subscriber_to_its_payw
     story.save()
     address = story.get_absolute_url()
     old = reverse("articles:live_entry", args=[newest_first[-1].pk])
-    for reader in (Client(), Client()):
+    subscriber = Client()
+    subscriber.force_login(SubscriptionFactory().reader)
+    for _ in range(2):  # kept for subscribers: never for the others
+        assert "Entrée 80." in subscriber.get(f"{address}?page=3").content.decode()
+    signed_in = Client()
+    signed_in.force_login(UserFactory())
+    for reader in (Client(), signed_in):
         assert reader.get(old)["Location"] == f"{address}?page=3#entree-{newest_first[-1].pk}"
         response = reader.get(f"{address}?page=3")
         assert response.status_code == 302 and response["Location"] == address
