@@ -100,8 +100,10 @@ def article_page(request, article, decision, *, preview=False, live_page=1):
     coverage = None
     canonical_url = absolute_url(article.get_absolute_url())
     if article.is_live_story:
-        coverage = LiveCoverage.of(article, decision, live_page)
-        canonical_url = absolute_url(coverage.page_url)
+        # A preview's pages of entries are its own: the story's may not be out yet.
+        pages = reverse("articles:preview", args=[article.pk]) if preview else None
+        coverage = LiveCoverage.of(article, decision, live_page, pages)
+        canonical_url = absolute_url(live_page_url(article.get_absolute_url(), live_page))
         structured_data = seo.live_blog_posting(
             article,
             coverage.all,
@@ -145,16 +147,18 @@ def article_page(request, article, decision, *, preview=False, live_page=1):
 class LiveCoverage:
     """A live story's entries as readers see them on its page ``number``: the key points
     (pinned) on the first page, then the others, newest first, ``LIVE_PAGE_SIZE`` a page,
-    each with its body rendered (``rendered_body``) and its ``permalink``."""
+    each with its body rendered (``rendered_body``) and its ``permalink``; its pages at
+    ``address`` (the story's, or its preview's)."""
 
     article: Article
     pinned: list
     entries: list
+    address: str
     number: int = 1
     has_older: bool = False
 
     @classmethod
-    def of(cls, article, decision, number=1):
+    def of(cls, article, decision, number=1, address=None):
         """The entries of page ``number`` of ``article`` that the paywall's ``decision`` lets
         the reader see (none without the full text), in one query, and one for all their
         pictures. Http404 for a page past the last."""
@@ -186,6 +190,7 @@ class LiveCoverage:
             article,
             pinned=[entry for entry in entries if entry.pinned],
             entries=[entry for entry in entries if not entry.pinned],
+            address=address or article.get_absolute_url(),
             number=number,
             has_older=has_older,
         )
@@ -199,20 +204,12 @@ class LiveCoverage:
         return any("data-embed-player=" in entry.rendered_body for entry in self.all)
 
     @property
-    def page_url(self):
-        return live_page_url(self.article.get_absolute_url(), self.number)
-
-    @property
     def older_url(self):
-        if not self.has_older:
-            return None
-        return live_page_url(self.article.get_absolute_url(), self.number + 1)
+        return live_page_url(self.address, self.number + 1) if self.has_older else None
 
     @property
     def newer_url(self):
-        if self.number == 1:
-            return None
-        return live_page_url(self.article.get_absolute_url(), self.number - 1)
+        return live_page_url(self.address, self.number - 1) if self.number > 1 else None
 
 
 def live_page_url(address, number):
@@ -383,7 +380,8 @@ def article_preview(request, pk):
         raise Http404
     article = get_object_or_404(Article.objects.viewable_by(user).for_page(), pk=pk)
     decision = access.policy().decide(user, article.access)
-    response = article_page(request, article, decision, preview=True)
+    live_page = live_page_number(request) if article.is_live_story else 1
+    response = article_page(request, article, decision, preview=True, live_page=live_page)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

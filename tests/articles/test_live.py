@@ -845,3 +845,18 @@ def test_an_older_page_at_the_storys_old_address_leads_to_the_same_page(client, 
     assert response["Location"] == f"{address}?page=3"
     assert client.get(f"{old}?page=1")["Location"] == address
     assert client.get(f"{old}?page=abc").status_code == 404
+
+
+def test_the_preview_of_a_long_draft_story_leads_to_its_older_entries(editor_client, long_story):
+    """Its public pages do not exist yet: the preview's own pages show the older entries."""
+    story, _key, newest_first = long_story
+    story.status = Article.Status.DRAFT
+    story.save()
+    preview = reverse("articles:preview", args=[story.pk])
+    first = editor_client.get(preview).content.decode()
+    assert f'href="{preview}?page=2#direct"' in first
+    second = editor_client.get(f"{preview}?page=2").content.decode()
+    assert entry_ids(second) == [e.pk for e in newest_first[3:6]]
+    assert f'href="{preview}#direct"' in second and f'href="{preview}?page=3#direct"' in second
+    assert editor_client.get(f"{preview}?page=9").status_code == 404
+    assert editor_client.get(f"{preview}?page=abc").status_code == 404
