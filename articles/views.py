@@ -45,6 +45,7 @@ LIVE_POLL_SECONDS = 20  # how often a live story's page looks for new entries
 # points; older ones are on numbered pages. A day of coverage is 30 to 100 entries: unbounded,
 # a story of 1 500 entries was a page of 4.4 MB, polled every 20 s.
 LIVE_PAGE_SIZE = 30
+MAX_LIVE_PAGE_DIGITS = 7  # page 9 999 999 at most: an offset any database takes
 PAGE_SIZE = 20
 
 
@@ -99,8 +100,10 @@ def article_page(request, article, decision, *, preview=False, live_page=1):
     coverage = None
     canonical_url = absolute_url(article.get_absolute_url())
     if article.is_live_story:
-        coverage = LiveCoverage.of(article, decision, live_page)
-        canonical_url = absolute_url(coverage.page_url)
+        # A preview's pages of entries are its own: the story's may not be out yet.
+        pages = reverse("articles:preview", args=[article.pk]) if preview else None
+        coverage = LiveCoverage.of(article, decision, live_page, pages)
+        canonical_url = absolute_url(live_page_url(article.get_absolute_url(), live_page))
         structured_data = seo.live_blog_posting(
             article,
             coverage.all,
@@ -144,16 +147,18 @@ def article_page(request, article, decision, *, preview=False, live_page=1):
 class LiveCoverage:
     """A live story's entries as readers see them on its page ``number``: the key points
     (pinned) on the first page, then the others, newest first, ``LIVE_PAGE_SIZE`` a page,
-    each with its body rendered (``rendered_body``) and its ``permalink``."""
+    each with its body rendered (``rendered_body``) and its ``permalink``; its pages at
+    ``address`` (the story's, or its preview's)."""
 
     article: Article
     pinned: list
     entries: list
+    address: str
     number: int = 1
     has_older: bool = False
 
     @classmethod
-    def of(cls, article, decision, number=1):
+    def of(cls, article, decision, number=1, address=None):
         """The entries of page ``number`` of ``article`` that the paywall's ``decision`` lets
         the reader see (none without the full text), in one query, and one for all their
         pictures. Http404 for a page past the last."""
@@ -185,6 +190,7 @@ class LiveCoverage:
             article,
             pinned=[entry for entry in entries if entry.pinned],
             entries=[entry for entry in entries if not entry.pinned],
+            address=address or article.get_absolute_url(),
             number=number,
             has_older=has_older,
         )
@@ -198,31 +204,28 @@ class LiveCoverage:
         return any("data-embed-player=" in entry.rendered_body for entry in self.all)
 
     @property
-    def page_url(self):
-        return live_page_url(self.article, self.number)
-
-    @property
     def older_url(self):
-        return live_page_url(self.article, self.number + 1) if self.has_older else None
+        return live_page_url(self.address, self.number + 1) if self.has_older else None
 
     @property
     def newer_url(self):
-        return live_page_url(self.article, self.number - 1) if self.number > 1 else None
+        return live_page_url(self.address, self.number - 1) if self.number > 1 else None
 
 
-def live_page_url(article, number):
-    """The address of page ``number`` of a live story's entries (the first: the story's)."""
-    address = article.get_absolute_url()
+def live_page_url(address, number):
+    """The address of page ``number`` of the entries of the live story at ``address`` (the
+    first: the story's)."""
     return address if number == 1 else f"{address}?{urlencode({'page': number})}"
 
 
 def live_page_number(request):
     """The page of a live story's entries that the request asks for (``?page=2``, as the
-    site's links write it); 404 for one they never write."""
+    site's links write it); 404 for one they never write, and for one past any story (its
+    entries' offset, a number the database would refuse: no story has a billion entries)."""
     number = request.GET.get("page")
     if number is None:
         return 1
-    if not PAGE_NUMBER.fullmatch(number):
+    if not PAGE_NUMBER.fullmatch(number) or len(number) > MAX_LIVE_PAGE_DIGITS:
         raise Http404
     return int(number)
 
@@ -241,7 +244,7 @@ def live_entry(request, pk):
     number = 1
     if not entry.pinned:
         number = LiveEntry.objects.newer_than(entry).count() // LIVE_PAGE_SIZE + 1
-    return redirect(f"{live_page_url(entry.article, number)}#{entry.anchor}")
+    return redirect(f"{live_page_url(entry.article.get_absolute_url(), number)}#{entry.anchor}")
 
 
 class PublishedArticle:
@@ -303,14 +306,19 @@ def _decision(request, pk, access_level):
 def article_detail(request, category, slug, pk):
     published = PublishedArticle(pk)
     page, summary = _summary(request, published)
-    # An old slug or section keeps working: send readers and search engines to the current URL.
-    if request.path != summary["url"]:
-        return redirect(summary["url"], permanent=True)
     live_page = 1
     if summary.get("live"):  # its older entries on numbered pages (?page=2), kept apart
         live_page = live_page_number(request)
         page = page and CachedPage.read(request, "page")
+    # An old slug or section keeps working: send readers and search engines to the current URL
+    # (the same page of a live story's entries).
+    if request.path != summary["url"]:
+        return redirect(live_page_url(summary["url"], live_page), permanent=True)
     meter, decision = _decision(request, pk, summary["access"])
+    if live_page > 1 and not decision.full_text:
+        # Its entries are not for this reader: the first page says why (a shared link to an
+        # entry of a subscribers' story leads there, not to a page that seems not to exist).
+        return redirect(summary["url"])
 
     response = cached_response(
         request,
@@ -372,7 +380,8 @@ def article_preview(request, pk):
         raise Http404
     article = get_object_or_404(Article.objects.viewable_by(user).for_page(), pk=pk)
     decision = access.policy().decide(user, article.access)
-    response = article_page(request, article, decision, preview=True)
+    live_page = live_page_number(request) if article.is_live_story else 1
+    response = article_page(request, article, decision, preview=True, live_page=live_page)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

@@ -9,6 +9,7 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from articles.models import Article
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, LiveEntryFactory
 
 FUZZ = settings(
@@ -49,6 +50,8 @@ def newsroom(db, settings):
         live_status="live",
     )  # fmt: skip
     LiveEntryFactory(article=draft, author=author, body=f"<p>{DRAFT_MARKER} en direct</p>")
+    live = ArticleFactory(title="Le budget en direct", category=section, live_status="live")
+    LiveEntryFactory(article=live, author=author, body="<p>Le vote commence.</p>")
     story.tags.add("Budget")
     return story
 
@@ -94,6 +97,14 @@ def test_the_fixed_public_pages_accept_any_query_string(newsroom, params):
     client = Client(raise_request_exception=False)
     for path in ("/", "/recherche/", "/politique/", "/rss/", "/sitemap.xml", "/newsletter/"):
         _get(client, path, params)
+
+
+@FUZZ
+@given(params=query)
+def test_a_live_storys_pages_accept_any_query_string(newsroom, params):
+    client = Client(raise_request_exception=False)
+    live = Article.objects.get(title="Le budget en direct")
+    _get(client, live.get_absolute_url(), params)
 
 
 @FUZZ

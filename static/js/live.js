@@ -130,19 +130,32 @@
       let shown = container.querySelector(`:scope > #${CSS.escape(entry.id)}`);
       if (shown && shown.dataset.entry !== entry.dataset.entry) {
         update(shown, entry);
+        place(container, shown, previous); // its time may have changed
         changed = true;
       } else if (!shown && (withNew || known.has(entry.id) || backfill(entry))) {
         // From the key points to the stream, or back: the same node, moved.
         shown = document.getElementById(entry.id);
         if (!shown) shown = entry.cloneNode(true);
         else if (shown.dataset.entry !== entry.dataset.entry) update(shown, entry);
-        if (previous) previous.after(shown);
-        else container.prepend(shown);
+        place(container, shown, previous);
         changed = true;
       }
       if (shown) previous = shown;
     }
     return changed;
+  }
+
+  // ``shown`` right after ``previous``, or, without one, before the first entry of
+  // ``container`` (after the heading of the key points). Left where it is if it is there: a
+  // video playing in it would start again.
+  function place(container, shown, previous) {
+    if (previous) {
+      if (previous.nextElementSibling !== shown) previous.after(shown);
+      return;
+    }
+    const first = container.querySelector(":scope > article[data-entry]");
+    if (!first) container.append(shown);
+    else if (first !== shown) first.before(shown);
   }
 
   // The button that offers the ``count`` new entries of ``fresh``; none when there are none

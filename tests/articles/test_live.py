@@ -30,6 +30,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.nu import nu_errors
+from tests.subscriptions.factories import SubscriptionFactory
 
 pytestmark = pytest.mark.django_db
 LIVE, ENDED = Article.LiveStatus.LIVE, Article.LiveStatus.ENDED
@@ -793,3 +794,69 @@ def test_an_entry_link_leads_to_the_page_that_holds_it(
     hidden = entry(ArticleFactory(draft=True, live_status=LIVE), 1, "En préparation.")
     assert client.get(reverse("articles:live_entry", args=[hidden.pk])).status_code == 404
     assert client.get("/direct/entree/999999999/").status_code == 404
+
+
+def test_a_page_number_past_what_the_database_counts_is_a_404(client, long_story):
+    story, _key, _newest_first = long_story
+    address = story.get_absolute_url()
+    for query in ("?page=99999999999999999999999", "?page=1000000000"):
+        response = client.get(address + query)
+        assert response.status_code == 404, query
+        assert "private" in response["Cache-Control"]
+
+
+def test_an_older_page_of_a_subscribers_story_leads_a_non_subscriber_to_its_paywall(long_story):
+    """A subscriber shares an older entry: a reader who may not read the story is sent to its
+    first page, which offers a subscription (not a 404 as if the page did not exist), and is
+    never sent its entries."""
+    story, _key, newest_first = long_story
+    PaywallSettings.objects.update_or_create(pk=1, defaults={"mode": "on"})
+    story.access = Article.Access.SUBSCRIBERS
+    story.save()
+    address = story.get_absolute_url()
+    old = reverse("articles:live_entry", args=[newest_first[-1].pk])
+    subscriber = Client()
+    subscriber.force_login(SubscriptionFactory().reader)
+    for _ in range(2):  # kept for subscribers: never for the others
+        assert "Entrée 80." in subscriber.get(f"{address}?page=3").content.decode()
+    signed_in = Client()
+    signed_in.force_login(UserFactory())
+    for reader in (Client(), signed_in):
+        assert reader.get(old)["Location"] == f"{address}?page=3#entree-{newest_first[-1].pk}"
+        response = reader.get(f"{address}?page=3")
+        assert response.status_code == 302 and response["Location"] == address
+        assert "private" in response["Cache-Control"]
+        assert "Entrée" not in response.content.decode()
+        page = reader.get(response["Location"]).content.decode()
+        assert "Entrée" not in page and "abonn" in page
+    assert Client().get(f"{address}?page=abc").status_code == 404
+
+
+def test_an_older_page_at_the_storys_old_address_leads_to_the_same_page(client, long_story):
+    """A live story retitled while it goes on (a new slug): links to its older pages, shared
+    or crawled, still lead to those pages, not to the first."""
+    story, _key, _newest_first = long_story
+    old = story.get_absolute_url()
+    story.slug = "tempete-ciaran-le-bilan"
+    story.save()
+    address = story.get_absolute_url()
+    response = client.get(f"{old}?page=3")
+    assert response.status_code == 301
+    assert response["Location"] == f"{address}?page=3"
+    assert client.get(f"{old}?page=1")["Location"] == address
+    assert client.get(f"{old}?page=abc").status_code == 404
+
+
+def test_the_preview_of_a_long_draft_story_leads_to_its_older_entries(editor_client, long_story):
+    """Its public pages do not exist yet: the preview's own pages show the older entries."""
+    story, _key, newest_first = long_story
+    story.status = Article.Status.DRAFT
+    story.save()
+    preview = reverse("articles:preview", args=[story.pk])
+    first = editor_client.get(preview).content.decode()
+    assert f'href="{preview}?page=2#direct"' in first
+    second = editor_client.get(f"{preview}?page=2").content.decode()
+    assert entry_ids(second) == [e.pk for e in newest_first[3:6]]
+    assert f'href="{preview}#direct"' in second and f'href="{preview}?page=3#direct"' in second
+    assert editor_client.get(f"{preview}?page=9").status_code == 404
+    assert editor_client.get(f"{preview}?page=abc").status_code == 404

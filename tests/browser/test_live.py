@@ -416,3 +416,41 @@ def test_a_long_story_keeps_the_older_entries_a_reader_shows(
     expect(button).to_have_count(0)
     assert _no_entry_twice(reader) == [f"entree-{latest.pk}", f"entree-{oldest.pk}"]
     assert _script_errors(problems) == []
+
+
+def test_a_pinned_or_re_timed_entry_takes_its_place_under_the_heading_and_in_time(
+    new_page, live_story, problems
+):
+    first = live_story.live_entries.get()  # 30 minutes ago
+    later = _add(live_story, "Les chefs d’État posent pour la photo.", minutes_ago=20)
+    latest = _add(live_story, "Début des travaux.", minutes_ago=10)
+    reader = new_page()
+    reader.goto(live_story.get_absolute_url())
+    children = "section => Array.from(section.children).map(child => child.id || child.tagName)"
+
+    latest.pinned = True  # the first key point: under the heading of the key points
+    latest.save()
+    key_points = reader.locator(".live__key-points")
+    expect(key_points.locator(f"#entree-{latest.pk}")).to_have_count(1, timeout=15_000)
+    assert key_points.evaluate(children) == ["live-key-points", f"entree-{latest.pk}"]
+    later.pinned = True  # older than the first: after it
+    later.save()
+    expect(key_points.locator(f"#entree-{later.pk}")).to_have_count(1, timeout=15_000)
+    assert key_points.evaluate(children) == [
+        "live-key-points",
+        f"entree-{latest.pk}",
+        f"entree-{later.pk}",
+    ]
+
+    later.pinned = False  # back in the stream, and its time corrected: before the first
+    later.published_at = first.published_at - timedelta(minutes=5)
+    later.save()
+    stream = reader.locator(".live__stream")
+    expect(stream.locator(f"#entree-{later.pk}")).to_have_count(1, timeout=15_000)
+    assert stream.evaluate(children) == [f"entree-{first.pk}", f"entree-{later.pk}"]
+    first.published_at = later.published_at - timedelta(minutes=5)  # now the oldest
+    first.save()
+    expect(stream.locator("article").first).to_have_id(f"entree-{later.pk}", timeout=15_000)
+    assert stream.evaluate(children) == [f"entree-{later.pk}", f"entree-{first.pk}"]
+    _no_entry_twice(reader)
+    assert _script_errors(problems) == []
