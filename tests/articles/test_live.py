@@ -723,6 +723,14 @@ def test_a_long_story_shows_its_key_points_and_newest_entries_then_numbered_page
     assert client.get(f"{plain.get_absolute_url()}?page=2").status_code == 200
 
 
+def test_only_the_first_page_of_a_long_story_counts_a_read(client, long_story):
+    story, _key, _newest_first = long_story
+    address = story.get_absolute_url()
+    assert "read-beacon.js" in client.get(address).content.decode()
+    # A reader going through the older entries reads the same story: one view, not one a page.
+    assert "read-beacon.js" not in client.get(f"{address}?page=2").content.decode()
+
+
 def test_the_fragment_of_a_long_story_holds_its_first_page(client, long_story):
     story, key, newest_first = long_story
     html = client.get(fragment_url(story)).content.decode()
