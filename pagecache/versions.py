@@ -91,6 +91,11 @@ class Versions:
             self.uncommitted.change = None  # rolled back
         return version
 
+    def due(self):
+        """Whether ``current()`` would ask the database now."""
+        known = self.known.get(router.db_for_read(ContentVersion))
+        return known is None or not known.is_fresh(time.time())
+
     def _read(self, alias, now):
         known = self._read_rows(alias, now)
         if known.next_change_at is not None and now >= known.next_change_at:
