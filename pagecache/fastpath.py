@@ -37,6 +37,7 @@ cache again by the worker under the same content version, until the worker serve
 cache the long way (``_NOTHING_AT``).
 """
 
+import contextlib
 import threading
 import time
 from dataclasses import dataclass
@@ -202,18 +203,20 @@ def _may_answer(request):
 
 
 def _confirmed_version():
-    """The current content version, None if it cannot be confirmed. When it must be asked of
-    the database, the connections are looked after as Django does around a request (their
-    age, their health after an error): no request signal is sent here."""
-    if not versions.VERSIONS.due():
-        version = versions.current()
-    else:
-        close_old_connections()
-        try:
-            version = versions.current()
-        finally:
-            close_old_connections()
+    """The current content version, None if it cannot be confirmed."""
+    version = versions.current(reading=_as_in_a_request)
     return version if version.confirmed else None
+
+
+@contextlib.contextmanager
+def _as_in_a_request():
+    """Around a read of the database: its connections looked after as Django does around a
+    request (their age, their health after an error), without the request's signals."""
+    close_old_connections()
+    try:
+        yield
+    finally:
+        close_old_connections()
 
 
 def _kept_answer(request, version):

@@ -193,12 +193,33 @@ def test_a_version_that_cannot_be_confirmed_goes_the_long_way(article, stack, mo
     call(url)
     current = versions.current()
     monkeypatch.setattr(
-        versions, "current", lambda scope="pages": versions.Version(current.key, 0, confirmed=False)
+        versions,
+        "current",
+        lambda scope="pages", reading=None: versions.Version(current.key, 0, confirmed=False),
     )
 
     call(url)
 
     assert stack == [url, url]
+
+
+def test_the_connections_are_looked_after_around_a_read_of_the_version(
+    article, stack, settings, monkeypatch
+):
+    """As Django does around a request (their age, their health): the answer in front of
+    Django sends no request signal."""
+    url = article.get_absolute_url()
+    call(url)
+    looked_after = []
+    monkeypatch.setattr(fastpath, "close_old_connections", lambda: looked_after.append(1))
+
+    call(url)  # the version known: no read
+    assert looked_after == []
+    settings.PAGE_CACHE_RECHECK = 0
+    call(url)
+
+    assert looked_after == [1, 1]
+    assert stack == [url]
 
 
 def test_the_request_log_line_of_an_answer_in_front_of_django_says_hit(article, caplog):
