@@ -40,8 +40,7 @@ HIDDEN = "…"
 def request_log(get_response):
     def middleware(request):
         started = time.perf_counter()
-        given = request.headers.get("X-Request-ID", "")
-        request.request_id = given if SANE_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        request.request_id = _request_id(request)
         token = current_request_id.set(request.request_id)
         try:
             response = get_response(request)
@@ -49,25 +48,45 @@ def request_log(get_response):
             current_request_id.reset(token)
         response["X-Request-ID"] = request.request_id
         if logger.isEnabledFor(logging.INFO):
-            path = loggable_path(request)
-            logger.info(
-                "%s %s %s",
-                request.method,
-                path,
-                response.status_code,
-                extra={
-                    "request_id": request.request_id,
-                    "method": request.method,
-                    "path": path,
-                    "status": response.status_code,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                    "client_ip": client_ip(request),
-                    "cache": getattr(response, "page_cache_status", None),
-                },
-            )
+            cache = getattr(response, "page_cache_status", None)
+            _log(request, loggable_path(request), response.status_code, started, cache)
         return response
 
     return middleware
+
+
+def log_kept_page(request, status, started):
+    """The log line of a kept page answered in front of Django (pagecache.fastpath.KeptPages);
+    returns the request id its answer carries."""
+    request.request_id = _request_id(request)
+    if logger.isEnabledFor(logging.INFO):
+        # A reader page's path holds no route's token: only a token link's path is hidden.
+        _log(request, hide_secret_paths(request.path), status, started, "hit")
+    return request.request_id
+
+
+def _request_id(request):
+    """The proxy's request id when it sent a sane one, else a new one."""
+    given = request.META.get("HTTP_X_REQUEST_ID", "")
+    return given if SANE_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+
+
+def _log(request, path, status, started, cache):
+    logger.info(
+        "%s %s %s",
+        request.method,
+        path,
+        status,
+        extra={
+            "request_id": request.request_id,
+            "method": request.method,
+            "path": path,
+            "status": status,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            "client_ip": client_ip(request),
+            "cache": cache,
+        },
+    )
 
 
 def loggable_path(request):

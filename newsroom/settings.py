@@ -69,10 +69,9 @@ MIDDLEWARE = [
     "newsroom.logs.request_log",
     # /sante/ is answered here, before the host check and the HTTPS redirect (newsroom/health.py).
     "newsroom.health.health_check",
-    # A kept page for an anonymous visitor, with the headers the stack below gave it the first
-    # time: answered here, without the rest (pagecache/fastpath.py). Anything the stack would
-    # do differently (a bad Host, the HTTPS redirect, a session) goes on down.
-    "pagecache.fastpath.serve_kept_pages",
+    # Records the headers the stack below gives an anonymous visitor's kept page: the next
+    # visitors get it with them in front of Django (pagecache/fastpath.py, newsroom/wsgi.py).
+    "pagecache.fastpath.record_answers",
     # Answers that say nothing of caching (404s, redirects) are kept by no CDN: no purge
     # could reach them (pagecache/pages.py).
     "pagecache.pages.kept_by_no_shared_cache_unless_said",

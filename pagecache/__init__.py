@@ -12,6 +12,9 @@ Its public interface, by module:
   ``withdrawn_at(model, is_visible)`` for rows with a page of their own.
 - ``parts``: ``remember`` and ``cached_lookup``, values built once per content version.
 - ``versions``: ``current()`` and ``start_new_version()``, the content version itself.
+- ``fastpath``: ``KeptPages``, the WSGI application that answers kept pages in front of
+  Django's, and the middleware ``record_answers`` that records their headers;
+  ``personal_cookie(name)``, a cookie that keeps its visitors from those answers.
 - ``surrogates``: ``shows(*keys)``, what the page being built shows, for the CDN in front.
 - ``purge``: the keys a change purges (``registry.purged_with``), queued in the database and
   sent by the worker (``purge_due``) to Varnish, nginx, Cloudflare or Fastly

@@ -58,7 +58,7 @@ class CachedPage:
 
     ``answers`` holds, for each scheme, the variant an anonymous visitor gets and the headers
     the whole middleware stack gave it (as Django's ``ResponseHeaders`` store them), so that
-    the first middleware can answer alone (pagecache/fastpath.py); ``page_parameter`` names
+    the answer in front of Django can be given (pagecache/fastpath.py); ``page_parameter`` names
     the query parameter of a list's page number, for the same reason.
 
     ``key`` is None for a page that is never kept; ``older`` is the entry of an older version
@@ -127,7 +127,7 @@ class CachedPage:
 
     def keep_answer(self, scheme, variant, headers):
         """Keep ``headers``, what the middleware stack gave the anonymous visitor's ``variant``
-        over ``scheme``, for the first middleware to answer with (pagecache/fastpath.py)."""
+        over ``scheme``, to be answered with in front of Django (pagecache/fastpath.py)."""
         if self.key is None or variant not in self.variants:
             return
         self.answers = {**self.answers, scheme: (variant, headers)}
@@ -216,7 +216,7 @@ def cached_response(request, build, variant="", page=None, meta=None, *, page_pa
         surrogates.add_header(response, shown[0] if shown else [surrogates.SITE])
     response.page_cache_status = "miss" if cached is None else "older" if older else "hit"
     if not signed_in and not older and variant in page.variants:
-        # An anonymous visitor's kept page: the first middleware may answer the next one.
+        # An anonymous visitor's kept page: the next one may be answered in front of Django.
         response.kept_page = (page, variant)
     if signed_in or settings.SESSION_COOKIE_NAME in request.COOKIES:
         # The page of every reader of the same decision, but asked with a session: kept by no

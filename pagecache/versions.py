@@ -16,6 +16,7 @@ was built from. Without the database, a worker goes on with the version it last 
 pages it kept are still served.
 """
 
+import contextlib
 import dataclasses
 import threading
 import time
@@ -71,13 +72,16 @@ class Versions:
         # under a version of their own.
         self.uncommitted = threading.local()
 
-    def current(self, scope=PAGES):
+    def current(self, scope=PAGES, reading=contextlib.nullcontext):
+        """The current version of ``scope``; ``reading()``, a context manager, is entered around
+        the database read when one is due."""
         alias = router.db_for_read(ContentVersion)
         now = time.time()
         known = self.known.get(alias)
         if known is None or not known.is_fresh(now):
             try:
-                known = self._read(alias, now)
+                with reading():
+                    known = self._read(alias, now)
             except DATABASE_UNREACHABLE:
                 if known is None:  # nothing kept can be trusted: only older copies serve
                     return Version(f"unknown-{uuid.uuid4().hex[:12]}", now, confirmed=False)
@@ -151,9 +155,10 @@ class Versions:
 VERSIONS = Versions()
 
 
-def current(scope=PAGES):
-    """The current version of ``scope`` (every page by default)."""
-    return VERSIONS.current(scope)
+def current(scope=PAGES, reading=contextlib.nullcontext):
+    """The current version of ``scope`` (every page by default); ``reading()`` is entered
+    around the database read when one is due."""
+    return VERSIONS.current(scope, reading)
 
 
 class _NewVersion:
