@@ -38,6 +38,7 @@ cache the long way (``_NOTHING_AT``).
 """
 
 import contextlib
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -53,6 +54,8 @@ from django.utils.http import parse_http_date_safe
 
 from pagecache import versions
 from pagecache.pages import CachedPage
+
+logger = logging.getLogger(__name__)
 
 READS = ("GET", "HEAD")
 # The conditional requests answered here, as ConditionalGetMiddleware answers them; and those
@@ -148,8 +151,14 @@ class KeptPages:
     def __call__(self, environ, start_response):
         started = time.perf_counter()
         if environ.get("REQUEST_METHOD", "").upper() in READS:
-            request = WSGIRequest(environ)
-            if (answer := self._answer(request)) is not None:
+            try:
+                request = WSGIRequest(environ)
+                answer = self._answer(request)
+            except Exception:
+                # A shortcut, never a failure: Django answers, as it would without it.
+                logger.exception("Kept page not answered in front of Django")
+                answer = None
+            if answer is not None:
                 request_id = self.log(request, int(answer.status[:3]), started)
                 start_response(answer.status, [*answer.headers, ("X-Request-ID", request_id)])
                 return [] if request.method == "HEAD" else [answer.body]

@@ -566,3 +566,22 @@ def test_under_gunicorn_a_publication_from_another_process_replaces_the_answer(t
         time.sleep(0.6)  # PAGE_CACHE_RECHECK
 
         assert all("La brève du soir" in http(f"{site}/")[2] for _ in range(8))
+
+
+def test_a_fault_in_front_of_django_leaves_the_request_to_django(
+    article, stack, monkeypatch, caplog
+):
+    url = article.get_absolute_url()
+    call(url)
+
+    def broken(request, version):
+        raise ValueError("a cache entry this code cannot read")
+
+    monkeypatch.setattr(fastpath, "_kept_answer", broken)
+    fastpath.forget()  # nothing in the worker's memory: the cache entry is read
+
+    answer = call(url)
+
+    assert answer.status == 200 and "L’Otan se réunit" in answer.body.decode()
+    assert stack == [url, url]  # Django answered, with its page from the cache
+    assert "a cache entry this code cannot read" in caplog.text  # and the fault is logged
