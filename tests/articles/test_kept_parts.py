@@ -75,7 +75,7 @@ def test_staffs_page_built_again_costs_the_session_and_the_user_alone(
         assert get(client, url) == first
 
 
-def test_staff_see_a_change_at_once(django_assert_max_num_queries):
+def test_staff_see_a_change_at_once():
     article = ArticleFactory(title="Avant la correction")
     client = staff()
     for url in ("/", article.category.get_absolute_url(), article.get_absolute_url()):
