@@ -1,3 +1,4 @@
+import functools
 import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
@@ -80,23 +81,13 @@ def article_page(request, article, decision, *, preview=False, live_page=1):
         )
     shown = {article.pk, *linked, *(a.pk for a in related)}
     shows(*(f"article-{pk}" for pk in shown))
-    share_image = None
-    if article.featured_image:
-        share_image = seo.share_image(article.featured_image)
-        share_image["url"] = absolute_url(share_image["url"])
-    sections = article.category.breadcrumb()
-    trail = [
-        (_("Home"), reverse("articles:home")),
-        *((section.name, section.get_absolute_url()) for section in sections),
-        (article.title, article.get_absolute_url()),
-    ]
     paywall = access.policy()
     paywalled = paywall.is_paywalled(article.access)
-    # Without the full text, the rest of the body is never sent: not hidden, absent. Nor are
-    # a live story's entries.
-    body = article.body if decision.full_text else paywall.preview(article.body)
-    # Pictures and embeds from the references the body stores (one query for its pictures).
-    body = figures.render(body)
+    # The parts of the page that depend on content alone are kept per content version
+    # (``{% kept %}``): never a preview's, which may show a story not yet published, nor a
+    # live story's, whose entries come in between. What only those parts show is computed
+    # when they are built (the template calls these functions), not for every request.
+    keep_parts = not preview and not article.is_live_story
     coverage = None
     canonical_url = absolute_url(article.get_absolute_url())
     if article.is_live_story:
@@ -104,26 +95,60 @@ def article_page(request, article, decision, *, preview=False, live_page=1):
         pages = reverse("articles:preview", args=[article.pk]) if preview else None
         coverage = LiveCoverage.of(article, decision, live_page, pages)
         canonical_url = absolute_url(live_page_url(article.get_absolute_url(), live_page))
-        structured_data = seo.live_blog_posting(
-            article,
-            coverage.all,
-            canonical_url,
-            paywalled_selector=".article__body" if paywalled else None,
-        )
-    else:
-        structured_data = seo.news_article(
-            article, paywalled_selector=".article__body" if paywalled else None
-        )
-    has_players = "data-embed-player=" in body or (coverage and coverage.has_players)
-    if coverage and article.is_live and decision.full_text and not preview:
-        has_players = True  # an entry with a video may arrive later, through live.js
+
+    @functools.cache
+    def body():
+        # Without the full text, the rest of the body is never sent: not hidden, absent. Nor
+        # are a live story's entries. Pictures and embeds from the references the body stores
+        # (one query for its pictures).
+        return figures.render(article.body if decision.full_text else paywall.preview(article.body))
+
+    def has_players():
+        if coverage and article.is_live and decision.full_text and not preview:
+            return True  # an entry with a video may arrive later, through live.js
+        return "data-embed-player=" in body() or bool(coverage and coverage.has_players)
+
+    @functools.cache
+    def share_image():
+        if not article.featured_image:
+            return None
+        image = seo.share_image(article.featured_image)
+        return {**image, "url": absolute_url(image["url"])}
+
+    def structured_data():
+        selector = ".article__body" if paywalled else None
+        if coverage:
+            return seo.live_blog_posting(
+                article, coverage.all, canonical_url, paywalled_selector=selector
+            )
+        return seo.news_article(article, paywalled_selector=selector)
+
+    def breadcrumb_data():
+        trail = [
+            (_("Home"), reverse("articles:home")),
+            *((section.name, section.get_absolute_url()) for section in sections),
+            (article.title, article.get_absolute_url()),
+        ]
+        return seo.breadcrumb_list(trail)
+
+    @functools.cache
+    def corrections():
+        # Fetched only for the articles that have some.
+        return list(article.corrections.all()) if article.corrected_at else []
+
+    sections = article.category.breadcrumb()
     return render(
         request,
         "articles/article_detail.html",
         {
             "article": article,
+            "keep_parts": keep_parts,
             "body": body,
-            "has_players": has_players,
+            "has_players": (
+                remember(f"article-players:{article.pk}:{decision.variant}", has_players)
+                if keep_parts
+                else has_players()
+            ),
             "decision": decision,
             "coverage": coverage,
             "live_poll_seconds": None if preview else LIVE_POLL_SECONDS,  # no fragment yet
@@ -131,10 +156,9 @@ def article_page(request, article, decision, *, preview=False, live_page=1):
             "canonical_url": canonical_url,
             "share_image": share_image,
             "structured_data": structured_data,
-            "breadcrumb_data": seo.breadcrumb_list(trail),
+            "breadcrumb_data": breadcrumb_data,
             "read_more_links": read_more_links,
-            # Corrections are fetched only for the articles that have some.
-            "corrections": list(article.corrections.all()) if article.corrected_at else [],
+            "corrections": corrections,
             "related_articles": related,
             "more_articles": latest_articles(shown),
             "ad": house_ad(HouseAd.Slot.ARTICLE),
@@ -428,6 +452,7 @@ def home(request):
             "sections": sections,
             "more_articles": latest_articles(shown),
             "ad": house_ad(HouseAd.Slot.HOME),
+            "keep_parts": True,  # its stories, kept per content version ({% kept %})
         },
     )
 
@@ -455,6 +480,7 @@ class ArticleListView(ListView):
         context = super().get_context_data(**kwargs)
         shows(self.list_key())
         shows_articles(context["object_list"])
+        context["keep_parts"] = True  # each page of the list, kept per content version
         return context
 
 

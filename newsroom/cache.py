@@ -78,6 +78,17 @@ class ResilientRedisCacheClient(RedisCacheClient):
         super().__init__(servers, **options)
         with _outages_lock:
             self._outage = _outages.setdefault(tuple(servers), _Outage(retry_after))
+        self._clients = {}  # {connection pool: its client}
+
+    def get_client(self, key=None, *, write=False):
+        """The client of the server to ask, made once per server: redis-py's clients are
+        thread-safe, and making one (with its table of reply parsers) for every call, as
+        Django does, cost more than a small read."""
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(pool)
+        if client is None:
+            client = self._clients[pool] = self._client(connection_pool=pool)
+        return client
 
     def _call(self, operation, *args, default=None, written=()):
         """``operation(*args)``, or ``default`` when Redis cannot answer."""

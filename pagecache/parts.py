@@ -11,7 +11,9 @@ from django.core.cache import cache
 from pagecache import keys, versions
 from pagecache.registry import PAGES
 
-WORKER_MEMORY_ENTRIES = 5_000
+# Small values (a card, an article page's head and end, about 1–6 kB): a few tens of MB at
+# most. Emptied when full, so room for every part of the pages a version serves most.
+WORKER_MEMORY_ENTRIES = 10_000
 FURNITURE_TIMEOUT = 24 * 3600  # furniture outlives many page versions, not forever
 
 

@@ -76,6 +76,42 @@ def site_footer():
     )
 
 
+@register.tag
+def kept(parser, token):
+    """``{% kept "name" value… [shared_only] %}…{% endkept %}``: a part of a page that depends
+    on content alone, rendered once per content version and kept (pagecache/parts.py), for
+    staff's pages and every page built again under the same version. The values name
+    everything else the part depends on (the article, the paywall's variant, the page
+    number); the language and the day are always part of its key. ``shared_only`` keeps it in
+    the shared cache only (a part a site has thousands of, an article's with its body). Parts
+    are kept only where the view says so (``keep_parts``): never in a preview. The part must
+    read nothing of the request, the session nor the user."""
+    bits = token.split_contents()[1:]
+    in_worker = bits[-1:] != ["shared_only"]
+    if not in_worker:
+        bits = bits[:-1]
+    if not bits:
+        raise template.TemplateSyntaxError("{% kept %} needs a name.")
+    nodelist = parser.parse(("endkept",))
+    parser.delete_first_token()
+    return KeptNode(nodelist, [parser.compile_filter(bit) for bit in bits], in_worker)
+
+
+class KeptNode(template.Node):
+    def __init__(self, nodelist, names, in_worker):
+        self.nodelist, self.names, self.in_worker = nodelist, names, in_worker
+
+    def render(self, context):
+        if not context.get("keep_parts"):
+            return self.nodelist.render(context)
+        # Dates shown relative to today ("14 h 05" or "3 mars") change at midnight.
+        named = ":".join(str(name.resolve(context)) for name in self.names)
+        key = f"part:{get_language()}:{timezone.localdate().isoformat()}:{named}"
+        return mark_safe(
+            remember(key, lambda: self.nodelist.render(context), in_worker=self.in_worker)
+        )
+
+
 def _fragment(key, template_name, **context):
     """A part of pages that depends on content alone: rendered once per content version in
     each worker (``key`` names everything in ``context`` it depends on), kept in its memory."""

@@ -1,0 +1,131 @@
+"""Pages built afresh (staff's, the first view under a new content version) cost little: the
+parts that depend on content alone are kept per content version ({% kept %}), never stale,
+never a paywall variant for another, never a preview's."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.template import Context, Template
+from django.test import Client
+from django.utils import timezone
+
+from articles.models import Article
+from pagecache import versions
+from tests.factories import ArticleFactory, CategoryFactory, UserFactory
+from tests.subscriptions.test_paywall import LOCKED_NOTE, ON, set_paywall, shows_full_text, story
+
+pytestmark = pytest.mark.django_db
+
+KEPT = Template('{% load newsroom %}{% kept "test" name %}{{ value }}{% endkept %}')
+
+
+def render(keep=True, **context):
+    return KEPT.render(Context({"keep_parts": keep, "name": "n", **context}))
+
+
+def staff():
+    client = Client()
+    client.force_login(UserFactory(is_staff=True))
+    return client
+
+
+def get(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+def test_a_kept_part_is_built_once_per_content_version():
+    assert render(value="premier") == "premier"
+    assert render(value="second") == "premier"
+
+    versions.start_new_version()
+
+    assert render(value="second") == "second"
+
+
+def test_a_kept_part_is_kept_per_name_and_per_day():
+    assert render(value="premier") == "premier"
+    assert render(name="autre", value="second") == "second"
+    with time_machine.travel(timezone.now() + timedelta(days=1)):
+        assert render(value="demain") == "demain"
+
+
+def test_a_part_is_built_every_time_where_the_view_does_not_keep_parts():
+    assert render(keep=False, value="premier") == "premier"
+    assert render(keep=False, value="second") == "second"
+    assert render(value="troisième") == "troisième"  # nothing kept before
+
+
+@pytest.mark.parametrize("page", ["article", "home", "section"])
+def test_staffs_page_built_again_costs_the_session_and_the_user_alone(
+    page, django_assert_max_num_queries
+):
+    section = CategoryFactory()
+    articles = ArticleFactory.create_batch(8, category=section)
+    url = {"article": articles[0].get_absolute_url(), "home": "/"}.get(
+        page, section.get_absolute_url()
+    )
+    client = staff()
+    first = get(client, url)
+
+    # The session, the user, and at most one read of the content version.
+    with django_assert_max_num_queries(3):
+        assert get(client, url) == first
+
+
+def test_staff_see_a_change_at_once():
+    article = ArticleFactory(title="Avant la correction")
+    client = staff()
+    for url in ("/", article.category.get_absolute_url(), article.get_absolute_url()):
+        assert "Avant la correction" in get(client, url)
+
+    # Written without the signals: the write watcher alone starts a new version.
+    Article.objects.filter(pk=article.pk).update(title="Après la correction")
+    versions.VERSIONS.forget()
+
+    for url in ("/", article.category.get_absolute_url(), article.get_absolute_url()):
+        content = get(client, url)
+        assert "Après la correction" in content, url
+        assert "Avant la correction" not in content, url
+
+
+def test_the_full_text_kept_for_staff_never_reaches_a_reader_without_a_subscription():
+    set_paywall(ON)
+    url = story("alpha").get_absolute_url()
+    assert shows_full_text(get(staff(), url), "alpha")
+
+    for client in (Client(), Client()):  # built, then from the page cache
+        content = get(client, url)
+        assert "Secret alpha" not in content
+        assert LOCKED_NOTE in content
+
+
+def test_the_teaser_kept_for_a_reader_never_reaches_staff():
+    set_paywall(ON)
+    url = story("alpha").get_absolute_url()
+    assert LOCKED_NOTE in get(Client(), url)
+
+    content = get(staff(), url)
+
+    assert shows_full_text(content, "alpha")
+    assert LOCKED_NOTE not in content
+
+
+def test_a_preview_keeps_no_part(editor_client, monkeypatch):
+    from articles.templatetags import newsroom
+
+    kept = []
+
+    def remember(key, build, **options):
+        kept.append(key)
+        return build()
+
+    monkeypatch.setattr(newsroom, "remember", remember)
+    article = ArticleFactory(title="Titre publié")
+
+    assert "Titre publié" in get(editor_client, f"/apercu/{article.pk}/")
+    assert not [key for key in kept if key.startswith("part:")]
+    assert "Titre publié" in get(editor_client, article.get_absolute_url())
+    assert [key for key in kept if key.startswith("part:")]
