@@ -32,9 +32,9 @@ is done:
   set a cookie or that shared caches may not keep.
 
 ``If-None-Match`` and ``If-Modified-Since`` are answered 304 here as
-``ConditionalGetMiddleware`` answers them. A path with no recorded answer is not asked of the
-cache again by the worker under the same content version, until the worker serves it from the
-cache the long way (``_NOTHING_AT``).
+``ConditionalGetMiddleware`` answers them: a GET's alone, a HEAD gets the page's headers. A path
+with no recorded answer is not asked of the cache again by the worker under the same content
+version, until the worker serves it from the cache the long way (``_NOTHING_AT``).
 """
 
 import contextlib
@@ -179,8 +179,8 @@ class KeptPages:
             if answer is None:
                 return None
             MEMORY.keep(key, answer)
-        if CONDITIONS.isdisjoint(request.META):
-            return answer
+        if request.method != "GET" or CONDITIONS.isdisjoint(request.META):
+            return answer  # ConditionalGetMiddleware answers a GET alone, never a HEAD
         response = answer.response()
         conditional = get_conditional_response(
             request,

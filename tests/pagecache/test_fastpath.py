@@ -284,6 +284,19 @@ def test_head_is_answered_without_a_body(article, stack):
     assert stack == [url]
 
 
+def test_a_conditional_head_is_answered_as_the_stack_answers_it(article, stack):
+    """ConditionalGetMiddleware answers GET alone: a HEAD gets the page's headers, not a 304."""
+    url = article.get_absolute_url()
+    first = call(url)
+    conditions = {"if-none-match": first["ETag"], "if-modified-since": first["Last-Modified"]}
+
+    answer = call(url, method="HEAD", headers=conditions)
+
+    assert (answer.status, answer.body) == (200, b"")
+    assert answer.without_request_id() == first.without_request_id()
+    assert stack == [url]
+
+
 def test_another_method_goes_the_long_way(article, stack):
     url = article.get_absolute_url()
     call(url)
