@@ -25,6 +25,7 @@ is done:
   answers 400), plain HTTP when ``SECURE_SSL_REDIRECT`` sends it to HTTPS (``request.scheme``
   reads ``SECURE_PROXY_SSL_HEADER``), every request when ``PREPEND_WWW`` or
   ``DISALLOWED_USER_AGENTS`` is set (CommonMiddleware's work);
+- a request Django refuses as suspicious (too many query parameters: its 400, and its log);
 - a content version this worker cannot confirm (the database unreachable: the long way serves
   the older copy it may, ``may_fall_back``), an entry without recorded headers;
 - ``If-Match`` and ``If-Unmodified-Since`` (their 412 is the stack's to give); headers that
@@ -45,7 +46,7 @@ from dataclasses import dataclass
 from http.client import responses
 
 from django.conf import settings
-from django.core.exceptions import DisallowedHost
+from django.core.exceptions import DisallowedHost, SuspiciousOperation
 from django.core.handlers.wsgi import WSGIRequest
 from django.db import close_old_connections
 from django.http import HttpResponse
@@ -154,6 +155,8 @@ class KeptPages:
             try:
                 request = WSGIRequest(environ)
                 answer = self._answer(request)
+            except SuspiciousOperation:
+                answer = None  # a bad request (too many parameters): Django's 400, and its log
             except Exception:
                 # A shortcut, never a failure: Django answers, as it would without it.
                 logger.exception("Kept page not answered in front of Django")

@@ -459,6 +459,21 @@ def test_a_lists_page_number_is_answered_in_front_and_a_bad_one_is_still_404(
     assert stack[-1] == "/monde/?page=2&page=2"  # the long way: twice the parameter
 
 
+def test_a_bad_request_is_left_to_django_without_an_error_logged(
+    two_pages_of_monde, stack, settings, caplog
+):
+    """Too many query parameters: Django's 400, and its warning; no fault in front of it."""
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 3
+    call("/monde/")
+    assert call("/monde/").status == 200
+
+    answer = call("/monde/", QUERY_STRING="page=2&&&&&")
+
+    assert answer.status == 400
+    assert stack[-1] == "/monde/?page=2&&&&&"
+    assert not [r for r in caplog.records if r.name == "pagecache.fastpath"]
+
+
 def test_other_query_parameters_go_the_long_way_and_get_the_kept_page(article, stack):
     url = article.get_absolute_url()
     first = call(url)
