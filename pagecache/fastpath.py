@@ -30,7 +30,8 @@ is done:
   the older copy it may, ``may_fall_back``), an entry without recorded headers;
 - ``If-Match`` and ``If-Unmodified-Since`` (their 412 is the stack's to give); headers that
   hold anything of the request (a CSP nonce) are never recorded, nor those of an answer that
-  set a cookie or that shared caches may not keep.
+  set a cookie or that shared caches may not keep, nor those of a page that a middleware changed
+  on its way out (compressed) or that varies on another request header (``Vary``).
 
 ``If-None-Match`` and ``If-Modified-Since`` are answered 304 here as
 ``ConditionalGetMiddleware`` answers them: a GET's alone, a HEAD gets the page's headers. A path
@@ -63,6 +64,9 @@ READS = ("GET", "HEAD")
 # whose 412 the stack gives (django.utils.cache.get_conditional_response).
 CONDITIONS = {"HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE"}
 PRECONDITIONS = {"HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE"}
+# The request headers an answer recorded may vary on: the cookies that change a page go the long
+# way, and the site speaks one language (LocaleMiddleware's Vary: Accept-Language).
+VARY_ANSWERED = {"cookie", "accept-language"}
 _PERSONAL_COOKIES = set()
 # The paths this worker found no recorded answer for, with the content version it looked under:
 # not asked of the cache again under that version (a page never kept, the ceiling, a 404), until
@@ -289,6 +293,15 @@ def _record_headers(request, response):
     if not response.has_header("Last-Modified"):
         return  # a version too young to say its date (pages._last_modified): said later
     page, variant = response.kept_page
+    kept = page.variants.get(variant)
+    if kept is None or response.content != kept[3]:
+        return  # changed on its way out (compressed): not the page as kept
+    if not VARY_ANSWERED.issuperset(_named_in_vary(response)):
+        return  # another answer for another request header (Accept-Encoding)
     if page.answers.get(request.scheme, (None,))[0] == variant:
         return
     page.keep_answer(request.scheme, variant, dict(response.headers._store))
+
+
+def _named_in_vary(response):
+    return {name.strip().lower() for name in response.get("Vary", "").split(",") if name.strip()}

@@ -19,6 +19,7 @@ from django.db.models import F
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 
 from newsroom.logs import JsonFormatter
 from newsroom.wsgi import application
@@ -391,6 +392,49 @@ def test_each_scheme_gets_the_headers_the_stack_gives_it(article, settings, stac
     assert "Strict-Transport-Security" in secure
     assert "Strict-Transport-Security" in again
     assert "Strict-Transport-Security" not in plain
+    assert stack == [url, url]
+
+
+def _below_record_answers(settings, middleware):
+    at = settings.MIDDLEWARE.index("pagecache.fastpath.record_answers") + 1
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE[:at], middleware, *settings.MIDDLEWARE[at:]]
+
+
+def vary_on_user_agent(get_response):
+    def middleware(request):
+        response = get_response(request)
+        patch_vary_headers(response, ["User-Agent"])
+        return response
+
+    return middleware
+
+
+def test_an_answer_the_stack_compressed_is_never_recorded(article, settings, stack):
+    """A middleware that changes the page on its way out (GZipMiddleware: the body compressed,
+    ``Vary: Accept-Encoding``) leaves the page to the stack: the answer in front of Django sends
+    the page as kept, for every visitor alike."""
+    _below_record_answers(settings, "django.middleware.gzip.GZipMiddleware")
+    url = article.get_absolute_url()
+    compressed = call(url, headers={"accept-encoding": "gzip"})
+    assert compressed["Content-Encoding"] == "gzip"
+
+    plain = call(url)
+
+    assert "Content-Encoding" not in plain
+    assert "L’Otan se réunit" in plain.body.decode()
+    assert stack == [url, url]
+
+
+def test_an_answer_that_varies_on_another_request_header_is_never_recorded(
+    article, settings, stack
+):
+    _below_record_answers(settings, f"{__name__}.vary_on_user_agent")
+    url = article.get_absolute_url()
+    call(url)
+
+    answer = call(url)
+
+    assert "User-Agent" in answer["Vary"]
     assert stack == [url, url]
 
 
