@@ -55,7 +55,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 
 from pagecache import versions
-from pagecache.pages import CachedPage
+from pagecache.pages import PAGE_NUMBER, CachedPage
 
 logger = logging.getLogger(__name__)
 
@@ -248,14 +248,14 @@ def _kept_answer(request, version):
             _NOTHING_AT.clear()
         _NOTHING_AT[request.path] = page.version.key
         return None
-    if request.META.get("QUERY_STRING"):
-        # Only a list's page number, as the site's links write it, names another page.
+    if query := request.META.get("QUERY_STRING"):
+        # Only a list's page number, as the site's links write it, names another page: one
+        # answer per page in memory, not one per spelling (``?page=%32``, ``?page=2&``).
         parameter = page.page_parameter
-        if not parameter or set(request.GET) != {parameter}:
+        name, _equals, number = query.partition("=")
+        if not parameter or name != parameter or not PAGE_NUMBER.fullmatch(number):
             return None
-        if len(request.GET.getlist(parameter)) != 1:
-            return None
-        if request.GET[parameter] != "1":
+        if number != "1":
             page = CachedPage.read(request, parameter, version)
             if page.key is None or not page.version.confirmed:
                 return None

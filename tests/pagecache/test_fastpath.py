@@ -503,6 +503,21 @@ def test_a_lists_page_number_is_answered_in_front_and_a_bad_one_is_still_404(
     assert stack[-1] == "/monde/?page=2&page=2"  # the long way: twice the parameter
 
 
+@pytest.mark.parametrize("query", ["page=%32", "page=2&", "pag%65=2", "page=2&&&"])
+def test_another_spelling_of_a_page_number_goes_the_long_way(two_pages_of_monde, stack, query):
+    """Only the page number as the site's links write it is answered in front of Django: the
+    worker's memory keeps one answer per page, not one per spelling anyone makes up."""
+    first = call("/monde/", QUERY_STRING="page=2")
+    call("/monde/")
+    assert call("/monde/", QUERY_STRING="page=2").body == first.body
+
+    answer = call("/monde/", QUERY_STRING=query)
+
+    assert answer.body == first.body  # from the cache, the long way
+    assert stack[-1] == f"/monde/?{query}"
+    assert query not in {key[2] for key in fastpath.MEMORY.answers}  # nothing kept for it
+
+
 def test_a_bad_request_is_left_to_django_without_an_error_logged(
     two_pages_of_monde, stack, settings, caplog
 ):
