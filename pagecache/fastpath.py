@@ -25,16 +25,18 @@ is done:
   answers 400), plain HTTP when ``SECURE_SSL_REDIRECT`` sends it to HTTPS (``request.scheme``
   reads ``SECURE_PROXY_SSL_HEADER``), every request when ``PREPEND_WWW`` or
   ``DISALLOWED_USER_AGENTS`` is set (CommonMiddleware's work);
+- a request Django refuses as suspicious (too many query parameters: its 400, and its log);
 - a content version this worker cannot confirm (the database unreachable: the long way serves
   the older copy it may, ``may_fall_back``), an entry without recorded headers;
 - ``If-Match`` and ``If-Unmodified-Since`` (their 412 is the stack's to give); headers that
   hold anything of the request (a CSP nonce) are never recorded, nor those of an answer that
-  set a cookie or that shared caches may not keep.
+  set a cookie or that shared caches may not keep, nor those of a page that a middleware changed
+  on its way out (compressed) or that varies on another request header (``Vary``).
 
 ``If-None-Match`` and ``If-Modified-Since`` are answered 304 here as
-``ConditionalGetMiddleware`` answers them. A path with no recorded answer is not asked of the
-cache again by the worker under the same content version, until the worker serves it from the
-cache the long way (``_NOTHING_AT``).
+``ConditionalGetMiddleware`` answers them: a GET's alone, a HEAD gets the page's headers. A path
+with no recorded answer is not asked of the cache again by the worker under the same content
+version, until the worker serves it from the cache the long way (``_NOTHING_AT``).
 """
 
 import contextlib
@@ -45,7 +47,7 @@ from dataclasses import dataclass
 from http.client import responses
 
 from django.conf import settings
-from django.core.exceptions import DisallowedHost
+from django.core.exceptions import DisallowedHost, SuspiciousOperation
 from django.core.handlers.wsgi import WSGIRequest
 from django.db import close_old_connections
 from django.http import HttpResponse
@@ -53,7 +55,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 
 from pagecache import versions
-from pagecache.pages import CachedPage
+from pagecache.pages import PAGE_NUMBER, CachedPage
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +64,9 @@ READS = ("GET", "HEAD")
 # whose 412 the stack gives (django.utils.cache.get_conditional_response).
 CONDITIONS = {"HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE"}
 PRECONDITIONS = {"HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE"}
+# The request headers an answer recorded may vary on: the cookies that change a page go the long
+# way, and the site speaks one language (LocaleMiddleware's Vary: Accept-Language).
+VARY_ANSWERED = {"cookie", "accept-language"}
 _PERSONAL_COOKIES = set()
 # The paths this worker found no recorded answer for, with the content version it looked under:
 # not asked of the cache again under that version (a page never kept, the ceiling, a 404), until
@@ -154,6 +159,8 @@ class KeptPages:
             try:
                 request = WSGIRequest(environ)
                 answer = self._answer(request)
+            except SuspiciousOperation:
+                answer = None  # a bad request (too many parameters): Django's 400, and its log
             except Exception:
                 # A shortcut, never a failure: Django answers, as it would without it.
                 logger.exception("Kept page not answered in front of Django")
@@ -179,8 +186,8 @@ class KeptPages:
             if answer is None:
                 return None
             MEMORY.keep(key, answer)
-        if CONDITIONS.isdisjoint(request.META):
-            return answer
+        if request.method != "GET" or CONDITIONS.isdisjoint(request.META):
+            return answer  # ConditionalGetMiddleware answers a GET alone, never a HEAD
         response = answer.response()
         conditional = get_conditional_response(
             request,
@@ -241,14 +248,14 @@ def _kept_answer(request, version):
             _NOTHING_AT.clear()
         _NOTHING_AT[request.path] = page.version.key
         return None
-    if request.META.get("QUERY_STRING"):
-        # Only a list's page number, as the site's links write it, names another page.
+    if query := request.META.get("QUERY_STRING"):
+        # Only a list's page number, as the site's links write it, names another page: one
+        # answer per page in memory, not one per spelling (``?page=%32``, ``?page=2&``).
         parameter = page.page_parameter
-        if not parameter or set(request.GET) != {parameter}:
+        name, _equals, number = query.partition("=")
+        if not parameter or name != parameter or not PAGE_NUMBER.fullmatch(number):
             return None
-        if len(request.GET.getlist(parameter)) != 1:
-            return None
-        if request.GET[parameter] != "1":
+        if number != "1":
             page = CachedPage.read(request, parameter, version)
             if page.key is None or not page.version.confirmed:
                 return None
@@ -286,6 +293,15 @@ def _record_headers(request, response):
     if not response.has_header("Last-Modified"):
         return  # a version too young to say its date (pages._last_modified): said later
     page, variant = response.kept_page
+    kept = page.variants.get(variant)
+    if kept is None or response.content != kept[3]:
+        return  # changed on its way out (compressed): not the page as kept
+    if not VARY_ANSWERED.issuperset(_named_in_vary(response)):
+        return  # another answer for another request header (Accept-Encoding)
     if page.answers.get(request.scheme, (None,))[0] == variant:
         return
     page.keep_answer(request.scheme, variant, dict(response.headers._store))
+
+
+def _named_in_vary(response):
+    return {name.strip().lower() for name in response.get("Vary", "").split(",") if name.strip()}

@@ -19,6 +19,7 @@ from django.db.models import F
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 
 from newsroom.logs import JsonFormatter
 from newsroom.wsgi import application
@@ -284,6 +285,19 @@ def test_head_is_answered_without_a_body(article, stack):
     assert stack == [url]
 
 
+def test_a_conditional_head_is_answered_as_the_stack_answers_it(article, stack):
+    """ConditionalGetMiddleware answers GET alone: a HEAD gets the page's headers, not a 304."""
+    url = article.get_absolute_url()
+    first = call(url)
+    conditions = {"if-none-match": first["ETag"], "if-modified-since": first["Last-Modified"]}
+
+    answer = call(url, method="HEAD", headers=conditions)
+
+    assert (answer.status, answer.body) == (200, b"")
+    assert answer.without_request_id() == first.without_request_id()
+    assert stack == [url]
+
+
 def test_another_method_goes_the_long_way(article, stack):
     url = article.get_absolute_url()
     call(url)
@@ -381,6 +395,49 @@ def test_each_scheme_gets_the_headers_the_stack_gives_it(article, settings, stac
     assert stack == [url, url]
 
 
+def _below_record_answers(settings, middleware):
+    at = settings.MIDDLEWARE.index("pagecache.fastpath.record_answers") + 1
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE[:at], middleware, *settings.MIDDLEWARE[at:]]
+
+
+def vary_on_user_agent(get_response):
+    def middleware(request):
+        response = get_response(request)
+        patch_vary_headers(response, ["User-Agent"])
+        return response
+
+    return middleware
+
+
+def test_an_answer_the_stack_compressed_is_never_recorded(article, settings, stack):
+    """A middleware that changes the page on its way out (GZipMiddleware: the body compressed,
+    ``Vary: Accept-Encoding``) leaves the page to the stack: the answer in front of Django sends
+    the page as kept, for every visitor alike."""
+    _below_record_answers(settings, "django.middleware.gzip.GZipMiddleware")
+    url = article.get_absolute_url()
+    compressed = call(url, headers={"accept-encoding": "gzip"})
+    assert compressed["Content-Encoding"] == "gzip"
+
+    plain = call(url)
+
+    assert "Content-Encoding" not in plain
+    assert "L’Otan se réunit" in plain.body.decode()
+    assert stack == [url, url]
+
+
+def test_an_answer_that_varies_on_another_request_header_is_never_recorded(
+    article, settings, stack
+):
+    _below_record_answers(settings, f"{__name__}.vary_on_user_agent")
+    url = article.get_absolute_url()
+    call(url)
+
+    answer = call(url)
+
+    assert "User-Agent" in answer["Vary"]
+    assert stack == [url, url]
+
+
 @pytest.mark.parametrize(
     "cookie", [settings.SESSION_COOKIE_NAME, paywall.METER_COOKIE], ids=["session", "meter"]
 )
@@ -444,6 +501,36 @@ def test_a_lists_page_number_is_answered_in_front_and_a_bad_one_is_still_404(
     assert call("/monde/", QUERY_STRING="page=3").status == 404
     assert call("/monde/", QUERY_STRING="page=2&page=2").body == first.body
     assert stack[-1] == "/monde/?page=2&page=2"  # the long way: twice the parameter
+
+
+@pytest.mark.parametrize("query", ["page=%32", "page=2&", "pag%65=2", "page=2&&&"])
+def test_another_spelling_of_a_page_number_goes_the_long_way(two_pages_of_monde, stack, query):
+    """Only the page number as the site's links write it is answered in front of Django: the
+    worker's memory keeps one answer per page, not one per spelling anyone makes up."""
+    first = call("/monde/", QUERY_STRING="page=2")
+    call("/monde/")
+    assert call("/monde/", QUERY_STRING="page=2").body == first.body
+
+    answer = call("/monde/", QUERY_STRING=query)
+
+    assert answer.body == first.body  # from the cache, the long way
+    assert stack[-1] == f"/monde/?{query}"
+    assert query not in {key[2] for key in fastpath.MEMORY.answers}  # nothing kept for it
+
+
+def test_a_bad_request_is_left_to_django_without_an_error_logged(
+    two_pages_of_monde, stack, settings, caplog
+):
+    """Too many query parameters: Django's 400, and its warning; no fault in front of it."""
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 3
+    call("/monde/")
+    assert call("/monde/").status == 200
+
+    answer = call("/monde/", QUERY_STRING="page=2&&&&&")
+
+    assert answer.status == 400
+    assert stack[-1] == "/monde/?page=2&&&&&"
+    assert not [r for r in caplog.records if r.name == "pagecache.fastpath"]
 
 
 def test_other_query_parameters_go_the_long_way_and_get_the_kept_page(article, stack):
