@@ -30,7 +30,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.http import http_date
 
 from newsroom.views import DATABASE_UNREACHABLE
-from pagecache import keys, surrogates, versions
+from pagecache import keys, parts, surrogates, versions
 
 LOCAL_PAGES = "local-pages"  # the name of the worker-memory cache tier in settings.CACHES
 PAGE_NUMBER = re.compile(r"[1-9][0-9]*")  # as the site's links write it
@@ -174,6 +174,7 @@ def is_reader(request):
     return request.method in ("GET", "HEAD") and not is_staff(request)
 
 
+@parts.one_version()
 def cached_response(request, build, variant="", page=None, meta=None, *, page_parameter=None):
     """The page ``build()`` makes, from the cache for readers (``is_reader``).
 
@@ -184,6 +185,8 @@ def cached_response(request, build, variant="", page=None, meta=None, *, page_pa
     """
     if not is_reader(request):
         response = build()
+        if hasattr(response, "render"):
+            response.render()  # under the version its content was read under (one_version)
         patch_cache_control(response, private=True, no_cache=True)
         response.page_cache_status = "bypass"  # for the request log
         return response

@@ -129,3 +129,43 @@ def test_a_preview_keeps_no_part(editor_client, monkeypatch):
     assert not [key for key in kept if key.startswith("part:")]
     assert "Titre publié" in get(editor_client, article.get_absolute_url())
     assert [key for key in kept if key.startswith("part:")]
+
+
+@pytest.mark.parametrize("page", ["article", "home", "section"])
+def test_a_change_made_while_a_page_is_built_is_not_kept_under_its_new_version(page, monkeypatch):
+    """A page read under one version whose parts are rendered under the next (an edit
+    committed meanwhile, the version re-read): its parts, made from the content read before,
+    are not kept for the new version."""
+    from articles import views
+
+    article = ArticleFactory(title="Avant la correction")
+    url = {"article": article.get_absolute_url(), "home": "/"}.get(
+        page, article.category.get_absolute_url()
+    )
+    latest_articles, paginate = views.latest_articles, views.ArticleListView.paginate_queryset
+    edit = []
+
+    def edited_meanwhile():
+        if not edit:
+            edit.append(True)
+            Article.objects.filter(pk=article.pk).update(title="Après la correction")
+
+    def latest(*args, **kwargs):
+        chosen = latest_articles(*args, **kwargs)
+        edited_meanwhile()
+        return chosen
+
+    def paginate_queryset(self, *args, **kwargs):
+        result = paginate(self, *args, **kwargs)
+        edited_meanwhile()
+        return result
+
+    monkeypatch.setattr(views, "latest_articles", latest)
+    monkeypatch.setattr(views.ArticleListView, "paginate_queryset", paginate_queryset)
+    client = staff()
+    assert "Avant la correction" in get(client, url)  # read before the edit
+
+    content = get(client, url)
+
+    assert "Après la correction" in content
+    assert "Avant la correction" not in content
