@@ -77,7 +77,7 @@ class CachedPage:
         """This address's entry, from the worker's own memory if it has it, else from the
         shared cache. ``page_parameter`` names the query parameter of a list's page number;
         ``version``, the current version if the caller has just read it."""
-        version = version or versions.current()
+        version = version or parts.page_version() or versions.current()
         key = _page_key(request, page_parameter)
         if key is None:
             return cls(None, version)

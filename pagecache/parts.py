@@ -45,6 +45,11 @@ MEMORY = WorkerMemory()
 _PAGE_VERSION = contextvars.ContextVar("page_version", default=None)
 
 
+def page_version():
+    """The version the page being built was begun under (``one_version``), or None."""
+    return _PAGE_VERSION.get()
+
+
 @contextlib.contextmanager
 def one_version():
     """Around the building of a page (a context manager or a view's decorator): what it keeps
