@@ -169,3 +169,36 @@ def test_a_change_made_while_a_page_is_built_is_not_kept_under_its_new_version(p
 
     assert "Après la correction" in content
     assert "Avant la correction" not in content
+
+
+TWO_VALUES = Template('{% load newsroom %}{% kept "test" a b %}{{ value }}{% endkept %}')
+
+
+@pytest.mark.parametrize(
+    "first, second",
+    [
+        ({"a": "1:2", "b": "3"}, {"a": "1", "b": "2:3"}),  # joined, the same text
+        ({"a": None, "b": 1}, {"a": "None", "b": 1}),
+    ],
+)
+def test_parts_of_different_values_are_kept_apart(first, second):
+    assert TWO_VALUES.render(Context({"keep_parts": True, **first, "value": "premier"}))
+
+    content = TWO_VALUES.render(Context({"keep_parts": True, **second, "value": "second"}))
+
+    assert content == "second"
+
+
+def test_a_part_named_by_a_long_value_has_a_short_key(monkeypatch):
+    from articles.templatetags import newsroom
+
+    kept = []
+
+    def remember(key, build, **options):
+        kept.append(key)
+        return build()
+
+    monkeypatch.setattr(newsroom, "remember", remember)
+    TWO_VALUES.render(Context({"keep_parts": True, "a": "x" * 10_000, "b": 1, "value": "v"}))
+
+    assert len(kept[0]) < 200
