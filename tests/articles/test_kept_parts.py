@@ -2,7 +2,8 @@
 parts that depend on content alone are kept per content version ({% kept %}), never stale,
 never a paywall variant for another, never a preview's."""
 
-from datetime import timedelta
+import zoneinfo
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
@@ -202,3 +203,26 @@ def test_a_part_named_by_a_long_value_has_a_short_key(monkeypatch):
     TWO_VALUES.render(Context({"keep_parts": True, "a": "x" * 10_000, "b": 1, "value": "v"}))
 
     assert len(kept[0]) < 200
+
+
+def test_the_home_page_kept_yesterday_says_the_day_of_yesterdays_stories(
+    django_capture_on_commit_callbacks,
+):
+    """ "14 h 05" means today: the page kept with it (and its part) gives way at midnight, in
+    Paris's time, with no change of content."""
+    paris = zoneinfo.ZoneInfo("Europe/Paris")
+    evening = datetime(2026, 3, 3, 23, 58, tzinfo=paris)
+    with time_machine.travel(evening, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):  # as when the saves commit
+            ArticleFactory(
+                title="Le conseil a voté", published_at=evening - timedelta(hours=9, minutes=28)
+            )
+            ArticleFactory(title="À la une", published_at=evening - timedelta(hours=1))
+        assert "14 h 30" in get(Client(), "/")
+    with time_machine.travel(evening + timedelta(minutes=5), tick=False):
+        versions.VERSIONS.forget()  # a second later for the worker: the version read again
+
+        content = get(Client(), "/")
+
+    assert ">3 mar<" in content
+    assert "14 h 30" not in content
