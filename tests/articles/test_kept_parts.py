@@ -14,7 +14,16 @@ from django.utils import timezone
 from articles.models import Article
 from pagecache import versions
 from tests.factories import ArticleFactory, CategoryFactory, UserFactory
-from tests.subscriptions.test_paywall import LOCKED_NOTE, ON, set_paywall, shows_full_text, story
+from tests.subscriptions.test_paywall import (
+    ANNOUNCE,
+    LOCKED_NOTE,
+    METERED,
+    OFF,
+    ON,
+    set_paywall,
+    shows_full_text,
+    story,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -226,3 +235,40 @@ def test_the_home_page_kept_yesterday_says_the_day_of_yesterdays_stories(
 
     assert ">3 mar<" in content
     assert "14 h 30" not in content
+
+
+@pytest.mark.parametrize("status", [Article.LiveStatus.LIVE, Article.LiveStatus.ENDED])
+def test_a_live_story_keeps_no_part(status, monkeypatch):
+    from articles.templatetags import newsroom
+
+    kept = []
+
+    def remember(key, build, **options):
+        kept.append(key)
+        return build()
+
+    monkeypatch.setattr(newsroom, "remember", remember)
+    article = ArticleFactory(title="En direct du sommet", live_status=status)
+
+    assert "En direct du sommet" in get(staff(), article.get_absolute_url())
+    assert "En direct du sommet" in get(Client(), article.get_absolute_url())
+    assert not [key for key in kept if key.startswith("part:")]
+
+
+@pytest.mark.parametrize("mode", [ANNOUNCE, METERED, ON, OFF])
+def test_each_reader_gets_the_text_of_their_own_decision_whoever_built_the_part(mode):
+    """Staff first (the full text kept), then a metered reader who may read it, then one who
+    has used their free articles, then a visitor: each gets what the paywall decides."""
+    set_paywall(mode, free_articles=1)
+    used, url = story("bravo"), story("alpha").get_absolute_url()
+    assert shows_full_text(get(staff(), url), "alpha")
+    spent = Client()
+    get(spent, used.get_absolute_url())  # its one free article
+
+    locked = mode in (METERED, ON)
+    assert shows_full_text(get(Client(), url), "alpha") is (mode != ON)
+    content = get(spent, url)
+    assert shows_full_text(content, "alpha") is not locked
+    assert (LOCKED_NOTE in content) is locked
+    set_paywall(ON)
+    assert not shows_full_text(get(Client(), url), "alpha")
