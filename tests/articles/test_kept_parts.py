@@ -10,10 +10,20 @@ import time_machine
 from django.template import Context, Template
 from django.test import Client
 from django.utils import timezone
+from taggit.models import Tag
 
-from articles.models import Article
+from articles.models import Article, Author, Category, Correction, HouseAd, Image, ReadMoreLink
 from pagecache import versions
-from tests.factories import ArticleFactory, CategoryFactory, UserFactory
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    CategoryFactory,
+    CorrectionFactory,
+    HouseAdFactory,
+    ImageFactory,
+    ReadMoreLinkFactory,
+    UserFactory,
+)
 from tests.subscriptions.test_paywall import (
     ANNOUNCE,
     LOCKED_NOTE,
@@ -32,6 +42,21 @@ KEPT = Template('{% load newsroom %}{% kept "test" name %}{{ value }}{% endkept 
 
 def render(keep=True, **context):
     return KEPT.render(Context({"keep_parts": keep, "name": "n", **context}))
+
+
+@pytest.fixture
+def kept(monkeypatch):
+    """The keys of the values asked of ``remember`` by the template tags, none kept."""
+    from articles.templatetags import newsroom
+
+    keys = []
+
+    def remember(key, build, **options):
+        keys.append(key)
+        return build()
+
+    monkeypatch.setattr(newsroom, "remember", remember)
+    return keys
 
 
 def staff():
@@ -123,16 +148,7 @@ def test_the_teaser_kept_for_a_reader_never_reaches_staff():
     assert LOCKED_NOTE not in content
 
 
-def test_a_preview_keeps_no_part(editor_client, monkeypatch):
-    from articles.templatetags import newsroom
-
-    kept = []
-
-    def remember(key, build, **options):
-        kept.append(key)
-        return build()
-
-    monkeypatch.setattr(newsroom, "remember", remember)
+def test_a_preview_keeps_no_part(editor_client, kept):
     article = ArticleFactory(title="Titre publié")
 
     assert "Titre publié" in get(editor_client, f"/apercu/{article.pk}/")
@@ -199,16 +215,7 @@ def test_parts_of_different_values_are_kept_apart(first, second):
     assert content == "second"
 
 
-def test_a_part_named_by_a_long_value_has_a_short_key(monkeypatch):
-    from articles.templatetags import newsroom
-
-    kept = []
-
-    def remember(key, build, **options):
-        kept.append(key)
-        return build()
-
-    monkeypatch.setattr(newsroom, "remember", remember)
+def test_a_part_named_by_a_long_value_has_a_short_key(kept):
     TWO_VALUES.render(Context({"keep_parts": True, "a": "x" * 10_000, "b": 1, "value": "v"}))
 
     assert len(kept[0]) < 200
@@ -238,16 +245,7 @@ def test_the_home_page_kept_yesterday_says_the_day_of_yesterdays_stories(
 
 
 @pytest.mark.parametrize("status", [Article.LiveStatus.LIVE, Article.LiveStatus.ENDED])
-def test_a_live_story_keeps_no_part(status, monkeypatch):
-    from articles.templatetags import newsroom
-
-    kept = []
-
-    def remember(key, build, **options):
-        kept.append(key)
-        return build()
-
-    monkeypatch.setattr(newsroom, "remember", remember)
+def test_a_live_story_keeps_no_part(status, kept):
     article = ArticleFactory(title="En direct du sommet", live_status=status)
 
     assert "En direct du sommet" in get(staff(), article.get_absolute_url())
@@ -272,3 +270,67 @@ def test_each_reader_gets_the_text_of_their_own_decision_whoever_built_the_part(
     assert (LOCKED_NOTE in content) is locked
     set_paywall(ON)
     assert not shows_full_text(get(Client(), url), "alpha")
+
+
+def _newsroom():
+    section, other = CategoryFactory(name="Monde"), CategoryFactory(name="Sports")
+    image = ImageFactory(alt_text="Avant alt", credit="Avant crédit")
+    related = ArticleFactory(category=section, title="Avant lié")
+    article = ArticleFactory(
+        category=section,
+        featured_image=image,
+        tags=["Avant étiquette"],
+        title="Le sommet",
+        authors=[AuthorFactory(name="Avant auteur")],
+    )
+    for block in (section, other):  # the home page's blocks, the ad after the second
+        ArticleFactory.create_batch(8, category=block)
+    ReadMoreLinkFactory(
+        article=article, target_article=None, url="https://x.example/", label="Avant lien"
+    )
+    ReadMoreLinkFactory(article=article, target_article=related)
+    Article.objects.filter(pk=article.pk).update(corrected_at=timezone.now())
+    CorrectionFactory(article=article, text="Avant correction")
+    HouseAdFactory(slot="home", alt_text="Avant pub")
+    return {"article": article, "related": related, "section": section, "image": image}
+
+
+EDITS = {
+    "author's name": ("article", "Avant auteur", "Après auteur", Author, {}, "name"),
+    "section's name": ("section", "Monde", "Après rubrique", Category, {"name": "Monde"}, "name"),
+    "tag's name": ("article", "Avant étiquette", "Après étiquette", Tag, {}, "name"),
+    "image's alt text": ("article", "Avant alt", "Après alt", Image, {}, "alt_text"),
+    "image's credit": ("article", "Avant crédit", "Après crédit", Image, {}, "credit"),
+    "correction": ("article", "Avant correction", "Après correction", Correction, {}, "text"),
+    "read-more link": ("article", "Avant lien", "Après lien", ReadMoreLink, {}, "label"),
+    "related story": (
+        "article",
+        "Avant lié",
+        "Après lié",
+        Article,
+        {"title": "Avant lié"},
+        "title",
+    ),
+    "house ad": ("home", "Avant pub", "Après pub", HouseAd, {}, "alt_text"),
+}
+
+
+@pytest.mark.parametrize("edit", EDITS)
+def test_every_change_to_what_a_part_shows_shows_at_once(edit):
+    page, before, after, model, rows, field = EDITS[edit]
+    newsroom = _newsroom()
+    url = {"home": "/", "section": newsroom["section"].get_absolute_url()}.get(
+        page, newsroom["article"].get_absolute_url()
+    )
+    for client in (staff(), Client()):
+        for address in (url, newsroom["article"].get_absolute_url(), "/"):
+            assert before in get(client, url)
+            get(client, address)
+
+    model.objects.filter(**rows).update(**{field: after})  # the write watcher alone
+    versions.VERSIONS.forget()
+
+    for client in (staff(), Client()):
+        content = get(client, url)
+        assert after in content
+        assert before not in content
