@@ -1,6 +1,9 @@
+from datetime import datetime, time, timedelta
+
 from django.apps import AppConfig
 from django.db import connections
 from django.db.models.signals import post_migrate
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -29,6 +32,7 @@ class ArticlesConfig(AppConfig):
         registry.furniture("main-sections", models.Category)
         registry.furniture("house-ads", models.HouseAd, models.Image)
         registry.changes_at(models.Article.objects.next_publication_time)
+        registry.changes_at(next_midnight)
         Access = models.Article.Access
         pages.withdrawn_at(
             models.Article, lambda article: not article.is_visible or article.access != Access.FREE
@@ -42,6 +46,13 @@ class ArticlesConfig(AppConfig):
         registry.purged_with(models.LiveEntry, purging.live_entry_keys, purging.part_due)
         registry.purged_with(Tag, purging.tag_keys)
         registry.purge_addresses(purging.addresses)
+
+
+def next_midnight():
+    """The home page says "14 h 05" of today's stories and "3 mars" of older ones (and the
+    footer says the year): pages change at midnight, in the site's time."""
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    return timezone.make_aware(datetime.combine(tomorrow, time.min))
 
 
 def _install_search_index(using, **kwargs):

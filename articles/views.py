@@ -33,7 +33,7 @@ from newsroom import ratelimit
 from newsroom.clients import client_network
 from newsroom.site import absolute_url
 from pagecache.pages import PAGE_NUMBER, CachedPage, cached_response, is_reader, reader_page
-from pagecache.parts import cached_lookup, remember
+from pagecache.parts import cached_lookup, one_version, remember
 from pagecache.surrogates import shows, shows_articles
 
 MORE_TO_READ = 6
@@ -327,6 +327,7 @@ def _decision(request, pk, access_level):
     return meter, paywall.decide(paywall.reader_of(request), access_level, pk, meter)
 
 
+@one_version()  # read before the article: its page's parts are kept under it
 def article_detail(request, category, slug, pk):
     published = PublishedArticle(pk)
     page, summary = _summary(request, published)
@@ -359,6 +360,7 @@ def article_detail(request, category, slug, pk):
     return response
 
 
+@one_version()
 def live_entries(request, pk):
     """The entries of the live story ``pk`` as its page shows them, for the page's script
     (static/js/live.js) to find the new ones: cached like the page, under the article's key,

@@ -30,7 +30,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.http import http_date
 
 from newsroom.views import DATABASE_UNREACHABLE
-from pagecache import keys, surrogates, versions
+from pagecache import keys, parts, surrogates, versions
 
 LOCAL_PAGES = "local-pages"  # the name of the worker-memory cache tier in settings.CACHES
 PAGE_NUMBER = re.compile(r"[1-9][0-9]*")  # as the site's links write it
@@ -77,7 +77,7 @@ class CachedPage:
         """This address's entry, from the worker's own memory if it has it, else from the
         shared cache. ``page_parameter`` names the query parameter of a list's page number;
         ``version``, the current version if the caller has just read it."""
-        version = version or versions.current()
+        version = version or parts.page_version() or versions.current()
         key = _page_key(request, page_parameter)
         if key is None:
             return cls(None, version)
@@ -174,6 +174,7 @@ def is_reader(request):
     return request.method in ("GET", "HEAD") and not is_staff(request)
 
 
+@parts.one_version()
 def cached_response(request, build, variant="", page=None, meta=None, *, page_parameter=None):
     """The page ``build()`` makes, from the cache for readers (``is_reader``).
 
@@ -184,6 +185,8 @@ def cached_response(request, build, variant="", page=None, meta=None, *, page_pa
     """
     if not is_reader(request):
         response = build()
+        if hasattr(response, "render"):
+            response.render()  # under the version its content was read under (one_version)
         patch_cache_control(response, private=True, no_cache=True)
         response.page_cache_status = "bypass"  # for the request log
         return response

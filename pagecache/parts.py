@@ -5,6 +5,9 @@ Each worker keeps them in its own memory (``MEMORY``) and, when asked, in the sh
 for the other workers. A value is never returned for a version other than its own.
 """
 
+import contextlib
+import contextvars
+
 from django.conf import settings
 from django.core.cache import cache
 
@@ -38,6 +41,31 @@ class WorkerMemory:
 
 MEMORY = WorkerMemory()
 
+# The content version a page being built read its content under (``one_version``).
+_PAGE_VERSION = contextvars.ContextVar("page_version", default=None)
+
+
+def page_version():
+    """The version the page being built was begun under (``one_version``), or None."""
+    return _PAGE_VERSION.get()
+
+
+@contextlib.contextmanager
+def one_version():
+    """Around the building of a page (a context manager or a view's decorator): what it keeps
+    is kept under the content version read on entering, before any of its content. A part
+    rendered from content read before (an article's text, a card) once a newer version has
+    come meanwhile is built and not kept: kept under the newer version, it would show the
+    older content until the next change."""
+    if _PAGE_VERSION.get() is not None:  # the page's own version, read first, stands
+        yield
+        return
+    token = _PAGE_VERSION.set(versions.current())
+    try:
+        yield
+    finally:
+        _PAGE_VERSION.reset(token)
+
 
 def remember(key, build, *, scope=PAGES, shared=True, in_worker=True):
     """The value ``build()`` makes for the current version of ``scope``, built once per
@@ -58,6 +86,8 @@ def remember(key, build, *, scope=PAGES, shared=True, in_worker=True):
         # built from the database or not at all (then only a copy that ``may_fall_back``).
         # Furniture (the paywall's settings) still serves, to choose which copy.
         return build()
+    if scope == PAGES and (page := _PAGE_VERSION.get()) is not None and page.key != version.key:
+        return build()  # from content the page read under an older version: not kept
     value = MEMORY.get(key, version) if in_worker else None
     if value is not None:
         return value

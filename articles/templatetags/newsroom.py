@@ -1,7 +1,9 @@
+import hashlib
 import json
 
 from django import template
 from django.conf import settings
+from django.db.models import Model
 from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.html import format_html
@@ -105,11 +107,31 @@ class KeptNode(template.Node):
         if not context.get("keep_parts"):
             return self.nodelist.render(context)
         # Dates shown relative to today ("14 h 05" or "3 mars") change at midnight.
-        named = ":".join(str(name.resolve(context)) for name in self.names)
-        key = f"part:{get_language()}:{timezone.localdate().isoformat()}:{named}"
+        key = f"part:{get_language()}:{timezone.localdate().isoformat()}:{self.key(context)}"
         return mark_safe(
             remember(key, lambda: self.nodelist.render(context), in_worker=self.in_worker)
         )
+
+    def key(self, context):
+        """The part's name and values, each told apart ("1:2" then "3" is not "1" then "2:3",
+        None is not "None"; a row by its model and primary key); digested when long (a
+        value that renders itself, such as a form)."""
+        values = [_key_value(name.resolve(context)) for name in self.names]
+        named = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+        if len(named) > KEY_LENGTH:
+            named = hashlib.sha256(named.encode()).hexdigest()
+        return named
+
+
+KEY_LENGTH = 100  # of a kept part's values, beyond which they are digested
+
+
+def _key_value(value):
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, Model):
+        return [value._meta.label, value.pk]
+    return str(value)
 
 
 def _fragment(key, template_name, **context):

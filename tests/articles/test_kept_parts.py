@@ -2,18 +2,38 @@
 parts that depend on content alone are kept per content version ({% kept %}), never stale,
 never a paywall variant for another, never a preview's."""
 
-from datetime import timedelta
+import zoneinfo
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
 from django.template import Context, Template
 from django.test import Client
 from django.utils import timezone
+from taggit.models import Tag
 
-from articles.models import Article
+from articles.models import Article, Author, Category, Correction, HouseAd, Image, ReadMoreLink
 from pagecache import versions
-from tests.factories import ArticleFactory, CategoryFactory, UserFactory
-from tests.subscriptions.test_paywall import LOCKED_NOTE, ON, set_paywall, shows_full_text, story
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    CategoryFactory,
+    CorrectionFactory,
+    HouseAdFactory,
+    ImageFactory,
+    ReadMoreLinkFactory,
+    UserFactory,
+)
+from tests.subscriptions.test_paywall import (
+    ANNOUNCE,
+    LOCKED_NOTE,
+    METERED,
+    OFF,
+    ON,
+    set_paywall,
+    shows_full_text,
+    story,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +42,21 @@ KEPT = Template('{% load newsroom %}{% kept "test" name %}{{ value }}{% endkept 
 
 def render(keep=True, **context):
     return KEPT.render(Context({"keep_parts": keep, "name": "n", **context}))
+
+
+@pytest.fixture
+def kept(monkeypatch):
+    """The keys of the values asked of ``remember`` by the template tags, none kept."""
+    from articles.templatetags import newsroom
+
+    keys = []
+
+    def remember(key, build, **options):
+        keys.append(key)
+        return build()
+
+    monkeypatch.setattr(newsroom, "remember", remember)
+    return keys
 
 
 def staff():
@@ -113,19 +148,189 @@ def test_the_teaser_kept_for_a_reader_never_reaches_staff():
     assert LOCKED_NOTE not in content
 
 
-def test_a_preview_keeps_no_part(editor_client, monkeypatch):
-    from articles.templatetags import newsroom
-
-    kept = []
-
-    def remember(key, build, **options):
-        kept.append(key)
-        return build()
-
-    monkeypatch.setattr(newsroom, "remember", remember)
+def test_a_preview_keeps_no_part(editor_client, kept):
     article = ArticleFactory(title="Titre publié")
 
     assert "Titre publié" in get(editor_client, f"/apercu/{article.pk}/")
     assert not [key for key in kept if key.startswith("part:")]
     assert "Titre publié" in get(editor_client, article.get_absolute_url())
     assert [key for key in kept if key.startswith("part:")]
+
+
+@pytest.mark.parametrize("page", ["article", "home", "section"])
+def test_a_change_made_while_a_page_is_built_is_not_kept_under_its_new_version(page, monkeypatch):
+    """A page read under one version whose parts are rendered under the next (an edit
+    committed meanwhile, the version re-read): its parts, made from the content read before,
+    are not kept for the new version."""
+    from articles import views
+
+    article = ArticleFactory(title="Avant la correction")
+    url = {"article": article.get_absolute_url(), "home": "/"}.get(
+        page, article.category.get_absolute_url()
+    )
+    latest_articles, paginate = views.latest_articles, views.ArticleListView.paginate_queryset
+    edit = []
+
+    def edited_meanwhile():
+        if not edit:
+            edit.append(True)
+            Article.objects.filter(pk=article.pk).update(title="Après la correction")
+
+    def latest(*args, **kwargs):
+        chosen = latest_articles(*args, **kwargs)
+        edited_meanwhile()
+        return chosen
+
+    def paginate_queryset(self, *args, **kwargs):
+        result = paginate(self, *args, **kwargs)
+        edited_meanwhile()
+        return result
+
+    monkeypatch.setattr(views, "latest_articles", latest)
+    monkeypatch.setattr(views.ArticleListView, "paginate_queryset", paginate_queryset)
+    client = staff()
+    assert "Avant la correction" in get(client, url)  # read before the edit
+
+    content = get(client, url)
+
+    assert "Après la correction" in content
+    assert "Avant la correction" not in content
+
+
+TWO_VALUES = Template('{% load newsroom %}{% kept "test" a b %}{{ value }}{% endkept %}')
+
+
+@pytest.mark.parametrize(
+    "first, second",
+    [
+        ({"a": "1:2", "b": "3"}, {"a": "1", "b": "2:3"}),  # joined, the same text
+        ({"a": None, "b": 1}, {"a": "None", "b": 1}),
+    ],
+)
+def test_parts_of_different_values_are_kept_apart(first, second):
+    assert TWO_VALUES.render(Context({"keep_parts": True, **first, "value": "premier"}))
+
+    content = TWO_VALUES.render(Context({"keep_parts": True, **second, "value": "second"}))
+
+    assert content == "second"
+
+
+def test_a_part_named_by_a_long_value_has_a_short_key(kept):
+    TWO_VALUES.render(Context({"keep_parts": True, "a": "x" * 10_000, "b": 1, "value": "v"}))
+
+    assert len(kept[0]) < 200
+
+
+def test_the_home_page_kept_yesterday_says_the_day_of_yesterdays_stories(
+    django_capture_on_commit_callbacks,
+):
+    """ "14 h 05" means today: the page kept with it (and its part) gives way at midnight, in
+    Paris's time, with no change of content."""
+    paris = zoneinfo.ZoneInfo("Europe/Paris")
+    evening = datetime(2026, 3, 3, 23, 58, tzinfo=paris)
+    with time_machine.travel(evening, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):  # as when the saves commit
+            ArticleFactory(
+                title="Le conseil a voté", published_at=evening - timedelta(hours=9, minutes=28)
+            )
+            ArticleFactory(title="À la une", published_at=evening - timedelta(hours=1))
+        assert "14 h 30" in get(Client(), "/")
+    with time_machine.travel(evening + timedelta(minutes=5), tick=False):
+        versions.VERSIONS.forget()  # a second later for the worker: the version read again
+
+        content = get(Client(), "/")
+
+    assert ">3 mar<" in content
+    assert "14 h 30" not in content
+
+
+@pytest.mark.parametrize("status", [Article.LiveStatus.LIVE, Article.LiveStatus.ENDED])
+def test_a_live_story_keeps_no_part(status, kept):
+    article = ArticleFactory(title="En direct du sommet", live_status=status)
+
+    assert "En direct du sommet" in get(staff(), article.get_absolute_url())
+    assert "En direct du sommet" in get(Client(), article.get_absolute_url())
+    assert not [key for key in kept if key.startswith("part:")]
+
+
+@pytest.mark.parametrize("mode", [ANNOUNCE, METERED, ON, OFF])
+def test_each_reader_gets_the_text_of_their_own_decision_whoever_built_the_part(mode):
+    """Staff first (the full text kept), then a metered reader who may read it, then one who
+    has used their free articles, then a visitor: each gets what the paywall decides."""
+    set_paywall(mode, free_articles=1)
+    used, url = story("bravo"), story("alpha").get_absolute_url()
+    assert shows_full_text(get(staff(), url), "alpha")
+    spent = Client()
+    get(spent, used.get_absolute_url())  # its one free article
+
+    locked = mode in (METERED, ON)
+    assert shows_full_text(get(Client(), url), "alpha") is (mode != ON)
+    content = get(spent, url)
+    assert shows_full_text(content, "alpha") is not locked
+    assert (LOCKED_NOTE in content) is locked
+    set_paywall(ON)
+    assert not shows_full_text(get(Client(), url), "alpha")
+
+
+def _newsroom():
+    section, other = CategoryFactory(name="Monde"), CategoryFactory(name="Sports")
+    image = ImageFactory(alt_text="Avant alt", credit="Avant crédit")
+    related = ArticleFactory(category=section, title="Avant lié")
+    article = ArticleFactory(
+        category=section,
+        featured_image=image,
+        tags=["Avant étiquette"],
+        title="Le sommet",
+        authors=[AuthorFactory(name="Avant auteur")],
+    )
+    for block in (section, other):  # the home page's blocks, the ad after the second
+        ArticleFactory.create_batch(8, category=block)
+    ReadMoreLinkFactory(
+        article=article, target_article=None, url="https://x.example/", label="Avant lien"
+    )
+    ReadMoreLinkFactory(article=article, target_article=related)
+    Article.objects.filter(pk=article.pk).update(corrected_at=timezone.now())
+    CorrectionFactory(article=article, text="Avant correction")
+    HouseAdFactory(slot="home", alt_text="Avant pub")
+    return {"article": article, "related": related, "section": section, "image": image}
+
+
+EDITS = {
+    "author's name": ("article", "Avant auteur", "Après auteur", Author, {}, "name"),
+    "section's name": ("section", "Monde", "Après rubrique", Category, {"name": "Monde"}, "name"),
+    "tag's name": ("article", "Avant étiquette", "Après étiquette", Tag, {}, "name"),
+    "image's alt text": ("article", "Avant alt", "Après alt", Image, {}, "alt_text"),
+    "image's credit": ("article", "Avant crédit", "Après crédit", Image, {}, "credit"),
+    "correction": ("article", "Avant correction", "Après correction", Correction, {}, "text"),
+    "read-more link": ("article", "Avant lien", "Après lien", ReadMoreLink, {}, "label"),
+    "related story": (
+        "article",
+        "Avant lié",
+        "Après lié",
+        Article,
+        {"title": "Avant lié"},
+        "title",
+    ),
+    "house ad": ("home", "Avant pub", "Après pub", HouseAd, {}, "alt_text"),
+}
+
+
+@pytest.mark.parametrize("edit", EDITS)
+def test_every_change_to_what_a_part_shows_shows_at_once(edit):
+    page, before, after, model, rows, field = EDITS[edit]
+    newsroom = _newsroom()
+    url = {"home": "/", "section": newsroom["section"].get_absolute_url()}.get(
+        page, newsroom["article"].get_absolute_url()
+    )
+    for client in (staff(), Client()):
+        for address in (url, newsroom["article"].get_absolute_url(), "/"):
+            assert before in get(client, url)
+            get(client, address)
+
+    model.objects.filter(**rows).update(**{field: after})  # the write watcher alone
+    versions.VERSIONS.forget()
+
+    for client in (staff(), Client()):
+        content = get(client, url)
+        assert after in content
+        assert before not in content
