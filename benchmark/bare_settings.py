@@ -2,8 +2,9 @@
 
 A second gunicorn serves this settings module with the same worker settings as the site:
 Django with no application, no middleware, no template and no database, answering one fixed
-page of the article page's size (``benchmark.views.ceiling``). Everything a page costs above it
-is Newsroom's own work: the middleware stack, the views, the queries and the templates.
+page of the measured page's size (``benchmark.views.ceiling``, ``?bytes=``). Everything a page
+costs above it is Newsroom's own work: the middleware stack, the views, the queries and the
+templates.
 """
 
 import os

@@ -1,4 +1,4 @@
-"""The ceiling: a fixed page of the same size as an article page, made with no database and no
+"""The ceiling: a fixed page of the same size as the page measured, made with no database and no
 template but served by the same server, settings and middleware, so that every figure of
 ``manage.py bench`` is also a ratio to what the stack itself can do. The same view, served by
 Django with nothing else (``benchmark.bare_settings``), is the bare view.

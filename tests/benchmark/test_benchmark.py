@@ -131,15 +131,21 @@ def test_bench_reports_every_page_as_a_ratio_to_the_bare_view_and_says_which_tar
         ("home", "signed-in"): LoadResult(250, 1, 0, 4, 8),
     }
 
-    bench._table(results, [references] * 3, {"article": 30_000})
+    slower = {"bare": LoadResult(800, 1, 0, 1, 2), "ceiling": LoadResult(400, 1, 0, 2, 4)}
+    around = {"article": (references, references), "home": (slower, references)}
+
+    bench._table(results, around, {"article": 30_000, "home": 56_000})
 
     report = "\n".join(bench.lines)
+    # Each page against the bare view at its own size, measured around it.
+    assert "article (30000 bytes) 1000, 1000; home (56000 bytes) 800, 1000 req/s" in report
+    assert "| home | cached | 500 | 900 | 0.556 | 1.111 |" in report
     assert "| article | uncached | 120 | 1000 | 0.120 | 0.240 |" in report
-    assert "| home | signed-in | 250 | 1000 | 0.250 | 0.500 |" in report
+    assert "| home | signed-in | 250 | 900 | 0.278 | 0.556 |" in report
     assert "Target, cached article ≥ 0.8 × bare: 0.900 — met." in report
     assert "Target, uncached article ≥ 0.1 × bare: 0.120 — met." in report
-    assert "Target, cached home ≥ 0.8 × bare: 0.500 — NOT met." in report
-    assert "Target, uncached home ≥ 0.06 × bare: 0.040 — NOT met." in report
+    assert "Target, cached home ≥ 0.8 × bare: 0.556 — NOT met." in report
+    assert "Target, uncached home ≥ 0.06 × bare: 0.044 — NOT met." in report
 
 
 def test_generate_articles_clear_removes_only_generated_content():

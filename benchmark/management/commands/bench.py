@@ -433,27 +433,26 @@ class Command(BaseCommand):
         paths = {name: urls for name, urls in self._paths().items() if name in self.pages}
         self._say("Checking and warming every URL…")
         sizes = self._warm({"article": self._paths()["article"], **paths})
-        size = f"?bytes={sizes['article']}"
-        self._say(f"Article page: {sizes['article']} bytes on average; the references too.")
-        references = {"bare": (self.bare_url, [BARE_PATH + size])}
-        if not self.options["no_ceiling"]:
-            references["ceiling"] = (self.base_url, [CEILING_PATH + size])
-        # The references are measured before the first page and after each one, and each page
-        # is compared with the mean of the runs around it: on a shared machine the load drifts.
-        measured = [self._references(references)]
-        results = {}
+        self._say("Average sizes: " + ", ".join(f"{n} {b} bytes" for n, b in sizes.items()))
+        # Each page against the references at its own size (a home page is twice an article's),
+        # measured just before and just after it: on a shared machine the load drifts.
+        results, around = {}, {}
         for name in self.pages:
+            references = {"bare": (self.bare_url, [f"{BARE_PATH}?bytes={sizes[name]}"])}
+            if not self.options["no_ceiling"]:
+                references["ceiling"] = (self.base_url, [f"{CEILING_PATH}?bytes={sizes[name]}"])
+            before = self._references(references)
             for mode in _modes(name):
                 if self.options["profile"] and (name, mode) == ("article", "uncached"):
                     with self._py_spy():
                         results[name, mode] = self._measure(name, paths[name], mode)
                 else:
                     results[name, mode] = self._measure(name, paths[name], mode)
-            measured.append(self._references(references))
-        self._table(results, measured, sizes)
+            around[name] = (before, self._references(references))
+        self._table(results, around, sizes)
         if not self.options["no_in_process"]:
             pages = {**paths, "article": self._paths()["article"][:30]}
-            self._page_times(pages, CEILING_PATH + size)
+            self._page_times(pages, f"{CEILING_PATH}?bytes={sizes['article']}")
             self._build_times(pages["article"])
         self._write_report()
         self.profile_paths = self._paths()["article"][:30]
@@ -503,7 +502,8 @@ class Command(BaseCommand):
                 sizes[name] = round(sum(size for _status, size in answers) / len(answers))
         return sizes
 
-    def _table(self, results, measured, sizes):
+    def _table(self, results, around, sizes):
+        """``around``: {page: (references before it, references after it)}."""
         if self.load:
             seconds, images, wall = self.load
             self.lines.append(
@@ -512,21 +512,25 @@ class Command(BaseCommand):
                 f"{wall:.1f} s for the whole command, which first deletes the previous run's "
                 "articles).\n"
             )
-        names = list(measured[0])
+        names = list(next(iter(around.values()))[0])
         for name in names:
-            runs = ", ".join(f"{references[name].rps:.0f}" for references in measured)
+            runs = "; ".join(
+                f"{page} ({sizes[page]} bytes) "
+                + ", ".join(f"{references[name].rps:.0f}" for references in around[page])
+                for page in self.pages
+            )
             what = {
                 "bare": "Django alone (no middleware, no template, no database) through a "
                 "gunicorn of its own with the same worker settings",
                 "ceiling": "the same through the site's gunicorn, settings and middleware",
             }[name]
             self.lines.append(
-                f"{name.capitalize()}: a fixed page of {sizes['article']} bytes (the article "
-                f"page's average size), {what}: {runs} req/s."
+                f"{name.capitalize()}: a fixed page of each page's average size, {what}: "
+                f"{runs} req/s."
             )
         self.lines += [
-            "Each page's ratios are to the mean of the reference runs just before and just "
-            "after it.",
+            "Each page's ratios are to the mean of the reference runs, at its size, just "
+            "before and just after it.",
             "",
             "| Page | Cache | Requests/s | Bare (req/s) | × bare |"
             + "".join(f" × {name} |" for name in names[1:])
@@ -534,9 +538,8 @@ class Command(BaseCommand):
             "|---|---|---:|---:|---:|" + "---:|" * (len(names) + 2),
         ]
         ratios = {}
-        for index, name in enumerate(self.pages):
-            around = measured[index], measured[index + 1]
-            reference = {ref: sum(run[ref].rps for run in around) / 2 for ref in names}
+        for name in self.pages:
+            reference = {ref: sum(run[ref].rps for run in around[name]) / 2 for ref in names}
             for mode in _modes(name):
                 result = results[name, mode]
                 ratios[name, mode] = result.rps / reference["bare"]
