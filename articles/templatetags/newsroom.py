@@ -108,9 +108,15 @@ class KeptNode(template.Node):
             return self.nodelist.render(context)
         # Dates shown relative to today ("14 h 05" or "3 mars") change at midnight.
         key = f"part:{get_language()}:{timezone.localdate().isoformat()}:{self.key(context)}"
-        return mark_safe(
-            remember(key, lambda: self.nodelist.render(context), in_worker=self.in_worker)
-        )
+        drawn = []
+
+        def draw():
+            drawn.append(self.nodelist.render(context))
+            # A CSRF token is one visitor's (here or in an include): never kept for others.
+            return None if CSRF_FIELD in drawn[0] else drawn[0]
+
+        kept = remember(key, draw, in_worker=self.in_worker)
+        return mark_safe(drawn[0] if kept is None else kept)
 
     def key(self, context):
         """The part's name and values, each told apart ("1:2" then "3" is not "1" then "2:3",
@@ -124,6 +130,7 @@ class KeptNode(template.Node):
 
 
 KEY_LENGTH = 100  # of a kept part's values, beyond which they are digested
+CSRF_FIELD = 'name="csrfmiddlewaretoken"'
 
 
 def _key_value(value):

@@ -334,3 +334,20 @@ def test_every_change_to_what_a_part_shows_shows_at_once(edit):
         content = get(client, url)
         assert after in content
         assert before not in content
+
+
+def test_a_part_holding_a_csrf_token_is_drawn_for_each_request_never_kept():
+    # A token is one visitor's: kept, the first visitor's would go to every other.
+    part = Template(
+        '{% load newsroom %}{% kept "form" name %}<form>{% csrf_token %}{{ value }}</form>'
+        "{% endkept %}"
+    )
+
+    def draw(token, value):
+        context = {"keep_parts": True, "name": "n", "csrf_token": token, "value": value}
+        return part.render(Context(context))
+
+    assert 'value="premier-jeton"' in draw("premier-jeton", "un")
+    second = draw("second-jeton", "deux")
+
+    assert 'value="second-jeton"' in second and "deux" in second
