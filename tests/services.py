@@ -303,6 +303,10 @@ def manage(env, *args, timeout=120):
 @contextlib.contextmanager
 def app_server(env, workers=2):
     """The site under gunicorn on a free port; yields its base URL and the path of its log."""
+    if not (REPO_ROOT / "staticfiles" / "staticfiles.json").exists():
+        # Pages name their hashed static files: without the manifest, every page is a 500
+        # (a fresh checkout, before any test collected them).
+        manage(env, "collectstatic", "--noinput")
     port = free_port()
     with tempfile.NamedTemporaryFile("w+", prefix="faults-gunicorn-", suffix=".log") as log:
         command = [
