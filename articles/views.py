@@ -29,11 +29,12 @@ from articles.models import (
     published_q,
     readers_tag_or_404,
 )
+from articles.templatetags.newsroom import kept_part_name
 from newsroom import ratelimit
 from newsroom.clients import client_network
 from newsroom.site import absolute_url
 from pagecache.pages import PAGE_NUMBER, CachedPage, cached_response, is_reader, reader_page
-from pagecache.parts import cached_lookup, one_version, remember
+from pagecache.parts import cached_lookup, one_version, prefetch, remember
 from pagecache.surrogates import shows, shows_articles
 
 MORE_TO_READ = 6
@@ -67,6 +68,32 @@ def latest_articles(exclude, limit=MORE_TO_READ):
     return chosen
 
 
+def article_key(pk):
+    return f"article-page:{pk}"
+
+
+def related_key(pk):
+    return f"related:{pk}"
+
+
+def players_key(pk, variant):
+    return f"article-players:{pk}:{variant}"
+
+
+def kept_article_values(pk, variant):
+    """Every value the page of the published article ``pk`` built again asks the cache for
+    (``article_page``, its template's ``{% kept %}`` parts), so that they are read in one
+    round trip (``prefetch``)."""
+    return [
+        article_key(pk),
+        related_key(pk),
+        players_key(pk, variant),
+        kept_part_name("article-head", pk),
+        kept_part_name("article-main", pk, variant),
+        kept_part_name("article-end", pk),
+    ]
+
+
 def article_page(request, article, decision, *, preview=False, live_page=1):
     read_more_links = article.visible_read_more_links()
     # "Lire la suite" skips the stories already offered under "Lire aussi" just above it.
@@ -77,7 +104,7 @@ def article_page(request, article, decision, *, preview=False, live_page=1):
         related = article.related_articles(exclude=linked)
     else:
         related = remember(
-            f"related:{article.pk}", lambda: article.related_articles(exclude=linked)
+            related_key(article.pk), lambda: article.related_articles(exclude=linked)
         )
     shown = {article.pk, *linked, *(a.pk for a in related)}
     shows(*(f"article-{pk}" for pk in shown))
@@ -145,7 +172,7 @@ def article_page(request, article, decision, *, preview=False, live_page=1):
             "keep_parts": keep_parts,
             "body": body,
             "has_players": (
-                remember(f"article-players:{article.pk}:{decision.variant}", has_players)
+                remember(players_key(article.pk, decision.variant), has_players)
                 if keep_parts
                 else has_players()
             ),
@@ -282,7 +309,7 @@ class PublishedArticle:
         # Kept per content version in the shared cache (not in each worker: a site has
         # thousands), so that the page built again for another reader costs no query for it.
         return remember(
-            f"article-page:{self.pk}",
+            article_key(self.pk),
             lambda: get_object_or_404(Article.objects.published().for_page(), pk=self.pk),
             in_worker=False,
         )
@@ -312,11 +339,15 @@ def _summary(request, published):
     cached variant (the address, the access level). It is kept with the cached page, so a
     cached page costs one read of the cache. Without it: the summary kept per version, else
     the article, fetched once for both uses."""
+    pk = published.pk
+
+    def summary():
+        return remember(f"article-summary:{pk}", published.summary)
+
     page = CachedPage.read(request) if is_reader(request) else None
     if page is None:  # staff get the page built afresh
-        return None, published.summary()
-    pk = published.pk
-    return page, page.meta_or(lambda: remember(f"article-summary:{pk}", published.summary))
+        return None, summary()
+    return page, page.meta_or(summary)
 
 
 def _decision(request, pk, access_level):
@@ -345,9 +376,14 @@ def article_detail(request, category, slug, pk):
         # entry of a subscribers' story leads there, not to a page that seems not to exist).
         return redirect(summary["url"])
 
+    def build():
+        if not summary.get("live"):  # a live story's parts are never kept
+            prefetch(*kept_article_values(pk, decision.variant))
+        return article_page(request, published.article, decision, live_page=live_page)
+
     response = cached_response(
         request,
-        lambda: article_page(request, published.article, decision, live_page=live_page),
+        build,
         decision.variant,
         page=page,
         meta=summary,

@@ -106,8 +106,7 @@ class KeptNode(template.Node):
     def render(self, context):
         if not context.get("keep_parts"):
             return self.nodelist.render(context)
-        # Dates shown relative to today ("14 h 05" or "3 mars") change at midnight.
-        key = f"part:{get_language()}:{timezone.localdate().isoformat()}:{self.key(context)}"
+        key = kept_part_name(*(name.resolve(context) for name in self.names))
         drawn = []
 
         def draw():
@@ -118,15 +117,19 @@ class KeptNode(template.Node):
         kept = remember(key, draw, in_worker=self.in_worker)
         return mark_safe(drawn[0] if kept is None else kept)
 
-    def key(self, context):
-        """The part's name and values, each told apart ("1:2" then "3" is not "1" then "2:3",
-        None is not "None"; a row by its model and primary key); digested when long (a
-        value that renders itself, such as a form)."""
-        values = [_key_value(name.resolve(context)) for name in self.names]
-        named = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
-        if len(named) > KEY_LENGTH:
-            named = hashlib.sha256(named.encode()).hexdigest()
-        return named
+
+def kept_part_name(*values):
+    """The name a ``{% kept %}`` part with these ``values`` (its name first) is kept under,
+    for the language and the day (dates shown relative to today, "14 h 05" or "3 mars",
+    change at midnight): what a view gives ``parts.prefetch`` to read the part ahead. Each
+    value is told apart ("1:2" then "3" is not "1" then "2:3", None is not "None"; a row by
+    its model and primary key); digested when long (a value that renders itself, such as a
+    form)."""
+    told_apart = [_key_value(value) for value in values]
+    named = json.dumps(told_apart, ensure_ascii=False, separators=(",", ":"))
+    if len(named) > KEY_LENGTH:
+        named = hashlib.sha256(named.encode()).hexdigest()
+    return f"part:{get_language()}:{timezone.localdate().isoformat()}:{named}"
 
 
 KEY_LENGTH = 100  # of a kept part's values, beyond which they are digested

@@ -13,7 +13,7 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from articles.models import Article, Author, Category, Correction, HouseAd, Image, ReadMoreLink
-from pagecache import versions
+from pagecache import keys, versions
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -108,6 +108,39 @@ def test_staffs_page_built_again_costs_the_session_and_the_user_alone(
     # The session, the user, and at most one read of the content version.
     with django_assert_max_num_queries(3):
         assert get(client, url) == first
+
+
+def test_an_article_page_built_again_in_another_worker_reads_the_cache_once(monkeypatch):
+    """What the article's page keeps (the article, its related stories, its parts) is read
+    in one round trip of the shared cache by a worker that has none of it in memory."""
+    from django.core.cache import cache
+
+    from articles.views import kept_article_values
+    from pagecache import parts
+
+    article = ArticleFactory(tags=["Climat"])
+    ArticleFactory.create_batch(3, category=article.category, tags=["Climat"])
+    client = staff()
+    first = get(client, article.get_absolute_url())
+    parts.MEMORY.values.clear()  # another worker: only the shared cache has them
+    reads, batches = [], []
+    get_one = cache.get
+
+    def get_many(keys, **kwargs):  # Django's: one ``get`` a key, unless the backend has better
+        batches.append(keys)
+        return {key: value for key in keys if (value := get_one(key)) is not None}
+
+    monkeypatch.setattr(
+        cache, "get", lambda key, *a, **kw: reads.append(key) or get_one(key, *a, **kw)
+    )
+    monkeypatch.setattr(cache, "get_many", get_many)
+
+    assert get(client, article.get_absolute_url()) == first
+
+    version = versions.current()
+    wanted = {keys.part(name, version) for name in kept_article_values(article.pk, "full-plain")}
+    assert [set(batch) for batch in batches] == [wanted]
+    assert not wanted & set(reads)
 
 
 def test_staff_see_a_change_at_once():
