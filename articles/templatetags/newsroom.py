@@ -55,14 +55,14 @@ def card(article, *, snippet="", **options):
     if "lazy" in options:
         options["lazy"] = bool(options["lazy"])
     key = f"card:{article.pk}:{sorted(options.items())}"
-    return _fragment(key, CARD_TEMPLATE, article=article, **options)
+    return fragment(key, CARD_TEMPLATE, article=article, **options)
 
 
 @register.simple_tag
 def site_nav(current_section=None):
     """The menu of main sections, the current one marked."""
     current = getattr(current_section, "pk", None)
-    return _fragment(
+    return fragment(
         f"site-nav:{current}", "components/site_nav.html", sections=main_sections(), current=current
     )
 
@@ -70,7 +70,7 @@ def site_nav(current_section=None):
 @register.simple_tag
 def site_footer():
     year = timezone.localdate().year
-    return _fragment(
+    return fragment(
         f"site-footer:{year}",
         "components/site_footer.html",
         sections=main_sections(),
@@ -144,7 +144,7 @@ def _key_value(value):
     return str(value)
 
 
-def _fragment(key, template_name, **context):
+def fragment(key, template_name, **context):
     """A part of pages that depends on content alone: rendered once per content version in
     each worker (``key`` names everything in ``context`` it depends on), kept in its memory."""
     key = f"fragment:{get_language()}:{key}"

@@ -16,7 +16,7 @@ from articles.models import Article
 from audience import ranking
 from audience.models import ArticleViews, MostRead, hour_of
 from pagecache.models import PendingPurge
-from tests.factories import ArticleFactory, CategoryFactory
+from tests.factories import ArticleFactory, CategoryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -93,6 +93,26 @@ def test_the_list_shows_on_the_home_and_article_pages_and_drops_an_unpublished_s
         stories[4].status = Article.Status.DRAFT
         stories[4].save()
     assert _titles_in_block(Client().get("/").content.decode()) == expected[:1] + expected[2:]
+
+
+def test_a_new_order_of_the_same_stories_shows_at_once_on_pages_built_again(
+    stories, django_capture_on_commit_callbacks
+):
+    _read(stories, 1, 2, 3, 4, 5)
+    with django_capture_on_commit_callbacks(execute=True):
+        ranking.refresh()
+    staff = Client()
+    staff.force_login(UserFactory(is_staff=True))  # pages built again, their parts kept
+    url = stories[6].get_absolute_url()
+    assert _titles_in_block(staff.get(url).content.decode())[0] == "Récit numéro 4"
+
+    _views(stories[0], 50, hours_ago=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        ranking.refresh()
+
+    expected = [f"Récit numéro {n}" for n in (0, 4, 3, 2, 1)]
+    assert _titles_in_block(staff.get(url).content.decode()) == expected
+    assert _titles_in_block(staff.get("/").content.decode()) == expected
 
 
 def test_no_list_before_any_view(stories):
