@@ -237,3 +237,21 @@ def test_bench_runs_a_redis_server_of_its_own_and_stops_it():
 
     with pytest.raises(redis.ConnectionError):
         client.ping()
+
+
+@pytest.mark.parametrize("worker_class", ["sync", "gthread"])
+def test_the_server_runs_the_worker_class_asked_for(worker_class):
+    from gunicorn.config import Config
+
+    from benchmark.management.commands.bench import gunicorn_command
+
+    options = {"workers": 2, "worker_class": worker_class, "threads": 4, "connections": 8}
+    command = gunicorn_command("newsroom.wsgi", 8000, options)
+    config = Config()  # as gunicorn reads its command line
+    parsed = vars(config.parser().parse_args(command[command.index("gunicorn") + 1 :]))
+    for name, value in parsed.items():
+        if name != "args" and value is not None:
+            config.set(name.lower(), value)
+
+    # gunicorn turns a sync worker given threads into a gthread one.
+    assert config.worker_class_str == worker_class

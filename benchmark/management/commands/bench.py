@@ -354,20 +354,8 @@ class Command(BaseCommand):
     @contextlib.contextmanager
     def _gunicorn(self, app, env, ready_path):
         """gunicorn serving ``app`` with ``env``, once ``ready_path`` answers; yields its URL."""
-        o = self.options
         port = _free_port()
-        command = [
-            sys.executable, "-m", "gunicorn", app,
-            "--bind", f"127.0.0.1:{port}", "--workers", str(o["workers"]),
-            "--worker-class", o["worker_class"], "--threads", str(o["threads"]),
-            "--log-level", "warning", "--timeout", "60",
-        ]  # fmt: skip
-        if o["worker_class"] == "gthread":
-            # A gthread worker accepts every connection it can; one worker could take most of
-            # the load tool's keep-alive connections and leave the other core idle, a different
-            # share in every run. Capping each worker's share spreads them evenly.
-            share = math.ceil(o["connections"] / o["workers"])
-            command += ["--worker-connections", str(share)]
+        command = gunicorn_command(app, port, self.options)
         # Closed in the finally clause below, once gunicorn has stopped writing to it.
         log = tempfile.NamedTemporaryFile("w+", prefix="bench-gunicorn-", suffix=".log")  # noqa: SIM115
         self._say(f"Starting gunicorn ({app}) on 127.0.0.1:{port}…")
@@ -791,3 +779,22 @@ def _summarise_collapsed(files, top=40):
     lines += ["", "Self:"]
     lines += [f"{100 * n / total:5.1f}%  {frame}" for frame, n in own.most_common(top)]
     return "\n".join(lines) + "\n"
+
+
+def gunicorn_command(app, port, options):
+    """The command serving ``app`` on ``port`` with the run's workers."""
+    command = [
+        sys.executable, "-m", "gunicorn", app,
+        "--bind", f"127.0.0.1:{port}", "--workers", str(options["workers"]),
+        "--worker-class", options["worker_class"],
+        "--log-level", "warning", "--timeout", "60",
+    ]  # fmt: skip
+    if options["worker_class"] == "gthread":
+        # Never with sync: gunicorn runs a sync worker given threads as a gthread one.
+        command += ["--threads", str(options["threads"])]
+        # A gthread worker accepts every connection it can; one worker could take most of
+        # the load tool's keep-alive connections and leave the other core idle, a different
+        # share in every run. Capping each worker's share spreads them evenly.
+        share = math.ceil(options["connections"] / options["workers"])
+        command += ["--worker-connections", str(share)]
+    return command
