@@ -63,6 +63,32 @@ def test_the_admin_alone_allows_inline_styles_for_its_rich_text_editor(editor_cl
     assert "'unsafe-inline'" in style_src(response)
 
 
+def test_each_page_gets_its_own_policy_whatever_came_before(client, editor_client):
+    """The site's policy is built once per process; the admin's, a nonce's and a changed
+    setting's are never served in its place, nor it in theirs."""
+    article = ArticleFactory()
+    editor = reverse("admin:articles_article_add")
+    for _round in range(2):
+        assert style_src(client.get(article.get_absolute_url())) == ["'self'"]
+        response = editor_client.get(editor)
+        assert "'unsafe-inline'" in style_src(response)
+        nonce = re.search(r"script-src [^;]*'nonce-([^']+)'", response["Content-Security-Policy"])
+        assert nonce and f'nonce="{nonce.group(1)}"' in response.content.decode()
+        assert "'nonce-" not in client.get("/")["Content-Security-Policy"]
+
+
+def test_a_new_policy_setting_is_served_at_once(client, settings):
+    assert "report-uri" not in client.get("/")["Content-Security-Policy"]
+    settings.CONTENT_SECURITY_POLICY = {
+        "DIRECTIVES": {**settings.CONTENT_SECURITY_POLICY["DIRECTIVES"], "report-uri": "/csp/"}
+    }
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+
+    response = client.get("/")
+    assert "report-uri /csp/" in response["Content-Security-Policy"]
+    assert response["Content-Security-Policy-Report-Only"] == "default-src 'none'"
+
+
 def test_site_colours_come_from_a_stylesheet_browsers_keep(client, settings):
     settings.NEWSROOM_COLOURS = {"ink": "#102030", "accent": "#8a1010"}
     home = client.get("/").content.decode()
