@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.core.management import call_command
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -260,3 +261,24 @@ def test_the_admin_confirming_a_users_deletion_lists_their_sessions_without_thei
     assert response.status_code == 200
     assert "Session jusqu’au" in content
     assert key not in content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_upgrade_empties_the_former_session_table_so_a_rollback_revives_no_session():
+    from django.contrib.sessions.backends.db import SessionStore as FormerStore
+    from django.contrib.sessions.models import Session as FormerSession
+
+    user = UserFactory()
+    executor = MigrationExecutor(connection)
+    executor.migrate([("newsroom", "0001_initial")])
+    former = FormerStore()
+    former[SESSION_KEY] = str(user.pk)
+    former[BACKEND_SESSION_KEY] = OLD_BACKEND
+    former[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    former.save()
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes("newsroom"))
+
+    assert not FormerSession.objects.exists()
+    assert not is_signed_in(with_cookie(former.session_key))  # signed out once, at the upgrade
