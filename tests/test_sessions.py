@@ -282,3 +282,23 @@ def test_the_upgrade_empties_the_former_session_table_so_a_rollback_revives_no_s
 
     assert not FormerSession.objects.exists()
     assert not is_signed_in(with_cookie(former.session_key))  # signed out once, at the upgrade
+
+
+def test_the_session_and_user_read_together_are_those_the_orm_reads():
+    user = UserFactory(is_staff=True, last_login=timezone.now() - timedelta(days=1))
+    key = session_key(signed_in(user))
+    store = import_module(settings.SESSION_ENGINE).SessionStore(key)
+
+    assert store.load()[SESSION_KEY] == str(user.pk)
+
+    stored = session_model().objects.get(session_key=key)
+    loaded = store.loaded_user
+    fields = [field.attname for field in type(user)._meta.concrete_fields]
+    expected = type(user).objects.get(pk=user.pk)
+    assert [getattr(loaded, name) for name in fields] == [
+        getattr(expected, name) for name in fields
+    ]
+    assert loaded.is_staff is True and loaded._state.adding is False
+    read = import_module(settings.SESSION_ENGINE).SessionStore(key)._get_session_from_db()
+    columns = [field.attname for field in session_model()._meta.concrete_fields]
+    assert [getattr(read, name) for name in columns] == [getattr(stored, name) for name in columns]
