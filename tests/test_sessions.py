@@ -302,3 +302,20 @@ def test_the_session_and_user_read_together_are_those_the_orm_reads():
     read = import_module(settings.SESSION_ENGINE).SessionStore(key)._get_session_from_db()
     columns = [field.attname for field in session_model()._meta.concrete_fields]
     assert [getattr(read, name) for name in columns] == [getattr(stored, name) for name in columns]
+
+
+def test_an_async_view_gets_the_user_the_session_loaded():
+    from asgiref.sync import async_to_sync
+    from django.test import RequestFactory
+
+    from newsroom.sessions import SessionStore, SessionUserMiddleware
+
+    user = UserFactory()
+    request = RequestFactory().get("/")
+    request.session = SessionStore(session_key(signed_in(user)))
+    SessionUserMiddleware(lambda request: None).process_request(request)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert async_to_sync(request.auser)() == user
+
+    assert len(user_queries(queries)) == 1
