@@ -511,7 +511,7 @@ def reader_session(*, username=READER_USERNAME, is_staff=False):
     )
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = str(reader.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = "newsroom.sessions.UserBackend"
     store[HASH_SESSION_KEY] = reader.get_session_auth_hash()
     store.set_expiry(24 * 3600)
     store.save()

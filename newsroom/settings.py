@@ -32,9 +32,11 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    "newsroom.apps.NewsroomConfig",  # the sessions, read with their user
     "newsroom.apps.AdminConfig",  # django.contrib.admin, whose home page is the desk's
     "django.contrib.auth",
     "django.contrib.contenttypes",
+    # Its clearsessions command, for the sessions of newsroom.Session (newsroom/sessions.py).
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
@@ -92,7 +94,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, with the user read in the session's query (newsroom/sessions.py).
+    "newsroom.sessions.SessionUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "newsroom.middleware.ContentSecurityPolicyMiddleware",
@@ -239,13 +242,14 @@ CDN_PURGE_FASTLY_SOFT = env.bool("CDN_PURGE_FASTLY_SOFT", default=False)  # mark
 
 # Sessions in the database alone: a sign-out made while Redis was unreachable must never be
 # undone by a copy Redis kept, whichever process reads it next. Only signed-in visitors (never
-# a cached page) pay the query.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# a cached page) pay the query, one for the session and its user together (newsroom/sessions.py).
+SESSION_ENGINE = "newsroom.sessions"
 
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out sign-in before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, which takes the user the session loaded (newsroom/sessions.py).
+    "newsroom.sessions.UserBackend",
 ]
 # Password guessing on the admin's sign-in page (django-axes; newsroom/lockout.py). An account
 # is locked from one address after a few failures; an address, whatever the accounts it tries,

@@ -192,7 +192,7 @@ def login_link(request, token):
     if reader is None:
         return render(request, "subscriptions/login_invalid.html", status=404)
     if request.method == "POST":
-        login(request, reader, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, reader, backend="newsroom.sessions.UserBackend")
         return redirect("subscriptions:account")
     return render(request, "subscriptions/login_confirm.html", {"reader": reader})
 

@@ -105,8 +105,8 @@ def test_staffs_page_built_again_costs_the_session_and_the_user_alone(
     client = staff()
     first = get(client, url)
 
-    # The session, the user, and at most one read of the content version.
-    with django_assert_max_num_queries(3):
+    # The session with its user, and at most one read of the content version.
+    with django_assert_max_num_queries(2):
         assert get(client, url) == first
 
 

@@ -510,7 +510,7 @@ def test_changelist_queries_do_not_grow_with_the_number_of_articles(
     with CaptureQueriesContext(connection) as more:
         client.get(LIST_URL)
 
-    assert len(more) == len(few) == 12
+    assert len(more) == len(few) == 11
 
 
 # 2. Images: authors change only what readers see nowhere

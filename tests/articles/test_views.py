@@ -387,7 +387,7 @@ def _signed_in_queries(client, url):
     return [query["sql"] for query in queries], response
 
 
-def test_signed_in_readers_article_page_asks_only_for_the_session_and_the_reader(reader_client):
+def test_signed_in_readers_article_page_asks_only_for_the_session_and_its_reader(reader_client):
     section = CategoryFactory(slug="monde")
     article = ArticleFactory(
         category=section, title="L’Otan se réunit", authors=[AuthorFactory()], tags=["Otan"]
@@ -396,7 +396,7 @@ def test_signed_in_readers_article_page_asks_only_for_the_session_and_the_reader
 
     queries, response = _signed_in_queries(reader_client, article.get_absolute_url())
 
-    assert len(queries) == 2, queries  # the session and the user
+    assert len(queries) == 1, queries  # the session with its user
     assert "L’Otan se réunit" in response.content.decode()
 
 
@@ -414,7 +414,7 @@ def test_signed_in_readers_article_page_shows_an_edit_at_once(reader_client):
     assert reader_client.get(url).status_code == 404
 
 
-def test_signed_in_readers_home_page_asks_only_for_the_session_and_the_reader(reader_client):
+def test_signed_in_readers_home_page_asks_only_for_the_session_and_its_reader(reader_client):
     section = CategoryFactory(slug="monde")
     ArticleFactory(category=section, title="À la une", featured=True, published_at=_hours_ago(5))
     for hours in range(1, 4):
@@ -422,12 +422,12 @@ def test_signed_in_readers_home_page_asks_only_for_the_session_and_the_reader(re
 
     queries, response = _signed_in_queries(reader_client, reverse("articles:home"))
 
-    assert len(queries) == 2, queries
+    assert len(queries) == 1, queries
     content = response.content.decode()
     assert "À la une" in content and "Récent 3" in content
 
 
-def test_signed_in_readers_section_page_asks_only_for_the_session_and_the_reader(reader_client):
+def test_signed_in_readers_section_page_asks_only_for_the_session_and_its_reader(reader_client):
     monde = CategoryFactory(slug="monde", name="Monde")
     CategoryFactory(slug="europe", name="Europe", parent=monde)
     ArticleFactory(category=monde, title="Un sommet à Vilnius")
@@ -436,7 +436,7 @@ def test_signed_in_readers_section_page_asks_only_for_the_session_and_the_reader
         reader_client, reverse("articles:category", args=["monde"])
     )
 
-    assert len(queries) == 2, queries  # the session and the user
+    assert len(queries) == 1, queries  # the session with its user
     content = response.content.decode()
     assert "Un sommet à Vilnius" in content and 'href="/europe/"' in content
 

@@ -20,7 +20,7 @@ def test_units_are_read_by_systemd_without_a_warning(tmp_path):
     for unit in UNITS.iterdir():
         (tmp_path / unit.name).write_text(unit.read_text().replace(CHECKOUT, str(REPO_ROOT)))
     names = sorted(path.name for path in tmp_path.iterdir())
-    assert len(names) == 6
+    assert len(names) == 8
 
     verified = subprocess.run(
         ["systemd-analyze", "verify", *names], cwd=tmp_path, capture_output=True, text=True

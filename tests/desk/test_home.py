@@ -123,7 +123,7 @@ def test_the_desk_home_takes_a_fixed_number_of_queries(
     client = request.getfixturevalue(user_client)
     _fill(author_user, colleague, 1)
     client.get(HOME)  # content types and permissions cached (the session is read each time)
-    expected = 13
+    expected = 12
     with django_assert_num_queries(expected):
         response = client.get(HOME)
     assert response.status_code == 200

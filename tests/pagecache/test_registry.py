@@ -86,7 +86,7 @@ def test_a_write_to_a_table_readers_never_see_keeps_the_version(committed, versi
 
     with committed():
         ContentVersion.objects.filter(scope="none").update(number=3)
-        apps.get_model("sessions", "Session").objects.all().delete()
+        apps.get_model("newsroom", "Session").objects.all().delete()
 
     assert version_key() == before
 
