@@ -11,24 +11,19 @@ The loaded user goes from the session to the backend through a context variable,
 around ``auth.get_user`` for the request: a thread that serves the next request never finds
 it. The backend uses the loaded user only for the very id asked, and reads the user as
 ``ModelBackend`` does otherwise.
-
-The joined query is the ORM's own (``select_related``), compiled once per thread and database
-and run with each request's key: the ORM's compilation cost more CPU than the query itself.
 """
 
 import contextvars
 import logging
-import threading
 from functools import partial
 
 from django.contrib import auth
-from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends import db
 from django.core.exceptions import SuspiciousOperation, ValidationError
-from django.db import connections, router
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
@@ -38,9 +33,6 @@ BACKEND = "newsroom.sessions.UserBackend"
 # The path sessions were signed in under before this backend: still accepted, and moved to
 # the new one on the session's next request.
 FORMER_BACKEND = "django.contrib.auth.backends.ModelBackend"
-
-# Stands for the session key in the compiled query's parameters.
-_KEY_PLACEHOLDER = "newsroom.sessions: the session key"
 
 # The session store of the request whose user ``auth.get_user`` is reading, and only then.
 _reading = contextvars.ContextVar("newsroom.sessions.reading", default=None)
@@ -68,7 +60,7 @@ class SessionStore(db.SessionStore):
 
     def _get_session_from_db(self):
         try:
-            session = _compiled_read(router.db_for_read(self.model)).get(self.session_key)
+            session = self._unexpired().get()
         except (self.model.DoesNotExist, SuspiciousOperation) as e:
             return self._not_found(e)
         self.loaded_user = session.user
@@ -83,8 +75,7 @@ class SessionStore(db.SessionStore):
         return session
 
     def _unexpired(self):
-        """Django's query, with the user joined (compiled once per database in
-        ``_CompiledRead``, used for the async path)."""
+        """Django's query, with the user joined."""
         return self.model.objects.select_related("user").filter(
             session_key=self.session_key, expire_date__gt=timezone.now()
         )
@@ -95,67 +86,6 @@ class SessionStore(db.SessionStore):
             logger = logging.getLogger(f"django.security.{error.__class__.__name__}")
             logger.warning(str(error))
         self._session_key = None
-
-
-# Each thread's compiled reads, by database: a compiler holds its thread's connection.
-_compiled = threading.local()
-
-
-def _compiled_read(using):
-    reads = _compiled.__dict__.setdefault("reads", {})
-    if using not in reads:
-        reads[using] = _CompiledRead(using)
-    return reads[using]
-
-
-class _CompiledRead:
-    """The ORM's query for an unexpired session joined to its user, compiled once per database
-    and run with each request's key and time: compiling it cost three times as much CPU as
-    running it (docs/PERFORMANCE.md). The rows become model instances as the ORM makes them
-    (its converters, ``from_db``, the user cached on the session)."""
-
-    def __init__(self, using):
-        self.using = using
-        query = Session.objects.select_related("user").filter(
-            session_key=_KEY_PLACEHOLDER, expire_date__gt=timezone.now()
-        )
-        self.compiler = compiler = query.query.get_compiler(using)
-        self.sql, params = compiler.as_sql()
-        if len(params) != 2:  # the key and the time, nothing else
-            raise RuntimeError(f"Unexpected parameters of the session's query: {params}")
-        self.key_index = list(params).index(_KEY_PLACEHOLDER)
-        self.converters = compiler.get_converters(
-            [expression for expression, _sql, _alias in compiler.select[: compiler.col_count]]
-        )
-        (user,) = compiler.klass_info["related_klass_infos"]
-        self.session_columns = compiler.klass_info["select_fields"]
-        self.user_columns = user["select_fields"]
-        self.session_fields = [compiler.select[i][0].target.attname for i in self.session_columns]
-        self.user_fields = [compiler.select[i][0].target.attname for i in self.user_columns]
-        self.user_pk = self.user_fields.index(get_user_model()._meta.pk.attname)
-        self.expire_date = Session._meta.get_field("expire_date")
-
-    def get(self, session_key):
-        connection = connections[self.using]
-        params = [None, None]
-        params[self.key_index] = session_key
-        params[1 - self.key_index] = self.expire_date.get_db_prep_value(timezone.now(), connection)
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
-            row = cursor.fetchone()
-        if row is None:
-            raise Session.DoesNotExist
-        if self.converters:
-            (row,) = self.compiler.apply_converters([row], self.converters)
-        session = Session.from_db(
-            self.using, self.session_fields, [row[i] for i in self.session_columns]
-        )
-        values = [row[i] for i in self.user_columns]
-        user = None
-        if values[self.user_pk] is not None:
-            user = get_user_model().from_db(self.using, self.user_fields, values)
-        Session.user.field.set_cached_value(session, user)
-        return session
 
 
 def _user_id(value):
