@@ -240,18 +240,28 @@ def test_bench_runs_a_redis_server_of_its_own_and_stops_it():
 
 
 @pytest.mark.parametrize("worker_class", ["sync", "gthread"])
-def test_the_server_runs_the_worker_class_asked_for(worker_class):
-    from gunicorn.config import Config
+@pytest.mark.parametrize("threads_from", ["nowhere", "environment", "config file"])
+def test_the_server_runs_the_worker_class_asked_for(
+    worker_class, threads_from, monkeypatch, tmp_path
+):
+    """gunicorn turns a sync worker given threads into a gthread one, and it also reads its
+    settings from GUNICORN_CMD_ARGS and a gunicorn.conf.py in its directory, which a server's
+    environment may well hold: a run labelled sync must not serve with threads all the same."""
+    from gunicorn.app.wsgiapp import WSGIApplication
 
     from benchmark.management.commands.bench import gunicorn_command
 
+    monkeypatch.delenv("GUNICORN_CMD_ARGS", raising=False)
+    monkeypatch.chdir(tmp_path)  # the directory gunicorn reads gunicorn.conf.py from
+    if threads_from == "environment":
+        monkeypatch.setenv("GUNICORN_CMD_ARGS", "--threads 8")
+    elif threads_from == "config file":
+        (tmp_path / "gunicorn.conf.py").write_text("threads = 8\n")
     options = {"workers": 2, "worker_class": worker_class, "threads": 4, "connections": 8}
     command = gunicorn_command("newsroom.wsgi", 8000, options)
-    config = Config()  # as gunicorn reads its command line
-    parsed = vars(config.parser().parse_args(command[command.index("gunicorn") + 1 :]))
-    for name, value in parsed.items():
-        if name != "args" and value is not None:
-            config.set(name.lower(), value)
+    monkeypatch.setattr(sys, "argv", ["gunicorn", *command[command.index("gunicorn") + 1 :]])
 
-    # gunicorn turns a sync worker given threads into a gthread one.
+    config = WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").cfg  # as gunicorn reads it
+
     assert config.worker_class_str == worker_class
+    assert config.threads == (4 if worker_class == "gthread" else 1)

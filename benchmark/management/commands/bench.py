@@ -789,9 +789,11 @@ def gunicorn_command(app, port, options):
         "--worker-class", options["worker_class"],
         "--log-level", "warning", "--timeout", "60",
     ]  # fmt: skip
+    # Always said, one for sync: gunicorn runs a sync worker given threads as a gthread one,
+    # and would take them from GUNICORN_CMD_ARGS or a gunicorn.conf.py otherwise.
+    threads = options["threads"] if options["worker_class"] == "gthread" else 1
+    command += ["--threads", str(threads)]
     if options["worker_class"] == "gthread":
-        # Never with sync: gunicorn runs a sync worker given threads as a gthread one.
-        command += ["--threads", str(options["threads"])]
         # A gthread worker accepts every connection it can; one worker could take most of
         # the load tool's keep-alive connections and leave the other core idle, a different
         # share in every run. Capping each worker's share spreads them evenly.
