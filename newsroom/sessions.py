@@ -36,6 +36,9 @@ FORMER_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 # The session store of the request whose user ``auth.get_user`` is reading, and only then.
 _reading = contextvars.ContextVar("newsroom.sessions.reading", default=None)
+# What reading a user id no user could have raises: the field's error, and int()'s for the
+# infinities JSON holds (``Infinity``), which Django's integer fields let through.
+NO_USER_ID = (ValidationError, OverflowError)
 
 
 class SessionStore(db.SessionStore):
@@ -96,7 +99,7 @@ def _user_id(value):
         user_id = field.to_python(value)
         if user_id is not None:
             field.run_validators(user_id)  # within the column's range
-    except (ValidationError, TypeError):
+    except (*NO_USER_ID, TypeError):
         return None
     return user_id
 
@@ -137,7 +140,7 @@ def _cached_user(request):
         try:
             _accept_former_backend(request.session)
             request._cached_user = auth.get_user(request)
-        except ValidationError:  # a user id no user could have: nobody, not a 500
+        except NO_USER_ID:  # a user id no user could have: nobody, not a 500
             request._cached_user = AnonymousUser()
         finally:
             _reading.reset(token)
@@ -151,7 +154,7 @@ async def _acached_user(request):
             if await request.session.aget(BACKEND_SESSION_KEY) == FORMER_BACKEND:
                 await request.session.aset(BACKEND_SESSION_KEY, BACKEND)
             request._acached_user = await auth.aget_user(request)
-        except ValidationError:
+        except NO_USER_ID:
             request._acached_user = AnonymousUser()
         finally:
             _reading.reset(token)

@@ -187,13 +187,31 @@ def test_a_session_hash_no_secret_key_made_signs_out_and_is_flushed(settings):
     assert not session_model().objects.filter(session_key=key).exists()
 
 
-@pytest.mark.parametrize("user_id", ["pas un nombre", "99999999999999999999", ""])
+# JSON holds infinities (Infinity, -Infinity, NaN): int() raises OverflowError for the first two.
+NO_USER_IDS = ["pas un nombre", "99999999999999999999", "", float("inf"), float("-inf"), float("nan")]
+
+
+@pytest.mark.parametrize("user_id", NO_USER_IDS)
 def test_a_session_naming_a_user_id_no_user_can_have_is_anonymous(user_id):
     key = session_of(user_id)  # saved all the same
 
     assert session_model().objects.get(session_key=key).user_id is None
     assert not is_signed_in(with_cookie(key))
     assert with_cookie(key).get("/").status_code == 200
+
+
+@pytest.mark.parametrize("user_id", NO_USER_IDS)
+def test_an_async_view_finds_nobody_in_a_session_naming_a_user_id_no_user_can_have(user_id):
+    from asgiref.sync import async_to_sync
+    from django.test import RequestFactory
+
+    from newsroom.sessions import SessionStore, SessionUserMiddleware
+
+    request = RequestFactory().get("/")
+    request.session = SessionStore(session_of(user_id))
+    SessionUserMiddleware(lambda request: None).process_request(request)
+
+    assert not async_to_sync(request.auser)().is_authenticated
 
 
 def test_a_session_naming_no_user_is_anonymous():
