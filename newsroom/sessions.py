@@ -23,11 +23,13 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends import db
+from django.contrib.sessions.backends.base import UpdateError
 from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from newsroom.models import Session
+from newsroom.views import DATABASE_UNREACHABLE
 
 BACKEND = "newsroom.sessions.UserBackend"
 # The path sessions were signed in under before this backend: still accepted, and moved to
@@ -61,6 +63,18 @@ class SessionStore(db.SessionStore):
         session.user_id = _user_id(data.get(SESSION_KEY))
         return session
 
+    def save(self, must_create=False):
+        try:
+            return super().save(must_create)
+        except UpdateError as error:
+            raise _unreachable(error) from None
+
+    async def asave(self, must_create=False):
+        try:
+            return await super().asave(must_create)
+        except UpdateError as error:
+            raise _unreachable(error) from None
+
     def _get_session_from_db(self):
         try:
             session = self._unexpired().get()
@@ -89,6 +103,14 @@ class SessionStore(db.SessionStore):
             logger = logging.getLogger(f"django.security.{error.__class__.__name__}")
             logger.warning(str(error))
         self._session_key = None
+
+
+def _unreachable(error):
+    """Django's store takes any database error of an update for a session deleted meanwhile
+    (``UpdateError``: SessionMiddleware's 400, a sign-out in another request). A database that
+    could not be reached is that error itself, the 503 page."""
+    cause = error.__context__
+    return cause if isinstance(cause, DATABASE_UNREACHABLE) else error
 
 
 def _user_id(value):

@@ -9,7 +9,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.core.management import call_command
-from django.db import connection
+from django.db import OperationalError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -188,7 +188,14 @@ def test_a_session_hash_no_secret_key_made_signs_out_and_is_flushed(settings):
 
 
 # JSON holds infinities (Infinity, -Infinity, NaN): int() raises OverflowError for the first two.
-NO_USER_IDS = ["pas un nombre", "99999999999999999999", "", float("inf"), float("-inf"), float("nan")]
+NO_USER_IDS = [
+    "pas un nombre",
+    "99999999999999999999",
+    "",
+    float("inf"),
+    float("-inf"),
+    float("nan"),
+]
 
 
 @pytest.mark.parametrize("user_id", NO_USER_IDS)
@@ -337,3 +344,52 @@ def test_an_async_view_gets_the_user_the_session_loaded():
         assert async_to_sync(request.auser)() == user
 
     assert len(user_queries(queries)) == 1
+
+
+def test_a_session_the_database_could_not_save_is_the_503_page_not_a_session_interrupted(
+    settings, monkeypatch
+):
+    # Django's store takes every database error of an update for a session deleted meanwhile
+    # (SessionInterrupted: a 400 that tells of a sign-out): a connection lost is the 503 page.
+    settings.SESSION_SAVE_EVERY_REQUEST = True
+    client = signed_in(UserFactory())
+    client.raise_request_exception = False
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(session_model(), "save", unreachable)
+    response = client.get(ACCOUNT_URL)
+
+    assert response.status_code == 503
+
+
+def test_a_session_the_database_could_not_save_asynchronously_is_no_session_interrupted(
+    monkeypatch,
+):
+    from asgiref.sync import async_to_sync
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore(
+        session_key(signed_in(UserFactory()))
+    )
+    store["seen"] = True
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(session_model(), "save", unreachable)
+    with pytest.raises(OperationalError):
+        async_to_sync(store.asave)()
+
+
+def test_a_session_deleted_before_its_save_is_still_interrupted():
+    from django.contrib.sessions.backends.base import UpdateError
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore(
+        session_key(signed_in(UserFactory()))
+    )
+    store["seen"] = True
+    session_model().objects.filter(session_key=store.session_key).delete()  # signed out
+
+    with pytest.raises(UpdateError):
+        store.save()
