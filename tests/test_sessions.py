@@ -148,6 +148,38 @@ def test_an_inactive_user_is_anonymous():
     assert not is_signed_in(client)
 
 
+def test_a_deactivated_account_is_signed_out_everywhere_so_reactivating_it_revives_no_session():
+    # An account deactivated because a session of it was stolen, then reactivated: the stolen
+    # cookie must not sign in again.
+    user = UserFactory(is_staff=True)
+    stolen = signed_in(user)
+    key = session_key(stolen)
+    other = session_key(signed_in(UserFactory()))
+
+    user.is_active = False
+    user.save()
+    assert not session_model().objects.filter(session_key=key).exists()
+
+    user.is_active = True
+    user.save()
+    assert not is_signed_in(stolen)
+    assert stolen.get("/admin/").status_code == 302
+    assert is_signed_in(with_cookie(other))  # nobody else's
+
+
+def test_an_account_deactivated_in_the_admin_is_signed_out_everywhere(admin_client):
+    user = UserFactory(is_staff=True)
+    key = session_key(signed_in(user))
+    url = reverse("admin:auth_user_change", args=[user.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update(is_active="", date_joined_0="2026-01-01", date_joined_1="00:00:00")
+    data.pop("groups", None), data.pop("user_permissions", None), data.pop("last_login", None)
+
+    assert admin_client.post(url, data).status_code == 302
+    assert not session_model().objects.filter(session_key=key).exists()
+
+
 def test_a_password_change_signs_the_other_sessions_out():
     user = UserFactory()
     elsewhere = signed_in(user)
