@@ -3,6 +3,8 @@ from importlib import import_module
 from django.conf import settings
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +15,7 @@ class Session(AbstractBaseSession):
 
     No database constraint on the user: a session naming a user deleted meanwhile never fails
     a save. Deleting a user through the ORM still deletes their sessions (CASCADE): a deleted
-    account is signed out everywhere at once."""
+    account is signed out everywhere at once; so is a deactivated one (below)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -38,3 +40,12 @@ class Session(AbstractBaseSession):
     @classmethod
     def get_session_store_class(cls):
         return import_module(settings.SESSION_ENGINE).SessionStore  # newsroom.sessions
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="newsroom.sign_out_inactive")
+def sign_out_inactive(sender, instance, **kwargs):
+    """A deactivated account is signed out everywhere: an inactive user's session is anonymous
+    anyway, and reactivating the account (once a stolen session was found, say) must not sign
+    in again whoever holds one."""
+    if not instance.is_active:
+        Session.objects.filter(user_id=instance.pk).delete()

@@ -23,11 +23,13 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends import db
+from django.contrib.sessions.backends.base import UpdateError
 from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from newsroom.models import Session
+from newsroom.views import DATABASE_UNREACHABLE
 
 BACKEND = "newsroom.sessions.UserBackend"
 # The path sessions were signed in under before this backend: still accepted, and moved to
@@ -36,6 +38,9 @@ FORMER_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 # The session store of the request whose user ``auth.get_user`` is reading, and only then.
 _reading = contextvars.ContextVar("newsroom.sessions.reading", default=None)
+# What reading a user id no user could have raises: the field's error, and int()'s for the
+# infinities JSON holds (``Infinity``), which Django's integer fields let through.
+NO_USER_ID = (ValidationError, OverflowError)
 
 
 class SessionStore(db.SessionStore):
@@ -57,6 +62,18 @@ class SessionStore(db.SessionStore):
         session = await super().acreate_model_instance(data)
         session.user_id = _user_id(data.get(SESSION_KEY))
         return session
+
+    def save(self, must_create=False):
+        try:
+            return super().save(must_create)
+        except UpdateError as error:
+            raise _unreachable(error) from None
+
+    async def asave(self, must_create=False):
+        try:
+            return await super().asave(must_create)
+        except UpdateError as error:
+            raise _unreachable(error) from None
 
     def _get_session_from_db(self):
         try:
@@ -88,6 +105,14 @@ class SessionStore(db.SessionStore):
         self._session_key = None
 
 
+def _unreachable(error):
+    """Django's store takes any database error of an update for a session deleted meanwhile
+    (``UpdateError``: SessionMiddleware's 400, a sign-out in another request). A database that
+    could not be reached is that error itself, the 503 page."""
+    cause = error.__context__
+    return cause if isinstance(cause, DATABASE_UNREACHABLE) else error
+
+
 def _user_id(value):
     """The user id the session's data names, or None for anything no user could have (the
     data is the site's own, signed; whatever a bug put there must not fail the save)."""
@@ -96,7 +121,7 @@ def _user_id(value):
         user_id = field.to_python(value)
         if user_id is not None:
             field.run_validators(user_id)  # within the column's range
-    except (ValidationError, TypeError):
+    except (*NO_USER_ID, TypeError):
         return None
     return user_id
 
@@ -137,7 +162,7 @@ def _cached_user(request):
         try:
             _accept_former_backend(request.session)
             request._cached_user = auth.get_user(request)
-        except ValidationError:  # a user id no user could have: nobody, not a 500
+        except NO_USER_ID:  # a user id no user could have: nobody, not a 500
             request._cached_user = AnonymousUser()
         finally:
             _reading.reset(token)
@@ -151,7 +176,7 @@ async def _acached_user(request):
             if await request.session.aget(BACKEND_SESSION_KEY) == FORMER_BACKEND:
                 await request.session.aset(BACKEND_SESSION_KEY, BACKEND)
             request._acached_user = await auth.aget_user(request)
-        except ValidationError:
+        except NO_USER_ID:
             request._acached_user = AnonymousUser()
         finally:
             _reading.reset(token)

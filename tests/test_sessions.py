@@ -9,7 +9,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.core.management import call_command
-from django.db import connection
+from django.db import OperationalError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -148,6 +148,38 @@ def test_an_inactive_user_is_anonymous():
     assert not is_signed_in(client)
 
 
+def test_a_deactivated_account_is_signed_out_everywhere_so_reactivating_it_revives_no_session():
+    # An account deactivated because a session of it was stolen, then reactivated: the stolen
+    # cookie must not sign in again.
+    user = UserFactory(is_staff=True)
+    stolen = signed_in(user)
+    key = session_key(stolen)
+    other = session_key(signed_in(UserFactory()))
+
+    user.is_active = False
+    user.save()
+    assert not session_model().objects.filter(session_key=key).exists()
+
+    user.is_active = True
+    user.save()
+    assert not is_signed_in(stolen)
+    assert stolen.get("/admin/").status_code == 302
+    assert is_signed_in(with_cookie(other))  # nobody else's
+
+
+def test_an_account_deactivated_in_the_admin_is_signed_out_everywhere(admin_client):
+    user = UserFactory(is_staff=True)
+    key = session_key(signed_in(user))
+    url = reverse("admin:auth_user_change", args=[user.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update(is_active="", date_joined_0="2026-01-01", date_joined_1="00:00:00")
+    data.pop("groups", None), data.pop("user_permissions", None), data.pop("last_login", None)
+
+    assert admin_client.post(url, data).status_code == 302
+    assert not session_model().objects.filter(session_key=key).exists()
+
+
 def test_a_password_change_signs_the_other_sessions_out():
     user = UserFactory()
     elsewhere = signed_in(user)
@@ -187,13 +219,38 @@ def test_a_session_hash_no_secret_key_made_signs_out_and_is_flushed(settings):
     assert not session_model().objects.filter(session_key=key).exists()
 
 
-@pytest.mark.parametrize("user_id", ["pas un nombre", "99999999999999999999", ""])
+# JSON holds infinities (Infinity, -Infinity, NaN): int() raises OverflowError for the first two.
+NO_USER_IDS = [
+    "pas un nombre",
+    "99999999999999999999",
+    "",
+    float("inf"),
+    float("-inf"),
+    float("nan"),
+]
+
+
+@pytest.mark.parametrize("user_id", NO_USER_IDS)
 def test_a_session_naming_a_user_id_no_user_can_have_is_anonymous(user_id):
     key = session_of(user_id)  # saved all the same
 
     assert session_model().objects.get(session_key=key).user_id is None
     assert not is_signed_in(with_cookie(key))
     assert with_cookie(key).get("/").status_code == 200
+
+
+@pytest.mark.parametrize("user_id", NO_USER_IDS)
+def test_an_async_view_finds_nobody_in_a_session_naming_a_user_id_no_user_can_have(user_id):
+    from asgiref.sync import async_to_sync
+    from django.test import RequestFactory
+
+    from newsroom.sessions import SessionStore, SessionUserMiddleware
+
+    request = RequestFactory().get("/")
+    request.session = SessionStore(session_of(user_id))
+    SessionUserMiddleware(lambda request: None).process_request(request)
+
+    assert not async_to_sync(request.auser)().is_authenticated
 
 
 def test_a_session_naming_no_user_is_anonymous():
@@ -319,3 +376,52 @@ def test_an_async_view_gets_the_user_the_session_loaded():
         assert async_to_sync(request.auser)() == user
 
     assert len(user_queries(queries)) == 1
+
+
+def test_a_session_the_database_could_not_save_is_the_503_page_not_a_session_interrupted(
+    settings, monkeypatch
+):
+    # Django's store takes every database error of an update for a session deleted meanwhile
+    # (SessionInterrupted: a 400 that tells of a sign-out): a connection lost is the 503 page.
+    settings.SESSION_SAVE_EVERY_REQUEST = True
+    client = signed_in(UserFactory())
+    client.raise_request_exception = False
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(session_model(), "save", unreachable)
+    response = client.get(ACCOUNT_URL)
+
+    assert response.status_code == 503
+
+
+def test_a_session_the_database_could_not_save_asynchronously_is_no_session_interrupted(
+    monkeypatch,
+):
+    from asgiref.sync import async_to_sync
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore(
+        session_key(signed_in(UserFactory()))
+    )
+    store["seen"] = True
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(session_model(), "save", unreachable)
+    with pytest.raises(OperationalError):
+        async_to_sync(store.asave)()
+
+
+def test_a_session_deleted_before_its_save_is_still_interrupted():
+    from django.contrib.sessions.backends.base import UpdateError
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore(
+        session_key(signed_in(UserFactory()))
+    )
+    store["seen"] = True
+    session_model().objects.filter(session_key=store.session_key).delete()  # signed out
+
+    with pytest.raises(UpdateError):
+        store.save()
