@@ -506,12 +506,14 @@ def reader_session(*, username=READER_USERNAME, is_staff=False):
         get_user_model,
     )
 
+    from newsroom import sessions
+
     reader, _created = get_user_model().objects.get_or_create(
         username=username, defaults={"email": f"{username}@example.org", "is_staff": is_staff}
     )
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = str(reader.pk)
-    store[BACKEND_SESSION_KEY] = "newsroom.sessions.UserBackend"
+    store[BACKEND_SESSION_KEY] = sessions.BACKEND
     store[HASH_SESSION_KEY] = reader.get_session_auth_hash()
     store.set_expiry(24 * 3600)
     store.save()

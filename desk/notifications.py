@@ -13,6 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from desk.models import ReviewEvent
+from newsroom import sessions
 from newsroom.site import absolute_url
 
 
@@ -22,7 +23,7 @@ def editors():
     return get_user_model().objects.with_perm(
         "articles.publish_article",
         include_superusers=False,
-        backend="django.contrib.auth.backends.ModelBackend",
+        backend=sessions.BACKEND,
     )
 
 

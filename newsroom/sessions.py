@@ -18,7 +18,7 @@ import logging
 from functools import partial
 
 from django.contrib import auth
-from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.auth.models import AnonymousUser
@@ -32,9 +32,6 @@ from newsroom.models import Session
 from newsroom.views import DATABASE_UNREACHABLE
 
 BACKEND = "newsroom.sessions.UserBackend"
-# The path sessions were signed in under before this backend: still accepted, and moved to
-# the new one on the session's next request.
-FORMER_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 # The session store of the request whose user ``auth.get_user`` is reading, and only then.
 _reading = contextvars.ContextVar("newsroom.sessions.reading", default=None)
@@ -160,7 +157,6 @@ def _cached_user(request):
     if not hasattr(request, "_cached_user"):
         token = _reading.set(request.session)
         try:
-            _accept_former_backend(request.session)
             request._cached_user = auth.get_user(request)
         except NO_USER_ID:  # a user id no user could have: nobody, not a 500
             request._cached_user = AnonymousUser()
@@ -173,16 +169,9 @@ async def _acached_user(request):
     if not hasattr(request, "_acached_user"):
         token = _reading.set(request.session)
         try:
-            if await request.session.aget(BACKEND_SESSION_KEY) == FORMER_BACKEND:
-                await request.session.aset(BACKEND_SESSION_KEY, BACKEND)
             request._acached_user = await auth.aget_user(request)
         except NO_USER_ID:
             request._acached_user = AnonymousUser()
         finally:
             _reading.reset(token)
     return request._acached_user
-
-
-def _accept_former_backend(session):
-    if session.get(BACKEND_SESSION_KEY) == FORMER_BACKEND:
-        session[BACKEND_SESSION_KEY] = BACKEND

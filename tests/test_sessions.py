@@ -260,17 +260,6 @@ def test_a_session_naming_no_user_is_anonymous():
     assert not is_signed_in(with_cookie(key))
 
 
-def test_a_session_signed_in_under_the_former_backend_path_stays_signed_in():
-    user = UserFactory()
-    key = session_of(str(user.pk), backend=OLD_BACKEND, session_hash=user.get_session_auth_hash())
-    client = with_cookie(key)
-
-    assert is_signed_in(client)
-
-    assert client.session[BACKEND_SESSION_KEY] == BACKEND  # moved to the new path
-    assert is_signed_in(client)
-
-
 def test_a_session_naming_a_backend_not_installed_is_anonymous():
     user = UserFactory()
     key = session_of(
