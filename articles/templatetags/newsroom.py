@@ -1,3 +1,4 @@
+import functools
 import hashlib
 import json
 
@@ -80,28 +81,28 @@ def site_footer():
 
 @register.tag
 def kept(parser, token):
-    """``{% kept "name" value… [shared_only] %}…{% endkept %}``: a part of a page that depends
+    """``{% kept "name" value… [large] %}…{% endkept %}``: a part of a page that depends
     on content alone, rendered once per content version and kept (pagecache/parts.py), for
     staff's pages and every page built again under the same version. The values name
     everything else the part depends on (the article, the paywall's variant, the page
-    number); the language and the day are always part of its key. ``shared_only`` keeps it in
-    the shared cache only (a part a site has thousands of, an article's with its body). Parts
+    number); the language and the day are always part of its key. ``large`` keeps it as a large
+    value (a part a site has thousands of, an article's with its body: ``parts.remember``). Parts
     are kept only where the view says so (``keep_parts``): never in a preview. The part must
     read nothing of the request, the session nor the user."""
     bits = token.split_contents()[1:]
-    in_worker = bits[-1:] != ["shared_only"]
-    if not in_worker:
+    large = bits[-1:] == ["large"]
+    if large:
         bits = bits[:-1]
     if not bits:
         raise template.TemplateSyntaxError("{% kept %} needs a name.")
     nodelist = parser.parse(("endkept",))
     parser.delete_first_token()
-    return KeptNode(nodelist, [parser.compile_filter(bit) for bit in bits], in_worker)
+    return KeptNode(nodelist, [parser.compile_filter(bit) for bit in bits], large)
 
 
 class KeptNode(template.Node):
-    def __init__(self, nodelist, names, in_worker):
-        self.nodelist, self.names, self.in_worker = nodelist, names, in_worker
+    def __init__(self, nodelist, names, large):
+        self.nodelist, self.names, self.large = nodelist, names, large
 
     def render(self, context):
         if not context.get("keep_parts"):
@@ -114,7 +115,7 @@ class KeptNode(template.Node):
             # A CSRF token is one visitor's (here or in an include): never kept for others.
             return None if CSRF_FIELD in drawn[0] else drawn[0]
 
-        kept = remember(key, draw, in_worker=self.in_worker)
+        kept = remember(key, draw, large=self.large)
         return mark_safe(drawn[0] if kept is None else kept)
 
 
@@ -125,11 +126,23 @@ def kept_part_name(*values):
     value is told apart ("1:2" then "3" is not "1" then "2:3", None is not "None"; a row by
     its model and primary key); digested when long (a value that renders itself, such as a
     form)."""
-    told_apart = [_key_value(value) for value in values]
-    named = json.dumps(told_apart, ensure_ascii=False, separators=(",", ":"))
-    if len(named) > KEY_LENGTH:
-        named = hashlib.sha256(named.encode()).hexdigest()
+    told_apart = tuple(_key_value(value) for value in values)
+    # A page names the same parts at every request: their names are remembered, never a
+    # long value's (a form a visitor filled).
+    short = all(not isinstance(value, str) or len(value) <= KEY_LENGTH for value in told_apart)
+    if short:  # by value and type: True == 1, but they name different parts
+        named = _remembered_name(told_apart, tuple(map(type, told_apart)))
+    else:
+        named = _name(told_apart)
     return f"part:{get_language()}:{timezone.localdate().isoformat()}:{named}"
+
+
+def _name(told_apart, _types=None):
+    named = json.dumps(told_apart, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(named.encode()).hexdigest() if len(named) > KEY_LENGTH else named
+
+
+_remembered_name = functools.lru_cache(maxsize=4096)(_name)
 
 
 KEY_LENGTH = 100  # of a kept part's values, beyond which they are digested
@@ -140,7 +153,7 @@ def _key_value(value):
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, Model):
-        return [value._meta.label, value.pk]
+        return (value._meta.label, value.pk)
     return str(value)
 
 

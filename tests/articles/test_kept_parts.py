@@ -122,7 +122,7 @@ def test_an_article_page_built_again_in_another_worker_reads_the_cache_once(monk
     ArticleFactory.create_batch(3, category=article.category, tags=["Climat"])
     client = staff()
     first = get(client, article.get_absolute_url())
-    parts.MEMORY.values.clear()  # another worker: only the shared cache has them
+    parts.MEMORY.clear()  # another worker: only the shared cache has them
     reads, batches = [], []
     get_one = cache.get
 
@@ -140,6 +140,13 @@ def test_an_article_page_built_again_in_another_worker_reads_the_cache_once(monk
     version = versions.current()
     wanted = {keys.part(name, version) for name in kept_article_values(article.pk, "full-plain")}
     assert [set(batch) for batch in batches] == [wanted]
+    assert not wanted & set(reads)
+
+    # Built again in the same worker: its memory has every one of them, the cache is not read.
+    batches.clear()
+    reads.clear()
+    assert get(client, article.get_absolute_url()) == first
+    assert not batches
     assert not wanted & set(reads)
 
 
@@ -238,6 +245,8 @@ TWO_VALUES = Template('{% load newsroom %}{% kept "test" a b %}{{ value }}{% end
     [
         ({"a": "1:2", "b": "3"}, {"a": "1", "b": "2:3"}),  # joined, the same text
         ({"a": None, "b": 1}, {"a": "None", "b": 1}),
+        ({"a": True, "b": 1}, {"a": 1, "b": 1}),  # equal in Python, not the same value
+        ({"a": 1, "b": 1}, {"a": True, "b": 1}),
     ],
 )
 def test_parts_of_different_values_are_kept_apart(first, second):
