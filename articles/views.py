@@ -306,12 +306,13 @@ class PublishedArticle:
 
     @cached_property
     def article(self):
-        # Kept per content version in the shared cache (not in each worker: a site has
-        # thousands), so that the page built again for another reader costs no query for it.
+        # Kept per content version, so that the page built again for another reader costs no
+        # query for it: a large value (a site has thousands), in the shared cache and in the
+        # worker within its budget.
         return remember(
             article_key(self.pk),
             lambda: get_object_or_404(Article.objects.published().for_page(), pk=self.pk),
-            in_worker=False,
+            large=True,
         )
 
     def summary(self):
@@ -508,10 +509,10 @@ class ArticleListView(ListView):
 
     def paginate_queryset(self, queryset, page_size):
         paginator, page, _stories, is_paginated = super().paginate_queryset(queryset, page_size)
-        # The same for every reader: fetched once per content version, and kept in the shared
-        # cache only (a crawler reads every page of every list: not in each worker's memory).
+        # The same for every reader: fetched once per content version, and kept as a large
+        # value (a crawler reads every page of every list: within the worker's budget).
         key = f"{self.list_key()}:stories:{page.number}"
-        page.object_list = remember(key, lambda: list(page.object_list), in_worker=False)
+        page.object_list = remember(key, lambda: list(page.object_list), large=True)
         return paginator, page, page.object_list, is_paginated
 
     def get_context_data(self, **kwargs):

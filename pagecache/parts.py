@@ -5,8 +5,11 @@ Each worker keeps them in its own memory (``MEMORY``) and, when asked, in the sh
 for the other workers. A value is never returned for a version other than its own.
 """
 
+import collections
 import contextlib
 import contextvars
+import pickle
+import threading
 
 from django.conf import settings
 from django.core.cache import cache
@@ -17,26 +20,65 @@ from pagecache.registry import PAGES
 # Small values (a card, an article page's head and end, about 1–6 kB): a few tens of MB at
 # most. Emptied when full, so room for every part of the pages a version serves most.
 WORKER_MEMORY_ENTRIES = 10_000
+# Large values (an article with its body, a page of a list), of which a site has thousands:
+# the most recently used within this many bytes, a few hundred stories, those read most.
+WORKER_MEMORY_LARGE_BYTES = 32 * 2**20
 FURNITURE_TIMEOUT = 24 * 3600  # furniture outlives many page versions, not forever
 
 
 class WorkerMemory:
     """{key: (version key, value)}: emptied when a new page version is first seen (the old
-    values are dead) and when full."""
+    values are dead). The small values are emptied when there are too many; the large ones
+    are counted in bytes (their pickled size, taken once), and the least recently used let
+    go first when over budget. A value is shared by the requests that read it, as it is
+    built: read, never changed by a page."""
 
     def __init__(self):
         self.values = {}
+        self.large = collections.OrderedDict()  # {key: (version key, value, size)}, oldest first
+        self.large_bytes = 0
         self.version_key = None
+        self.lock = threading.Lock()  # between the threads of a gthread worker
 
     def get(self, key, version):
-        found = self.values.get(key)
-        return found[1] if found is not None and found[0] == version.key else None
+        found = self.values.get(key) or self.large.get(key)
+        if found is None or found[0] != version.key:
+            return None
+        if len(found) == 3:
+            with self.lock:
+                if key in self.large:
+                    self.large.move_to_end(key)
+        return found[1]
 
-    def set(self, key, version, value, page_version):
-        if page_version.key != self.version_key or len(self.values) >= WORKER_MEMORY_ENTRIES:
-            self.values.clear()
-            self.version_key = page_version.key
-        self.values[key] = (version.key, value)
+    def set(self, key, version, value, page_version, *, large=False):
+        size = len(pickle.dumps(value, pickle.HIGHEST_PROTOCOL)) if large else 0
+        with self.lock:
+            if page_version.key != self.version_key:
+                self._clear()
+                self.version_key = page_version.key
+            if not large:
+                if len(self.values) >= WORKER_MEMORY_ENTRIES:
+                    self.values.clear()
+                self.values[key] = (version.key, value)
+                return
+            if size > WORKER_MEMORY_LARGE_BYTES // 8:
+                return  # one value never takes most of the room
+            if (former := self.large.pop(key, None)) is not None:
+                self.large_bytes -= former[2]
+            self.large[key] = (version.key, value, size)
+            self.large_bytes += size
+            while self.large_bytes > WORKER_MEMORY_LARGE_BYTES:
+                _key, (_version, _value, dropped) = self.large.popitem(last=False)
+                self.large_bytes -= dropped
+
+    def clear(self):
+        with self.lock:
+            self._clear()
+
+    def _clear(self):
+        self.values.clear()
+        self.large.clear()
+        self.large_bytes = 0
 
 
 MEMORY = WorkerMemory()
@@ -88,16 +130,17 @@ def prefetch(*names):
         prefetched.update({key: found.get(key) for key in wanted})
 
 
-def remember(key, build, *, scope=PAGES, shared=True, in_worker=True):
+def remember(key, build, *, scope=PAGES, shared=True, large=False):
     """The value ``build()`` makes for the current version of ``scope``, built once per
     version.
 
     Kept in this worker's memory and, when ``shared``, in the shared cache for the other
     workers. Cheap values that are slower to fetch than to build (rendered cards) are kept
-    in the worker only; large values of which a site has thousands (an article with its
-    body) in the shared cache only (not ``in_worker``), whose memory is bounded. A
-    ``build()`` that returns None is asked again next time. While the content version cannot
-    be confirmed, parts of the pages are built again, never taken from what was kept.
+    in the worker only. ``large`` values, of which a site has thousands (an article with
+    its body), are kept in the worker within a budget of bytes (``WorkerMemory``), the most
+    recently used. A ``build()`` that returns None is asked again next time. While the
+    content version cannot be confirmed, parts of the pages are built again, never taken
+    from what was kept.
     """
     version = versions.current(scope)
     if not version.confirmed and scope == PAGES:
@@ -109,7 +152,7 @@ def remember(key, build, *, scope=PAGES, shared=True, in_worker=True):
         return build()
     if scope == PAGES and (page := _PAGE_VERSION.get()) is not None and page.key != version.key:
         return build()  # from content the page read under an older version: not kept
-    value = MEMORY.get(key, version) if in_worker else None
+    value = MEMORY.get(key, version)
     if value is not None:
         return value
     shared_key = keys.part(key, version)
@@ -126,9 +169,9 @@ def remember(key, build, *, scope=PAGES, shared=True, in_worker=True):
                 value,
                 FURNITURE_TIMEOUT if scope != PAGES else settings.PAGE_CACHE_TIMEOUT,
             )
-    if value is not None and in_worker:
+    if value is not None:
         page_version = version if scope == PAGES else versions.current()
-        MEMORY.set(key, version, value, page_version)
+        MEMORY.set(key, version, value, page_version, large=large)
     return value
 
 

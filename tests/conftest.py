@@ -31,12 +31,12 @@ def empty_cache():
     """No page, menu or content version cached by one test is served to the next."""
     cache.clear()
     versions.VERSIONS.forget()
-    parts.MEMORY.values.clear()
+    parts.MEMORY.clear()
     fastpath.forget()
     yield
     cache.clear()
     versions.VERSIONS.forget()
-    parts.MEMORY.values.clear()
+    parts.MEMORY.clear()
     fastpath.forget()
 
 

@@ -534,20 +534,40 @@ def test_remember_keeps_a_bounded_number_of_values_in_the_worker(monkeypatch):
     assert len(parts.MEMORY.values) <= 10
 
 
-def test_remember_can_keep_a_value_in_the_shared_cache_alone():
+def test_remember_keeps_a_large_value_in_the_worker_until_a_new_version():
     builds = []
 
     def build():
         builds.append(1)
         return {"built": len(builds)}
 
-    first = parts.remember("test:large", build, in_worker=False)
-    again = parts.remember("test:large", build, in_worker=False)
+    first = parts.remember("test:large", build, large=True)
+    caches["default"].clear()  # the worker's memory alone answers
+    again = parts.remember("test:large", build, large=True)
     versions.start_new_version()
-    after_a_change = parts.remember("test:large", build, in_worker=False)
+    after_a_change = parts.remember("test:large", build, large=True)
 
     assert [first, again, after_a_change] == [{"built": 1}, {"built": 1}, {"built": 2}]
-    assert not parts.MEMORY.values  # the worker's memory stays for the small values
+    assert not parts.MEMORY.values  # the small values' room is left to them
+    assert list(parts.MEMORY.large) == ["test:large"]
+
+
+def test_remember_keeps_the_large_values_used_last_within_a_budget(monkeypatch):
+    monkeypatch.setattr(parts, "WORKER_MEMORY_LARGE_BYTES", 8_000)
+    text = "x" * 900
+    for number in range(8):
+        parts.remember(f"test:{number}", lambda: text, large=True)
+    parts.remember("test:0", lambda: "rebuilt", large=True)  # read: used last
+    for number in range(8, 12):
+        parts.remember(f"test:{number}", lambda: text, large=True)
+
+    assert parts.MEMORY.large_bytes <= 8_000
+    assert "test:0" in parts.MEMORY.large
+    assert "test:1" not in parts.MEMORY.large  # the least recently used went first
+    assert parts.MEMORY.large_bytes == sum(size for *_kept, size in parts.MEMORY.large.values())
+    # Too large for the budget: kept in the shared cache alone.
+    assert parts.remember("test:huge", lambda: "y" * 2_000, large=True) == "y" * 2_000
+    assert "test:huge" not in parts.MEMORY.large
 
 
 # Previews
