@@ -8,11 +8,16 @@ for the other workers. A value is never returned for a version other than its ow
 import collections
 import contextlib
 import contextvars
-import pickle
+import gc
+import sys
 import threading
+import types
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.files.storage import Storage
+from django.db.models import Field, Manager
+from django.db.models.sql import Query
 
 from pagecache import keys, versions
 from pagecache.registry import PAGES
@@ -29,9 +34,9 @@ FURNITURE_TIMEOUT = 24 * 3600  # furniture outlives many page versions, not fore
 class WorkerMemory:
     """{key: (version key, value)}: emptied when a new page version is first seen (the old
     values are dead). The small values are emptied when there are too many; the large ones
-    are counted in bytes (their pickled size, taken once), and the least recently used let
-    go first when over budget. A value is shared by the requests that read it, as it is
-    built: read, never changed by a page."""
+    are counted in bytes (what they take in memory, ``footprint``, measured once), and the
+    least recently used let go first when over budget. A value is shared by the requests
+    that read it, as it is built: read, never changed by a page."""
 
     def __init__(self):
         self.values = {}
@@ -51,7 +56,8 @@ class WorkerMemory:
         return found[1]
 
     def set(self, key, version, value, page_version, *, large=False):
-        size = len(pickle.dumps(value, pickle.HIGHEST_PROTOCOL)) if large else 0
+        limit = WORKER_MEMORY_LARGE_BYTES // 8  # one value never takes most of the room
+        size = footprint(value, limit) if large else 0
         with self.lock:
             if page_version.key != self.version_key:
                 self._clear()
@@ -61,8 +67,8 @@ class WorkerMemory:
                     self.values.clear()
                 self.values[key] = (version.key, value)
                 return
-            if size > WORKER_MEMORY_LARGE_BYTES // 8:
-                return  # one value never takes most of the room
+            if size > limit:
+                return
             if (former := self.large.pop(key, None)) is not None:
                 self.large_bytes -= former[2]
             self.large[key] = (version.key, value, size)
@@ -82,6 +88,37 @@ class WorkerMemory:
 
 
 MEMORY = WorkerMemory()
+
+# What a value refers to that the whole process shares (classes, functions, a model's fields,
+# a prefetch's query, the file storage): never counted as the value's own.
+_SHARED = (
+    type,
+    types.ModuleType,
+    types.FunctionType,
+    types.BuiltinFunctionType,
+    types.MethodType,
+    Field,
+    Manager,
+    Query,
+    Storage,
+)
+
+
+def footprint(value, limit):
+    """The bytes ``value`` takes in memory with the objects it refers to, counted until
+    past ``limit``. Not its pickled size: a model instance, a list of them or a text weigh
+    in memory up to five times that (a page of cards), a text with an emoji four bytes a
+    letter."""
+    seen, stack, total = set(), [value], 0
+    while stack and total <= limit:
+        obj = stack.pop()
+        if id(obj) in seen or isinstance(obj, _SHARED):
+            continue
+        seen.add(id(obj))
+        total += sys.getsizeof(obj)
+        stack.extend(gc.get_referents(obj))
+    return total
+
 
 # The content version a page being built read its content under (``one_version``).
 _PAGE_VERSION = contextvars.ContextVar("page_version", default=None)
