@@ -27,7 +27,7 @@ from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.backends.base import UpdateError
-from django.core.exceptions import SuspiciousOperation, ValidationError
+from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation, ValidationError
 from django.db import connections, router
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
@@ -111,6 +111,11 @@ class _Statement:
         connection = connections[alias]
         name = connection.ops.quote_name
         user = Session._meta.get_field("user")
+        if user.related_model._meta.parents:
+            raise ImproperlyConfigured(
+                "newsroom.sessions reads the user's own table: a user model whose fields are "
+                "in a parent model's table is not supported."
+            )
         models = tuple(
             (model, model._meta.concrete_fields) for model in (Session, user.related_model)
         )

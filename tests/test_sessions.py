@@ -7,7 +7,8 @@ from importlib import import_module
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import OperationalError, connection
 from django.db.migrations.executor import MigrationExecutor
@@ -348,6 +349,17 @@ def test_the_session_and_user_read_together_are_those_the_orm_reads():
     read = import_module(settings.SESSION_ENGINE).SessionStore(key)._get_session_from_db()
     columns = [field.attname for field in session_model()._meta.concrete_fields]
     assert [getattr(read, name) for name in columns] == [getattr(stored, name) for name in columns]
+
+
+def test_a_user_model_whose_fields_are_in_a_parent_table_is_refused_plainly(monkeypatch):
+    """The session's statement joins the user model's own table: a user model with a parent
+    table (multi-table inheritance) would read columns that are not there."""
+    from newsroom import sessions
+
+    monkeypatch.setattr(get_user_model()._meta, "parents", {object: None})
+
+    with pytest.raises(ImproperlyConfigured):
+        sessions._Statement.of.__wrapped__(sessions._Statement, "default")
 
 
 def test_an_async_view_gets_the_user_the_session_loaded():
