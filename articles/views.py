@@ -91,6 +91,7 @@ def kept_article_values(pk, variant):
         kept_part_name("article-head", pk),
         kept_part_name("article-main", pk, variant),
         kept_part_name("article-end", pk),
+        kept_part_name("article-foot", pk),
     ]
 
 

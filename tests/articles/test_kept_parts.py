@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.template import Context, Template
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
@@ -148,6 +149,21 @@ def test_an_article_page_built_again_in_another_worker_reads_the_cache_once(monk
     assert get(client, article.get_absolute_url()) == first
     assert not batches
     assert not wanted & set(reads)
+
+
+def test_each_article_kept_foot_names_its_own_article():
+    """The signup form's source, the reading beacon and the section's feed are kept with the
+    article's parts: each article's page, built again, names its own."""
+    articles = [ArticleFactory(), ArticleFactory()]
+    client = staff()
+    for _time in range(2):  # built, then from the parts kept
+        for article in articles:
+            content = get(client, article.get_absolute_url())
+            beacon = reverse("audience:read", args=[article.pk])
+            feed = reverse("feeds:category", args=[article.category.slug])
+            assert f'name="source" value="{article.get_absolute_url()}"' in content
+            assert f'data-beacon="{beacon}"' in content
+            assert f'title="Le Quotidien – {article.category.name}" href="{feed}"' in content
 
 
 def test_staff_see_a_change_at_once():
