@@ -352,6 +352,7 @@ def _newsroom():
     Article.objects.filter(pk=article.pk).update(corrected_at=timezone.now())
     CorrectionFactory(article=article, text="Avant correction")
     HouseAdFactory(slot="home", alt_text="Avant pub")
+    HouseAdFactory(slot="article", alt_text="Avant réclame")
     return {"article": article, "related": related, "section": section, "image": image}
 
 
@@ -379,6 +380,14 @@ EDITS = {
         "title",
     ),
     "house ad": ("home", "Avant pub", "Après pub", HouseAd, {}, "alt_text"),
+    "article's house ad": (
+        "article",
+        "Avant réclame",
+        "Après réclame",
+        HouseAd,
+        {"slot": "article"},
+        "alt_text",
+    ),
 }
 
 
