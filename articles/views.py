@@ -92,6 +92,7 @@ def kept_article_values(pk, variant):
         kept_part_name("article-main", pk, variant),
         kept_part_name("article-end", pk),
         kept_part_name("article-foot", pk),
+        kept_part_name("house-ad", house_ad(HouseAd.Slot.ARTICLE)),
     ]
 
 

@@ -17,7 +17,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.storage import Storage
 from django.db.models import Field, Manager
-from django.db.models.sql import Query
 
 from pagecache import keys, versions
 from pagecache.registry import PAGES
@@ -90,7 +89,8 @@ class WorkerMemory:
 MEMORY = WorkerMemory()
 
 # What a value refers to that the whole process shares (classes, functions, a model's fields,
-# a prefetch's query, the file storage): never counted as the value's own.
+# the file storage): never counted as the value's own. A prefetch's query is the value's own
+# (each prefetched relation keeps a queryset of its own).
 _SHARED = (
     type,
     types.ModuleType,
@@ -99,7 +99,6 @@ _SHARED = (
     types.MethodType,
     Field,
     Manager,
-    Query,
     Storage,
 )
 
