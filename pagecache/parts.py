@@ -45,13 +45,14 @@ class WorkerMemory:
         self.lock = threading.Lock()  # between the threads of a gthread worker
 
     def get(self, key, version):
-        found = self.values.get(key) or self.large.get(key)
+        if (found := self.values.get(key)) is not None:
+            return found[1] if found[0] == version.key else None
+        found = self.large.get(key)
         if found is None or found[0] != version.key:
             return None
-        if len(found) == 3:
-            with self.lock:
-                if key in self.large:
-                    self.large.move_to_end(key)
+        with self.lock:
+            if key in self.large:
+                self.large.move_to_end(key)  # used last
         return found[1]
 
     def set(self, key, version, value, page_version, *, large=False):

@@ -130,19 +130,22 @@ def kept_part_name(*values):
     # A page names the same parts at every request: their names are remembered, never a
     # long value's (a form a visitor filled).
     short = all(not isinstance(value, str) or len(value) <= KEY_LENGTH for value in told_apart)
-    if short:  # by value and type: True == 1, but they name different parts
+    if short:
         named = _remembered_name(told_apart, tuple(map(type, told_apart)))
     else:
         named = _name(told_apart)
     return f"part:{get_language()}:{timezone.localdate().isoformat()}:{named}"
 
 
-def _name(told_apart, _types=None):
+def _name(told_apart):
     named = json.dumps(told_apart, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(named.encode()).hexdigest() if len(named) > KEY_LENGTH else named
 
 
-_remembered_name = functools.lru_cache(maxsize=4096)(_name)
+@functools.lru_cache(maxsize=4096)
+def _remembered_name(told_apart, types):
+    """``_name``, remembered by value and ``types``: True == 1, yet they name different parts."""
+    return _name(told_apart)
 
 
 KEY_LENGTH = 100  # of a kept part's values, beyond which they are digested
